@@ -1,0 +1,39 @@
+import type { EngineDeps } from '../../shared/core/engine.ts';
+import type { FailoverResult } from '../../shared/core/result.ts';
+import { RequestError } from '../../shared/errors.ts';
+import { MAX_BODY_BYTES } from '../../shared/protocol/event.ts';
+import { classifyAwsEvent } from './aws-events.ts';
+import { createAwsEngine } from './aws-runtime.ts';
+
+export interface HttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const json = (statusCode: number, body: unknown): HttpResponse => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+/** Build the Lambda handler: function URL → signed event; SNS alarm → reconcile its mirror; schedule → reconcile all. */
+export async function createAwsHandler(env: Record<string, string | undefined>, extra: Partial<EngineDeps> = {}) {
+  const { config, engine } = await createAwsEngine(env, extra);
+  return async (event: unknown): Promise<HttpResponse | { results: FailoverResult[] }> => {
+    const t = classifyAwsEvent(config, event, MAX_BODY_BYTES);
+    if (t.kind === 'http') {
+      if (t.method !== 'POST') return json(405, { ok: false, error: { code: 'method_not_allowed', message: 'use POST' } });
+      const rawBody = t.tooLarge ? Buffer.alloc(MAX_BODY_BYTES + 1) : t.body;
+      const { status, result } = await engine.handleEvent({ rawBody, headers: t.headers });
+      return json(status, result);
+    }
+    if (t.kind === 'alarm') {
+      const mirrors = [...new Set(t.alarms.map((a) => a.mirror ?? `(unnamed alarm ${a.name})`))];
+      const replies = await Promise.all(mirrors.map((m) => engine.reconcile('alarm', m)));
+      return { results: replies.flat().map((r) => r.result) };
+    }
+    if (t.kind === 'schedule') return { results: (await engine.reconcile('schedule')).map((r) => r.result) };
+    throw new RequestError('unknown_event', 'event is neither a function URL request, an SNS alarm nor a schedule');
+  };
+}

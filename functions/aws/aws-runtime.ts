@@ -1,0 +1,51 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { loadConfig } from '../../shared/config/load.ts';
+import type { AwsMirrorConfig, Config, MirrorConfig } from '../../shared/config/schema.ts';
+import { resolveKeys } from '../../shared/config/secrets.ts';
+import { type EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
+import type { FailoverResult } from '../../shared/core/result.ts';
+import { awsProvider } from '../../shared/providers/aws/aws-provider.ts';
+import { sdkEc2Api } from '../../shared/providers/aws/ec2-client.ts';
+import type { Provider } from '../../shared/providers/types.ts';
+
+/** Providers per region, created on first use and kept for the life of the instance. */
+function awsProviders(): (mirror: MirrorConfig) => Provider<never> {
+  const byRegion = new Map<string, Provider<AwsMirrorConfig>>();
+  return (mirror) => {
+    let p = byRegion.get(mirror.region);
+    if (!p) {
+      p = awsProvider(sdkEc2Api(new EC2Client({ region: mirror.region, maxAttempts: 1 })));
+      byRegion.set(mirror.region, p);
+    }
+    return p as Provider<never>;
+  };
+}
+
+/** Publish each move or failed move to the outcome topic. */
+function snsNotifier(config: Config, region: string | undefined): EngineDeps['notify'] {
+  const topicArn = config.notify?.topicArn;
+  if (!topicArn) return undefined;
+  const sns = new SNSClient({ region: region ?? topicArn.split(':')[3], maxAttempts: 2 });
+  return async (r: FailoverResult) => {
+    const subject = `mirror-vip ${r.mirror ?? '?'}: ${r.outcome}${r.to ? ` to ${r.to}` : ''}`.slice(0, 100);
+    await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: JSON.stringify(r) }));
+  };
+}
+
+/** Everything built once per Lambda instance: configuration, keys, clients and the engine. */
+export async function createAwsEngine(env: Record<string, string | undefined>, extra: Partial<EngineDeps> = {}) {
+  const config = loadConfig(env);
+  const region = env.AWS_REGION ?? config.mirrors[0]?.region;
+  const ssm = new SSMClient({ region, maxAttempts: 3 });
+  const keys = await resolveKeys(config, env, {
+    ssm: async (name) => {
+      const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+      return out.Parameter?.Value ?? '';
+    },
+  });
+  const log = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
+  const engine = new FailoverEngine({ config, keys, providerFor: awsProviders(), log, notify: snsNotifier(config, region), ...extra });
+  return { config, engine };
+}

@@ -1,0 +1,36 @@
+// Bundles each function into one minified ESM file under dist/ and prints its size.
+import { statSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+/** ESM bundles of CommonJS SDKs need require, __filename and __dirname (see shared sdk-notes). */
+const banner = [
+  "import{createRequire as __cr}from'node:module';",
+  "import{fileURLToPath as __f}from'node:url';",
+  "import{dirname as __d}from'node:path';",
+  'const require=__cr(import.meta.url);const __filename=__f(import.meta.url);const __dirname=__d(__filename);',
+].join('');
+
+export const BUNDLES = [{ name: 'aws', entry: 'functions/aws/handler.ts', out: 'dist/aws/handler.mjs' }] as const;
+
+const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
+
+for (const b of BUNDLES) {
+  const t0 = performance.now();
+  await build({
+    entryPoints: [b.entry],
+    outfile: b.out,
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: false,
+    legalComments: 'none',
+    banner: { js: banner },
+    logLevel: 'warning',
+  });
+  const size = statSync(b.out).size;
+  const gz = gzipSync(readFileSync(b.out)).length;
+  console.log(`${b.out.padEnd(24)} ${kb(size).padStart(8)} (${kb(gz)} gzip) in ${(performance.now() - t0).toFixed(0)} ms`);
+}

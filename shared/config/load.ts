@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+import { type Config, configSchema } from './schema.ts';
+
+/** Environment variables that carry the configuration document. */
+export const CONFIG_ENV = { inline: 'MIRROR_VIP_CONFIG', file: 'MIRROR_VIP_CONFIG_FILE' } as const;
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${String(p)}` : String(p)), '');
+}
+
+function describe(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${fieldPath(i.path) || '(document)'}: ${i.message}`)
+    .join('; ');
+}
+
+function checkReferences(config: Config): void {
+  const seenMirrors = new Set<string>();
+  const seenKeys = new Set<string>();
+  config.mirrors.forEach((m, mi) => {
+    if (seenMirrors.has(m.name)) throw new ConfigError(`mirrors[${mi}].name: duplicate mirror name "${m.name}"`);
+    seenMirrors.add(m.name);
+    const members = new Set<string>();
+    m.members.forEach((mem, i) => {
+      if (members.has(mem.name)) throw new ConfigError(`mirrors[${mi}].members[${i}].name: duplicate "${mem.name}"`);
+      members.add(mem.name);
+    });
+    m.keys.forEach((k, ki) => {
+      if (!members.has(k.member)) {
+        throw new ConfigError(`mirrors[${mi}].keys[${ki}].member: "${k.member}" is not a member of ${m.name}`);
+      }
+      if (seenKeys.has(k.id)) throw new ConfigError(`mirrors[${mi}].keys[${ki}].id: duplicate key id "${k.id}"`);
+      seenKeys.add(k.id);
+    });
+  });
+}
+
+/** Parse and validate a configuration document; the error names the first fields that are wrong. */
+export function parseConfig(text: string, source = 'configuration'): Config {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e: unknown) {
+    throw new ConfigError(`${source} is not valid JSON: ${(e as Error).message}`, { cause: e });
+  }
+  const parsed = configSchema.safeParse(json);
+  if (!parsed.success) throw new ConfigError(`${source} is invalid: ${describe(parsed.error)}`);
+  checkReferences(parsed.data);
+  return parsed.data;
+}
+
+/** Read the configuration named by the environment: inline JSON or a file path. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const inline = env[CONFIG_ENV.inline];
+  const file = env[CONFIG_ENV.file];
+  if (inline && file) throw new ConfigError(`set only one of ${CONFIG_ENV.inline} and ${CONFIG_ENV.file}`);
+  if (inline) return parseConfig(inline, CONFIG_ENV.inline);
+  if (!file) throw new ConfigError(`${CONFIG_ENV.inline} or ${CONFIG_ENV.file} must be set`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e: unknown) {
+    throw new ConfigError(`${CONFIG_ENV.file}: cannot read ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  return parseConfig(text, `${CONFIG_ENV.file} (${file})`);
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 of letters, digits, . _ - (starting alphanumeric)');
+const awsId = (prefix: string) =>
+  z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `must look like ${prefix}-0123456789abcdef0`);
+const hostCidr = z
+  .string()
+  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/32$/, 'must be an IPv4 address with /32');
+
+/** Where a member's key lives: never the secret itself. */
+export const SECRET_SOURCES = ['env', 'file', 'ssm'] as const;
+const secretRef = z
+  .string()
+  .regex(/^(env|file|ssm):.+$/, 'must reference the secret as env:NAME, file:/path or ssm:/parameter/name, never hold it');
+
+const health = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    timeoutMs: z.number().int().min(100).max(10_000).default(1500),
+  })
+  .default({ enabled: true, timeoutMs: 1500 });
+
+const key = z.strictObject({ id: name, member: name, secret: secretRef });
+
+const memberBase = { name, healthUrl: z.url({ protocol: /^https?$/ }) };
+
+export const awsMemberSchema = z.strictObject({
+  ...memberBase,
+  instanceId: awsId('i'),
+  eniId: awsId('eni'),
+});
+
+export const awsVipSchema = z.discriminatedUnion('mode', [
+  z
+    .strictObject({
+      mode: z.literal('route'),
+      cidr: hostCidr,
+      routeTableIds: z.array(awsId('rtb')).min(1).max(200).optional(),
+      vpcId: awsId('vpc').optional(),
+    })
+    .refine((v) => (v.routeTableIds === undefined) !== (v.vpcId === undefined), {
+      message: 'give exactly one of routeTableIds or vpcId (tables are then found by the VIP route in that VPC)',
+      path: ['routeTableIds'],
+    }),
+  z.strictObject({ mode: z.literal('eip'), allocationId: awsId('eipalloc') }),
+]);
+
+const mirrorBase = {
+  name,
+  health,
+  keys: z.array(key).min(1),
+};
+
+export const awsMirrorSchema = z.strictObject({
+  ...mirrorBase,
+  cloud: z.literal('aws'),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'),
+  members: z.array(awsMemberSchema).min(2).max(8),
+  vips: z.array(awsVipSchema).min(1).max(8),
+});
+
+export const configSchema = z.strictObject({
+  mirrors: z.array(z.discriminatedUnion('cloud', [awsMirrorSchema])).min(1),
+  toleranceSeconds: z.number().int().min(30).max(3600).default(300),
+  deadlineMs: z.number().int().min(1000).max(900_000).default(25_000),
+  notify: z.strictObject({ topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN') }).optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type MirrorConfig = Config['mirrors'][number];
+export type AwsMirrorConfig = z.infer<typeof awsMirrorSchema>;
+export type AwsVipConfig = z.infer<typeof awsVipSchema>;
+export type MemberConfig = MirrorConfig['members'][number];
+export type KeyConfig = z.infer<typeof key>;

@@ -1,0 +1,94 @@
+import type { AwsMirrorConfig, AwsVipConfig } from '../../config/schema.ts';
+import { ProviderError } from '../../errors.ts';
+import { type CallContext, call } from '../../core/retry.ts';
+import type { Binding, Observation, PlanChange, Provider } from '../types.ts';
+import { apiCodeOf } from './aws-errors.ts';
+import type { Ec2Api } from './ec2-client.ts';
+
+type RouteVip = Extract<AwsVipConfig, { mode: 'route' }>;
+
+/** A VIP's label in plans and logs: the CIDR for a route, the allocation for an Elastic IP. */
+export function vipLabel(v: AwsVipConfig): string {
+  return v.mode === 'route' ? v.cidr : v.allocationId;
+}
+
+function memberByEni(mirror: AwsMirrorConfig, eniId: string | null): string | null {
+  return mirror.members.find((m) => m.eniId === eniId)?.name ?? null;
+}
+
+function eniOf(mirror: AwsMirrorConfig, member: string): string {
+  const m = mirror.members.find((x) => x.name === member);
+  if (!m) throw new ProviderError(`member ${member} is not in mirror ${mirror.name}`);
+  return m.eniId;
+}
+
+async function observeVip(api: Ec2Api, mirror: AwsMirrorConfig, v: AwsVipConfig, ctx: CallContext): Promise<Binding[]> {
+  const vip = vipLabel(v);
+  if (v.mode === 'eip') {
+    const a = await call(ctx, 'ec2:DescribeAddresses', false, (s) => api.describeAddress(v.allocationId, s));
+    return [{ vip, mode: v.mode, slot: v.allocationId, holder: memberByEni(mirror, a.eniId), resource: a.eniId }];
+  }
+  const q = { ids: v.routeTableIds, vpcId: v.vpcId, cidr: v.cidr };
+  const tables = await call(ctx, 'ec2:DescribeRouteTables', false, (s) => api.describeRouteTables(q, s));
+  return tables.map((t) => ({
+    vip,
+    mode: v.mode,
+    slot: t.routeTableId,
+    holder: memberByEni(mirror, t.vipTarget),
+    resource: t.vipTarget,
+  }));
+}
+
+async function observeWarnings(api: Ec2Api, mirror: AwsMirrorConfig, ctx: CallContext) {
+  const warnings: Record<string, string[]> = {};
+  if (!mirror.vips.some((v) => v.mode === 'route')) return warnings;
+  const ids = mirror.members.map((m) => m.eniId);
+  const enis = await call(ctx, 'ec2:DescribeNetworkInterfaces', false, (s) => api.describeNetworkInterfaces(ids, s));
+  for (const eni of enis.filter((e) => e.sourceDestCheck)) {
+    const member = memberByEni(mirror, eni.eniId) ?? eni.eniId;
+    warnings[member] = [
+      `source/dest check is on for ${eni.eniId} (${member}): traffic routed to the VIP would be dropped; turn it off`,
+    ];
+  }
+  return warnings;
+}
+
+/** Point one route at the ENI; a route that vanished or appeared since the observation is handled either way. */
+async function moveRoute(api: Ec2Api, ctx: CallContext, v: RouteVip, c: PlanChange, eniId: string) {
+  const args = { routeTableId: c.slot, cidr: v.cidr, eniId };
+  const replace = () => call(ctx, 'ec2:ReplaceRoute', true, (s) => api.replaceRoute(args, s));
+  const create = () => call(ctx, 'ec2:CreateRoute', true, (s) => api.createRoute(args, s));
+  const [first, fallback, code] = c.from === null ? [create, replace, 'RouteAlreadyExists'] : [replace, create, 'InvalidRoute.NotFound'];
+  try {
+    await first();
+  } catch (e: unknown) {
+    if (apiCodeOf(e) !== code) throw e;
+    await fallback();
+  }
+}
+
+/** AWS moves: mode `route` (VIP/32 in route tables → ENI) and mode `eip` (Elastic IP → ENI). */
+export function awsProvider(api: Ec2Api): Provider<AwsMirrorConfig> {
+  return {
+    async observe(mirror, ctx): Promise<Observation> {
+      const [bindings, memberWarnings] = await Promise.all([
+        Promise.all(mirror.vips.map((v) => observeVip(api, mirror, v, ctx))),
+        observeWarnings(api, mirror, ctx),
+      ]);
+      return { bindings: bindings.flat(), memberWarnings };
+    },
+    async apply(mirror, changes, ctx) {
+      const settled = await Promise.allSettled(
+        changes.map((c) => {
+          const v = mirror.vips.find((x) => vipLabel(x) === c.vip);
+          const eniId = eniOf(mirror, c.to);
+          if (v?.mode === 'route') return moveRoute(api, ctx, v, c, eniId);
+          const args = { allocationId: c.slot, eniId };
+          return call(ctx, 'ec2:AssociateAddress', true, (s) => api.associateAddress(args, s));
+        }),
+      );
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import {
+  AssociateAddressCommand,
+  CreateRouteCommand,
+  DescribeAddressesCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeRouteTablesCommand,
+  type EC2Client,
+  ReplaceRouteCommand,
+} from '@aws-sdk/client-ec2';
+import { classifyAwsError } from './aws-errors.ts';
+
+/** The IAM actions this client needs, one per method below: the deployment's policy is checked against it. */
+export const EC2_ACTIONS = [
+  'ec2:DescribeRouteTables',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeAddresses',
+  'ec2:ReplaceRoute',
+  'ec2:CreateRoute',
+  'ec2:AssociateAddress',
+] as const;
+
+export interface RouteTableView {
+  routeTableId: string;
+  /** The ENI the VIP route points at; null when that route is missing or points at no ENI. */
+  vipTarget: string | null;
+  hasVipRoute: boolean;
+}
+export interface EniView {
+  eniId: string;
+  sourceDestCheck: boolean;
+}
+export interface AddressView {
+  allocationId: string;
+  eniId: string | null;
+  publicIp: string | null;
+}
+export interface RouteArgs {
+  routeTableId: string;
+  cidr: string;
+  eniId: string;
+}
+
+/** The narrow EC2 surface the AWS provider uses; the seam for tests and the list of permissions. */
+export interface Ec2Api {
+  describeRouteTables(q: { ids?: string[]; vpcId?: string; cidr: string }, signal: AbortSignal): Promise<RouteTableView[]>;
+  describeNetworkInterfaces(ids: string[], signal: AbortSignal): Promise<EniView[]>;
+  describeAddress(allocationId: string, signal: AbortSignal): Promise<AddressView>;
+  replaceRoute(a: RouteArgs, signal: AbortSignal): Promise<void>;
+  createRoute(a: RouteArgs, signal: AbortSignal): Promise<void>;
+  associateAddress(a: { allocationId: string; eniId: string }, signal: AbortSignal): Promise<void>;
+}
+
+async function send<T>(op: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e: unknown) {
+    throw classifyAwsError(op, e);
+  }
+}
+
+/** The Ec2Api over the real SDK client (create it with maxAttempts: 1; retries are the caller's). */
+export function sdkEc2Api(client: EC2Client): Ec2Api {
+  return {
+    async describeRouteTables(q, abortSignal) {
+      const out: RouteTableView[] = [];
+      let NextToken: string | undefined;
+      do {
+        const cmd = new DescribeRouteTablesCommand({
+          RouteTableIds: q.ids,
+          Filters: q.vpcId ? [{ Name: 'vpc-id', Values: [q.vpcId] }] : undefined,
+          NextToken,
+        });
+        const res = await send('DescribeRouteTables', () => client.send(cmd, { abortSignal }));
+        for (const t of res.RouteTables ?? []) {
+          const route = t.Routes?.find((r) => r.DestinationCidrBlock === q.cidr);
+          out.push({ routeTableId: t.RouteTableId ?? '', vipTarget: route?.NetworkInterfaceId ?? null, hasVipRoute: !!route });
+        }
+        NextToken = res.NextToken;
+      } while (NextToken);
+      return out;
+    },
+    async describeNetworkInterfaces(ids, abortSignal) {
+      const cmd = new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ids });
+      const res = await send('DescribeNetworkInterfaces', () => client.send(cmd, { abortSignal }));
+      return (res.NetworkInterfaces ?? []).map((n) => ({
+        eniId: n.NetworkInterfaceId ?? '',
+        sourceDestCheck: n.SourceDestCheck !== false,
+      }));
+    },
+    async describeAddress(allocationId, abortSignal) {
+      const cmd = new DescribeAddressesCommand({ AllocationIds: [allocationId] });
+      const res = await send('DescribeAddresses', () => client.send(cmd, { abortSignal }));
+      const a = res.Addresses?.[0];
+      return { allocationId, eniId: a?.NetworkInterfaceId ?? null, publicIp: a?.PublicIp ?? null };
+    },
+    async replaceRoute(a, abortSignal) {
+      const cmd = new ReplaceRouteCommand({
+        RouteTableId: a.routeTableId,
+        DestinationCidrBlock: a.cidr,
+        NetworkInterfaceId: a.eniId,
+      });
+      await send('ReplaceRoute', () => client.send(cmd, { abortSignal }));
+    },
+    async createRoute(a, abortSignal) {
+      const cmd = new CreateRouteCommand({
+        RouteTableId: a.routeTableId,
+        DestinationCidrBlock: a.cidr,
+        NetworkInterfaceId: a.eniId,
+      });
+      await send('CreateRoute', () => client.send(cmd, { abortSignal }));
+    },
+    async associateAddress(a, abortSignal) {
+      const cmd = new AssociateAddressCommand({
+        AllocationId: a.allocationId,
+        NetworkInterfaceId: a.eniId,
+        AllowReassociation: true,
+      });
+      await send('AssociateAddress', () => client.send(cmd, { abortSignal }));
+    },
+  };
+}

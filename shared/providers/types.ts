@@ -1,0 +1,36 @@
+import type { CallContext } from '../core/retry.ts';
+
+/**
+ * One place a VIP can point: a route in one route table, an Elastic IP association, an alias range.
+ * `holder` is the member that place points at now (null when it points nowhere or at something else,
+ * which `resource` then names).
+ */
+export interface Binding {
+  vip: string;
+  mode: string;
+  slot: string;
+  holder: string | null;
+  resource: string | null;
+}
+
+/** Where every VIP of a mirror points now, plus anything a human should know (e.g. source/dest check on). */
+export interface Observation {
+  bindings: Binding[];
+  /** Warnings that apply when the VIP is moved to a given member, keyed by member name. */
+  memberWarnings: Record<string, string[]>;
+}
+
+/** One write the provider must make: point `slot` of `vip` at member `to`. */
+export interface PlanChange {
+  vip: string;
+  mode: string;
+  slot: string;
+  from: string | null;
+  to: string;
+}
+
+/** A cloud's moves for one mirror. Providers observe and apply; they never decide. */
+export interface Provider<M = unknown> {
+  observe(mirror: M, ctx: CallContext): Promise<Observation>;
+  apply(mirror: M, changes: readonly PlanChange[], ctx: CallContext): Promise<void>;
+}

@@ -1,0 +1,56 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { MemberRole } from '../../shared/core/health.ts';
+
+/** Mirror members' health endpoints answering like IRIS's /csp/bin/mirror_status.cxw. */
+export interface FakeMembers {
+  urls: Record<string, string>;
+  roles: Record<string, MemberRole>;
+  /** How many probes each member has answered (or refused). */
+  probes: Record<string, number>;
+  set(member: string, role: MemberRole): void;
+  close(): Promise<void>;
+}
+
+const PATH = '/csp/bin/mirror_status.cxw';
+
+/** One HTTP server for all members, told apart by path prefix; "down" drops the connection without an answer. */
+export async function startFakeMembers(initial: Record<string, MemberRole>): Promise<FakeMembers> {
+  const roles: Record<string, MemberRole> = { ...initial };
+  const probes: Record<string, number> = Object.fromEntries(Object.keys(initial).map((m) => [m, 0]));
+  const server: Server = createServer((req, res) => {
+    const [, member, ...rest] = (req.url ?? '').split('/');
+    const role = roles[member ?? ''];
+    if (!member || role === undefined || `/${rest.join('/')}` !== PATH) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    probes[member] = (probes[member] ?? 0) + 1;
+    if (role === 'down') {
+      req.socket.destroy();
+      return;
+    }
+    if (role === 'unknown') {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end('ERROR');
+      return;
+    }
+    const primary = role === 'primary';
+    res.writeHead(primary ? 200 : 503, { 'content-type': 'text/plain' }).end(primary ? 'SUCCESS' : 'FAILED');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  const urls = Object.fromEntries(Object.keys(initial).map((m) => [m, `http://127.0.0.1:${port}/${m}${PATH}`]));
+  return {
+    urls,
+    roles,
+    probes,
+    set: (m, role) => {
+      roles[m] = role;
+    },
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
