@@ -30,7 +30,8 @@ function snsNotifier(config: Config, region: string | undefined): EngineDeps['no
   const sns = new SNSClient({ region: region ?? topicArn.split(':')[3], maxAttempts: 2 });
   return async (r: FailoverResult) => {
     const subject = `mirror-vip ${r.mirror ?? '?'}: ${r.outcome}${r.to ? ` to ${r.to}` : ''}`.slice(0, 100);
-    await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: JSON.stringify(r) }));
+    const publish = new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: JSON.stringify(r) });
+    await sns.send(publish, { abortSignal: AbortSignal.timeout(3000) });
   };
 }
 

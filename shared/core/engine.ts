@@ -87,7 +87,7 @@ export class FailoverEngine {
         const mirror = this.mirror(mirrorName);
         return [await this.serialized(mirror.name, () => this.converge(mirror, null, trigger, new CallLog()))];
       } catch (e: unknown) {
-        return [this.finish(new CallLog(), trigger, asMirrorVipError(e), { mirror: mirrorName })];
+        return [await this.finish(new CallLog(), trigger, asMirrorVipError(e), { mirror: mirrorName })];
       }
     }
     return Promise.all(this.deps.config.mirrors.map((m) => this.reconcile(trigger, m.name).then((r) => r[0] as Reply)));
@@ -154,13 +154,13 @@ export class FailoverEngine {
     }
   }
 
-  private finish(log: CallLog, trigger: Trigger, e: MirrorVipError, extra: Partial<FailoverResult>): Reply {
+  private finish(log: CallLog, trigger: Trigger, e: MirrorVipError, extra: Partial<FailoverResult>): Promise<Reply> {
     const outcome = e instanceof DecisionError || e.status < 500 ? 'rejected' : 'failed';
     const probes = (e.detail?.probes as FailoverResult['probes']) ?? extra.probes;
     return this.reply(log, { ok: false, outcome, trigger, ...extra, probes, error: publicError(e), warnings: [] }, e);
   }
 
-  private reply(log: CallLog, draft: ResultDraft, e?: MirrorVipError): Reply {
+  private async reply(log: CallLog, draft: ResultDraft, e?: MirrorVipError): Promise<Reply> {
     const result: FailoverResult = { ...draft, ...callFigures(log) };
     this.deps.log?.({
       level: result.ok ? 'info' : result.outcome === 'failed' ? 'error' : 'warn',
@@ -169,8 +169,9 @@ export class FailoverEngine {
       ...(e && !e.expose ? { errorDetail: e.message } : {}),
       ...(e?.detail ? { errorContext: e.detail } : {}),
     });
-    if (result.outcome === 'moved' || result.outcome === 'failed') {
-      void this.deps.notify?.(result).catch((err: unknown) =>
+    if (this.deps.notify && (result.outcome === 'moved' || result.outcome === 'failed')) {
+      // Awaited: a Lambda is frozen once it returns, so a publish left running might never be sent.
+      await this.deps.notify(result).catch((err: unknown) =>
         this.deps.log?.({ level: 'error', msg: 'outcome notification failed', error: String(err), mirror: result.mirror }),
       );
     }
