@@ -17,8 +17,10 @@ const health = z
   .strictObject({
     enabled: z.boolean().default(true),
     timeoutMs: z.number().int().min(100).max(10_000).default(1500),
+    /** How long a claimant may take to answer primary (IRIS may call ZMIRROR a moment before its status page agrees). */
+    confirmWindowMs: z.number().int().min(0).max(30_000).default(3000),
   })
-  .default({ enabled: true, timeoutMs: 1500 });
+  .default({ enabled: true, timeoutMs: 1500, confirmWindowMs: 3000 });
 
 const key = z.strictObject({ id: name, member: name, secret: secretRef });
 

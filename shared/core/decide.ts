@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { MirrorConfig } from '../config/schema.ts';
 import { DecisionError } from '../errors.ts';
 import type { MemberRole, Probe } from './health.ts';
@@ -20,6 +21,18 @@ async function probeAll(mirror: MirrorConfig, probe: Probe, only?: string): Prom
   const members = mirror.members.filter((m) => only === undefined || m.name === only);
   const results = await Promise.all(members.map((m) => probe(m.healthUrl, mirror.health.timeoutMs)));
   return Object.fromEntries(members.map((m, i) => [m.name, results[i]?.role ?? 'unknown']));
+}
+
+const CONFIRM_INTERVAL_MS = 250;
+
+/** Probe the claimant until it answers primary or the confirm window closes (a bounded wait, never open-ended). */
+async function confirmClaimant(mirror: MirrorConfig, member: string, probe: Probe) {
+  const until = Date.now() + mirror.health.confirmWindowMs;
+  for (;;) {
+    const probes = await probeAll(mirror, probe, member);
+    if (probes[member] === 'primary' || Date.now() + CONFIRM_INTERVAL_MS > until) return probes;
+    await delay(CONFIRM_INTERVAL_MS);
+  }
 }
 
 /** Remembers the newest accepted claim per mirror, so an older claim from another member cannot undo it. */
@@ -59,7 +72,7 @@ export async function decideTarget(
   if (claim) {
     history.check(mirror.name, claim);
     if (!mirror.health.enabled) return { target: claim.member, probes: {}, basis: 'claim-unprobed' };
-    const probes = await probeAll(mirror, probe, claim.member);
+    const probes = await confirmClaimant(mirror, claim.member, probe);
     if (probes[claim.member] !== 'primary') {
       throw new DecisionError('claimant_not_primary', `${claim.member} does not answer primary`, 409, { probes });
     }

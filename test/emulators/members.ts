@@ -9,6 +9,8 @@ export interface FakeMembers {
   /** How many probes each member has answered (or refused). */
   probes: Record<string, number>;
   set(member: string, role: MemberRole): void;
+  /** Answer the next probes of `member` with these roles in turn; the last one stays. */
+  script(member: string, roles: MemberRole[]): void;
   close(): Promise<void>;
 }
 
@@ -17,15 +19,18 @@ const PATH = '/csp/bin/mirror_status.cxw';
 /** One HTTP server for all members, told apart by path prefix; "down" drops the connection without an answer. */
 export async function startFakeMembers(initial: Record<string, MemberRole>): Promise<FakeMembers> {
   const roles: Record<string, MemberRole> = { ...initial };
+  const scripts: Record<string, MemberRole[]> = {};
   const probes: Record<string, number> = Object.fromEntries(Object.keys(initial).map((m) => [m, 0]));
   const server: Server = createServer((req, res) => {
     const [, member, ...rest] = (req.url ?? '').split('/');
-    const role = roles[member ?? ''];
-    if (!member || role === undefined || `/${rest.join('/')}` !== PATH) {
+    if (!member || roles[member] === undefined || `/${rest.join('/')}` !== PATH) {
       res.writeHead(404).end('not found');
       return;
     }
     probes[member] = (probes[member] ?? 0) + 1;
+    const next = scripts[member]?.shift();
+    if (next !== undefined) roles[member] = next;
+    const role = roles[member];
     if (role === 'down') {
       req.socket.destroy();
       return;
@@ -46,6 +51,9 @@ export async function startFakeMembers(initial: Record<string, MemberRole>): Pro
     probes,
     set: (m, role) => {
       roles[m] = role;
+    },
+    script: (m, seq) => {
+      scripts[m] = [...seq];
     },
     close: () =>
       new Promise((r) => {

@@ -18,6 +18,8 @@ export interface AwsWorldOptions {
   /** Publish outcomes to an SNS topic (default true). */
   topic?: boolean;
   deadlineMs?: number;
+  /** How long a claimant may take to answer primary (default 0 here: tests that need it say so). */
+  confirmWindowMs?: number;
   engine?: Partial<EngineDeps>;
 }
 
@@ -52,7 +54,7 @@ export function awsConfigFor(seeded: SeededMirror, members: FakeMembers, opts: A
           healthUrl: members.urls[name],
         })),
         vips,
-        health: { enabled: true, timeoutMs: 500 },
+        health: { enabled: true, timeoutMs: 500, confirmWindowMs: opts.confirmWindowMs ?? 0 },
         keys: [
           { id: 'iris-a-k1', member: 'iris-a', secret: 'env:MIRROR_VIP_KEY_IRIS_A' },
           { id: 'iris-b-k1', member: 'iris-b', secret: 'ssm:/mirror-vip/IRISMIRROR/iris-b-k1' },

@@ -1,0 +1,345 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  ApiError,
+  type ApiRequest,
+  applyFilter,
+  ComputeState,
+  instanceJson,
+  listJson,
+  type Mutation,
+  newFingerprint,
+  notFound,
+  type OpFailure,
+  routeJson,
+  type StateTransition,
+} from './compute-state.ts';
+import {
+  addAccessConfigMutation,
+  deleteAccessConfigMutation,
+  deleteRouteMutation,
+  insertRouteMutation,
+  type OperationJson,
+  OperationStore,
+  updateNicMutation,
+} from './operations.ts';
+import { seedMirrorProject } from './seed.ts';
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  op: string;
+  write: boolean;
+  startedAt: number;
+  endedAt: number;
+  status: number;
+  errorReason?: string;
+}
+
+interface Countdown {
+  remaining: number;
+  ops?: string[];
+}
+export interface FaultPlan {
+  latencyMs: number;
+  latencyByOp: Record<string, number>;
+  /** Time an operation stays RUNNING before DONE. */
+  operationDelayMs: number;
+  /** 429 rateLimitExceeded. */
+  throttle: Countdown;
+  /** 503 backendError. */
+  unavailable: Countdown;
+  /** Next N matching mutations return an operation that ends DONE with an error and apply nothing. */
+  failOperation: Countdown & { reason?: string };
+  /** Next N updateNetworkInterface calls find the NIC changed by a concurrent writer → 412. */
+  staleFingerprint: { remaining: number };
+}
+
+export interface GcpEmulator {
+  url: string;
+  port: number;
+  state: ComputeState;
+  calls: RecordedCall[];
+  faults: FaultPlan;
+  transitions: StateTransition[];
+  close(): Promise<void>;
+  reset(): void;
+}
+
+export interface StartOptions {
+  port?: number;
+  latencyMs?: number;
+  operationDelayMs?: number;
+  /** Defaults to a fresh state seeded with `seedMirrorProject`. */
+  state?: ComputeState;
+}
+
+const MAX_BODY_BYTES = 1 << 20;
+/** The real operations.wait returns after at most about two minutes even if not DONE. */
+const WAIT_CAP_MS = 120_000;
+const now = () => performance.timeOrigin + performance.now();
+
+function defaultFaults(latencyMs = 0, operationDelayMs = 0): FaultPlan {
+  return {
+    latencyMs,
+    latencyByOp: {},
+    operationDelayMs,
+    throttle: { remaining: 0 },
+    unavailable: { remaining: 0 },
+    failOperation: { remaining: 0 },
+    staleFingerprint: { remaining: 0 },
+  };
+}
+
+function take(fault: Countdown, op: string): boolean {
+  if (fault.remaining <= 0 || (fault.ops && !fault.ops.includes(op))) return false;
+  fault.remaining -= 1;
+  return true;
+}
+
+function injectedFailure(reason = 'INTERNAL_ERROR'): OpFailure {
+  const internal = reason === 'INTERNAL_ERROR';
+  return {
+    code: reason,
+    message: internal ? 'Internal error. Please try again or contact Google Support.' : `Injected failure: ${reason}`,
+    httpStatus: internal ? 500 : 400,
+    httpMessage: internal ? 'INTERNAL SERVER ERROR' : 'BAD REQUEST',
+  };
+}
+
+interface Ctx extends ApiRequest {
+  state: ComputeState;
+  ops: OperationStore;
+  start(m: Mutation): OperationJson;
+}
+type Handler = (c: Ctx) => unknown;
+
+const mutate =
+  (build: (state: ComputeState, req: ApiRequest) => Mutation): Handler =>
+  (c) =>
+    c.start(build(c.state, c));
+
+function listInstances({ state, params: [zone = ''], query }: Ctx) {
+  const items = [...state.instances.values()].filter((i) => i.zone === zone).map((i) => instanceJson(state, i));
+  return listJson(state, 'compute#instanceList', `zones/${zone}/instances`, applyFilter(items, query.get('filter')));
+}
+
+function getInstance({ state, params: [zone = '', name = ''] }: Ctx) {
+  const found = state.instance(zone, name);
+  if (!found) throw notFound(`projects/${state.project}/zones/${zone}/instances/${name}`);
+  return instanceJson(state, found);
+}
+
+function listRoutes({ state, query }: Ctx) {
+  const items = [...state.routes.values()].map((r) => routeJson(state, r));
+  return listJson(state, 'compute#routeList', 'global/routes', applyFilter(items, query.get('filter')));
+}
+
+function getRoute({ state, params: [name = ''] }: Ctx) {
+  const route = state.routes.get(name);
+  if (!route) throw notFound(`projects/${state.project}/global/routes/${name}`);
+  return routeJson(state, route);
+}
+
+/** zoneOperations/globalOperations get and wait; params are [zone, name] or [name]. */
+const operation =
+  (wait: boolean): Handler =>
+  async ({ state, ops, params }) => {
+    const [zone, name = ''] = params.length > 1 ? params : [undefined, params[0]];
+    const found = wait ? await ops.wait(zone, name, WAIT_CAP_MS) : ops.get(zone, name);
+    if (!found) throw notFound(`projects/${state.project}/${zone ? `zones/${zone}` : 'global'}/operations/${name}`);
+    return found;
+  };
+
+/** Method, path under /compute/v1/projects/{project}/ (`*` = one segment), op name, handler. */
+const ENDPOINTS: [string, string, string, Handler][] = [
+  ['GET', 'zones/*/instances', 'instances.list', listInstances],
+  ['GET', 'zones/*/instances/*', 'instances.get', getInstance],
+  [
+    'PATCH',
+    'zones/*/instances/*/updateNetworkInterface',
+    'instances.updateNetworkInterface',
+    mutate(updateNicMutation),
+  ],
+  ['POST', 'zones/*/instances/*/addAccessConfig', 'instances.addAccessConfig', mutate(addAccessConfigMutation)],
+  [
+    'POST',
+    'zones/*/instances/*/deleteAccessConfig',
+    'instances.deleteAccessConfig',
+    mutate(deleteAccessConfigMutation),
+  ],
+  ['GET', 'global/routes', 'routes.list', listRoutes],
+  ['GET', 'global/routes/*', 'routes.get', getRoute],
+  ['POST', 'global/routes', 'routes.insert', mutate(insertRouteMutation)],
+  ['DELETE', 'global/routes/*', 'routes.delete', mutate(deleteRouteMutation)],
+  ['GET', 'zones/*/operations/*', 'zoneOperations.get', operation(false)],
+  ['POST', 'zones/*/operations/*/wait', 'zoneOperations.wait', operation(true)],
+  ['GET', 'global/operations/*', 'globalOperations.get', operation(false)],
+  ['POST', 'global/operations/*/wait', 'globalOperations.wait', operation(true)],
+];
+const TABLE = ENDPOINTS.map(([method, path, op, handle]) => ({
+  method,
+  pattern: new RegExp(`^/compute/v1/projects/([^/]+)/${path.replaceAll('*', '([^/]+)')}$`),
+  op,
+  handle,
+}));
+
+function route(method: string, pathname: string) {
+  for (const endpoint of TABLE) {
+    const hit = endpoint.method === method ? endpoint.pattern.exec(pathname) : null;
+    if (hit) return { endpoint, project: hit[1] ?? '', params: hit.slice(2).map(decodeURIComponent) };
+  }
+  return undefined;
+}
+
+/** A concurrent writer changes the NIC just before the fingerprint check (the staleFingerprint fault). */
+function bumpFingerprint(
+  state: ComputeState,
+  faults: FaultPlan,
+  { params: [zone = '', name = ''], query }: ApiRequest,
+) {
+  const nic = state.instance(zone, name)?.networkInterfaces.find((n) => n.name === query.get('networkInterface'));
+  if (nic && faults.staleFingerprint.remaining > 0) {
+    faults.staleFingerprint.remaining -= 1;
+    nic.fingerprint = newFingerprint();
+  }
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      // past the cap: stop buffering, answer 413 at once and close the connection after the response
+      if (size > MAX_BODY_BYTES) reject(new ApiError(413, 'badRequest', 'Request payload size exceeds the limit.'));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseBody(raw: string): Record<string, unknown> {
+  if (!raw.trim()) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ApiError(400, 'parseError', 'Invalid JSON payload received.');
+  }
+  // operations.wait and deleteAccessConfig arrive with a body of `""` from the client
+  return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+}
+
+interface Env {
+  state: ComputeState;
+  ops: OperationStore;
+  faults: FaultPlan;
+  calls: RecordedCall[];
+  transitions: StateTransition[];
+}
+
+/** Latency, faults, then the endpoint; throws ApiError for an error response. */
+async function dispatch(env: Env, req: http.IncomingMessage, url: URL, match: ReturnType<typeof route>) {
+  const { state, ops, faults } = env;
+  const op = match?.endpoint.op ?? 'unknown';
+  const body = parseBody(await readBody(req));
+  const latency = faults.latencyByOp[op] ?? faults.latencyMs;
+  if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+  if (!match) throw new ApiError(404, 'notFound', `Not Found: ${req.method} ${url.pathname}`);
+  if (take(faults.throttle, op)) throw new ApiError(429, 'rateLimitExceeded', 'Rate Limit Exceeded', 'usageLimits');
+  if (take(faults.unavailable, op)) throw new ApiError(503, 'backendError', 'The service is currently unavailable.');
+  if (match.project !== state.project) throw notFound(`projects/${match.project}`);
+  const start = (m: Mutation) => {
+    const failure = take(faults.failOperation, op) ? injectedFailure(faults.failOperation.reason) : undefined;
+    const onTransition = (t: StateTransition) => env.transitions.push(t);
+    return ops.start(m, { delayMs: faults.operationDelayMs, failure, onTransition });
+  };
+  const ctx: Ctx = { state, ops, params: match.params, query: url.searchParams, body, start };
+  if (op === 'instances.updateNetworkInterface') bumpFingerprint(state, faults, ctx);
+  return match.endpoint.handle(ctx);
+}
+
+async function serve(env: Env, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const startedAt = now();
+  const method = req.method ?? 'GET';
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const match = route(method, url.pathname);
+  const op = match?.endpoint.op ?? 'unknown';
+  let status = 200;
+  let payload: unknown;
+  let errorReason: string | undefined;
+  try {
+    payload = await dispatch(env, req, url, match);
+  } catch (e: unknown) {
+    const err = e instanceof ApiError ? e : new ApiError(500, 'backendError', String(e));
+    [status, payload, errorReason] = [err.status, err.toJSON(), err.reason];
+  }
+  const close = status === 413 ? { connection: 'close' } : {};
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...close });
+  res.end(JSON.stringify(payload));
+  const write = method !== 'GET' && !op.endsWith('.wait') && op !== 'unknown';
+  const path = url.pathname + url.search;
+  env.calls.push({
+    method,
+    path,
+    op,
+    write,
+    startedAt,
+    endedAt: now(),
+    status,
+    ...(errorReason ? { errorReason } : {}),
+  });
+}
+
+/** Starts the emulator on 127.0.0.1 (port 0 = any free port). */
+export async function startGcpEmulator(opts: StartOptions = {}): Promise<GcpEmulator> {
+  const state = opts.state ?? new ComputeState();
+  if (!opts.state) seedMirrorProject(state);
+  const initial = state.snapshot();
+  const faults = defaultFaults(opts.latencyMs, opts.operationDelayMs);
+  const initialFaults = structuredClone(faults);
+  const env: Env = { state, ops: new OperationStore(state), faults, calls: [], transitions: [] };
+  const server = http.createServer((req, res) => void serve(env, req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    state,
+    calls: env.calls,
+    faults,
+    transitions: env.transitions,
+    reset() {
+      env.ops.clear();
+      state.restore(initial);
+      env.calls.length = 0;
+      env.transitions.length = 0;
+      Object.assign(faults, structuredClone(initialFaults));
+    },
+    async close() {
+      env.ops.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Longest chain of calls in which each starts at or after the previous one ended: the serial round-trips. */
+export function serialRounds(calls: { startedAt: number; endedAt: number }[]): number {
+  const sorted = [...calls].sort((a, b) => a.endedAt - b.endedAt);
+  const depth: number[] = [];
+  sorted.forEach((call, i) => {
+    let best = 0;
+    for (let j = 0; j < i; j++) {
+      const prev = sorted[j];
+      if (prev && prev.endedAt <= call.startedAt) best = Math.max(best, depth[j] ?? 0);
+    }
+    depth.push(best + 1);
+  });
+  return Math.max(0, ...depth);
+}

@@ -1,0 +1,23 @@
+export {
+  type FaultPlan,
+  type GcpEmulator,
+  type RecordedCall,
+  type StartOptions,
+  serialRounds,
+  startGcpEmulator,
+} from './compute-emulator.ts';
+export {
+  type AccessConfig,
+  type Address,
+  type AliasIpRange,
+  ApiError,
+  ComputeState,
+  type Instance,
+  type NetworkInterface,
+  type Route,
+  type StateTransition,
+  TRANSITION_KINDS,
+  type TransitionKind,
+} from './compute-state.ts';
+export type { OperationJson } from './operations.ts';
+export { MIRROR, type SeedOptions, seedMirrorProject } from './seed.ts';
