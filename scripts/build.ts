@@ -1,5 +1,5 @@
 // Bundles each function into one minified ESM file under dist/ and prints its size.
-import { statSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
@@ -32,5 +32,7 @@ for (const b of BUNDLES) {
   });
   const size = statSync(b.out).size;
   const gz = gzipSync(readFileSync(b.out)).length;
-  console.log(`${b.out.padEnd(24)} ${kb(size).padStart(8)} (${kb(gz)} gzip) in ${(performance.now() - t0).toFixed(0)} ms`);
+  console.log(
+    `${b.out.padEnd(24)} ${kb(size).padStart(8)} (${kb(gz)} gzip) in ${(performance.now() - t0).toFixed(0)} ms`,
+  );
 }

@@ -53,7 +53,12 @@ export class DecisionError extends MirrorVipError {
 /** A cloud call failed in a way a retry will not fix. */
 export class ProviderError extends MirrorVipError {
   constructor(message: string, opts: { cause?: unknown; detail?: Record<string, unknown>; code?: string } = {}) {
-    super(opts.code ?? 'provider_error', message, { status: 502, expose: true, cause: opts.cause, detail: opts.detail });
+    super(opts.code ?? 'provider_error', message, {
+      status: 502,
+      expose: true,
+      cause: opts.cause,
+      detail: opts.detail,
+    });
     this.name = 'ProviderError';
   }
 }

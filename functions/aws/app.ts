@@ -23,7 +23,8 @@ export async function createAwsHandler(env: Record<string, string | undefined>, 
   return async (event: unknown): Promise<HttpResponse | { results: FailoverResult[] }> => {
     const t = classifyAwsEvent(config, event, MAX_BODY_BYTES);
     if (t.kind === 'http') {
-      if (t.method !== 'POST') return json(405, { ok: false, error: { code: 'method_not_allowed', message: 'use POST' } });
+      if (t.method !== 'POST')
+        return json(405, { ok: false, error: { code: 'method_not_allowed', message: 'use POST' } });
       const rawBody = t.tooLarge ? Buffer.alloc(MAX_BODY_BYTES + 1) : t.body;
       const { status, result } = await engine.handleEvent({ rawBody, headers: t.headers });
       return json(status, result);

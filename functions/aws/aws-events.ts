@@ -32,7 +32,11 @@ export function mirrorOfAlarm(config: Config, alarm: Record<string, unknown>): s
 function parseAlarm(config: Config, message: string | undefined) {
   try {
     const alarm = JSON.parse(message ?? '') as Record<string, unknown>;
-    return { name: String(alarm.AlarmName ?? '?'), state: String(alarm.NewStateValue ?? '?'), mirror: mirrorOfAlarm(config, alarm) };
+    return {
+      name: String(alarm.AlarmName ?? '?'),
+      state: String(alarm.NewStateValue ?? '?'),
+      mirror: mirrorOfAlarm(config, alarm),
+    };
   } catch {
     return { name: '?', state: '?', mirror: undefined };
   }
@@ -46,7 +50,13 @@ export function classifyAwsEvent(config: Config, event: unknown, maxBytes: numbe
     const raw = u.body ?? '';
     const tooLarge = raw.length > (u.isBase64Encoded ? Math.ceil((maxBytes * 4) / 3) + 4 : maxBytes * 4);
     const body = tooLarge ? Buffer.alloc(0) : Buffer.from(raw, u.isBase64Encoded ? 'base64' : 'utf8');
-    return { kind: 'http', method: u.requestContext.http.method, headers: u.headers ?? {}, body, tooLarge: tooLarge || body.length > maxBytes };
+    return {
+      kind: 'http',
+      method: u.requestContext.http.method,
+      headers: u.headers ?? {},
+      body,
+      tooLarge: tooLarge || body.length > maxBytes,
+    };
   }
   const records = (e as Partial<SnsEvent>).Records;
   if (Array.isArray(records) && records.every((r) => r.EventSource === 'aws:sns')) {

@@ -47,6 +47,13 @@ export async function createAwsEngine(env: Record<string, string | undefined>, e
     },
   });
   const log = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
-  const engine = new FailoverEngine({ config, keys, providerFor: awsProviders(), log, notify: snsNotifier(config, region), ...extra });
+  const engine = new FailoverEngine({
+    config,
+    keys,
+    providerFor: awsProviders(),
+    log,
+    notify: snsNotifier(config, region),
+    ...extra,
+  });
   return { config, engine };
 }

@@ -7,7 +7,10 @@ import { type Config, configSchema } from './schema.ts';
 export const CONFIG_ENV = { inline: 'MIRROR_VIP_CONFIG', file: 'MIRROR_VIP_CONFIG_FILE' } as const;
 
 function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${String(p)}` : String(p)), '');
+  return path.reduce<string>(
+    (s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${String(p)}` : String(p)),
+    '',
+  );
 }
 
 function describe(error: z.ZodError): string {

@@ -1,17 +1,25 @@
 import { z } from 'zod';
 
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 of letters, digits, . _ - (starting alphanumeric)');
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 of letters, digits, . _ - (starting alphanumeric)');
 const awsId = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `must look like ${prefix}-0123456789abcdef0`);
 const hostCidr = z
   .string()
-  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/32$/, 'must be an IPv4 address with /32');
+  .regex(
+    /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/32$/,
+    'must be an IPv4 address with /32',
+  );
 
 /** Where a member's key lives: never the secret itself. */
 export const SECRET_SOURCES = ['env', 'file', 'ssm'] as const;
 const secretRef = z
   .string()
-  .regex(/^(env|file|ssm):.+$/, 'must reference the secret as env:NAME, file:/path or ssm:/parameter/name, never hold it');
+  .regex(
+    /^(env|file|ssm):.+$/,
+    'must reference the secret as env:NAME, file:/path or ssm:/parameter/name, never hold it',
+  );
 
 const health = z
   .strictObject({

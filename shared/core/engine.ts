@@ -1,7 +1,13 @@
 import type { Config, MirrorConfig } from '../config/schema.ts';
-import { asMirrorVipError, ConvergenceError, DecisionError, type MirrorVipError, VerificationError } from '../errors.ts';
-import { type VerificationKey, verifyRequest } from '../protocol/verify.ts';
+import {
+  asMirrorVipError,
+  ConvergenceError,
+  DecisionError,
+  type MirrorVipError,
+  VerificationError,
+} from '../errors.ts';
 import { ReplayCache } from '../protocol/replay-cache.ts';
+import { type VerificationKey, verifyRequest } from '../protocol/verify.ts';
 import type { Provider } from '../providers/types.ts';
 import { CallLog } from './calls.ts';
 import { type Claim, ClaimHistory, decideTarget } from './decide.ts';
@@ -105,7 +111,16 @@ export class FailoverEngine {
       const observed = await this.deps.providerFor(mirror).observe(mirror as never, ctx);
       const plan = computePlan(mirror.name, to, observed);
       const from = currentHolder(observed);
-      return this.reply(log, { ok: true, outcome: 'planned', trigger: 'manual', mirror: mirror.name, from, to, plan: plan.changes, warnings: plan.warnings });
+      return this.reply(log, {
+        ok: true,
+        outcome: 'planned',
+        trigger: 'manual',
+        mirror: mirror.name,
+        from,
+        to,
+        plan: plan.changes,
+        warnings: plan.warnings,
+      });
     } catch (e: unknown) {
       return this.finish(log, 'manual', asMirrorVipError(e), { mirror: mirrorName });
     }
@@ -121,7 +136,10 @@ export class FailoverEngine {
   private serialized<T>(mirror: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.queues.get(mirror) ?? Promise.resolve();
     const next = prev.then(fn, fn);
-    this.queues.set(mirror, next.catch(() => undefined));
+    this.queues.set(
+      mirror,
+      next.catch(() => undefined),
+    );
     return next;
   }
 
@@ -137,7 +155,14 @@ export class FailoverEngine {
       const observed = await provider.observe(mirror as never, ctx);
       from = currentHolder(observed);
       const plan = computePlan(mirror.name, decision.target, observed);
-      const common = { ...base, from, to: decision.target, plan: plan.changes, probes: decision.probes, warnings: plan.warnings };
+      const common = {
+        ...base,
+        from,
+        to: decision.target,
+        plan: plan.changes,
+        probes: decision.probes,
+        warnings: plan.warnings,
+      };
       if (!hasChanges(plan)) {
         if (claim) this.history.accept(mirror.name, claim);
         return this.reply(log, { ok: true, outcome: 'unchanged', trigger, ...common });
@@ -150,7 +175,12 @@ export class FailoverEngine {
       if (claim) this.history.accept(mirror.name, claim);
       return this.reply(log, { ok: true, outcome: 'moved', trigger, ...common });
     } catch (e: unknown) {
-      return this.finish(log, trigger, asMirrorVipError(e), { ...base, from, to: decided?.to, probes: decided?.probes as never });
+      return this.finish(log, trigger, asMirrorVipError(e), {
+        ...base,
+        from,
+        to: decided?.to,
+        probes: decided?.probes as never,
+      });
     }
   }
 
@@ -172,7 +202,12 @@ export class FailoverEngine {
     if (this.deps.notify && (result.outcome === 'moved' || result.outcome === 'failed')) {
       // Awaited: a Lambda is frozen once it returns, so a publish left running might never be sent.
       await this.deps.notify(result).catch((err: unknown) =>
-        this.deps.log?.({ level: 'error', msg: 'outcome notification failed', error: String(err), mirror: result.mirror }),
+        this.deps.log?.({
+          level: 'error',
+          msg: 'outcome notification failed',
+          error: String(err),
+          mirror: result.mirror,
+        }),
       );
     }
     return { status: statusOf(result, e), result };

@@ -37,7 +37,9 @@ export function statusOf(result: FailoverResult, error?: MirrorVipError): number
 export type ResultDraft = Omit<FailoverResult, 'calls' | 'writeCalls' | 'serialRounds' | 'durationMs'>;
 
 /** The figures every result carries, read from the call log. */
-export function callFigures(log: CallLog): Pick<FailoverResult, 'calls' | 'writeCalls' | 'serialRounds' | 'durationMs'> {
+export function callFigures(
+  log: CallLog,
+): Pick<FailoverResult, 'calls' | 'writeCalls' | 'serialRounds' | 'durationMs'> {
   return {
     calls: log.records,
     writeCalls: log.writes,

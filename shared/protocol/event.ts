@@ -9,7 +9,9 @@ export const DEFAULT_TOLERANCE_SECONDS = 300;
 export const EVENT_TYPES = ['became-primary'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'letters, digits, . _ - (1 to 63, starting alphanumeric)');
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'letters, digits, . _ - (1 to 63, starting alphanumeric)');
 
 /** The body of a signed event, protocol v1. Unknown fields are refused so that a typo is not silently ignored. */
 export const eventSchema = z.strictObject({

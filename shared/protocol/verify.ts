@@ -65,7 +65,8 @@ export function verifyRequest(input: VerifyInput): VerifiedEvent {
   const keyId = requireHeader(input.headers, HEADERS.keyId);
   const ts = requireHeader(input.headers, HEADERS.timestamp);
   const signature = requireHeader(input.headers, HEADERS.signature);
-  if (!/^\d{1,12}$/.test(ts)) throw new RequestError('bad_timestamp', `header ${HEADERS.timestamp} must be unix seconds`);
+  if (!/^\d{1,12}$/.test(ts))
+    throw new RequestError('bad_timestamp', `header ${HEADERS.timestamp} must be unix seconds`);
   const key = input.keys.get(keyId);
   if (!key) throw new VerificationError('unknown_key', 'key id is not configured');
   if (!signatureMatches(key.secret, keyId, ts, raw, signature)) {

@@ -21,16 +21,22 @@ describe('AWS function: a signed became-primary event', () => {
     expect(world.routeHolders()).toEqual(['iris-b', 'iris-b', 'iris-b']);
     expect(world.eipHolder()).toBe('iris-b');
     expect(result.plan?.map((c) => c.slot)).toEqual([...world.seeded.routeTableIds, world.seeded.allocationId]);
-    expect(result.calls.filter((c) => c.write).map((c) => c.op).sort()).toEqual([
-      'ec2:AssociateAddress',
-      'ec2:ReplaceRoute',
-      'ec2:ReplaceRoute',
-      'ec2:ReplaceRoute',
-    ]);
+    expect(
+      result.calls
+        .filter((c) => c.write)
+        .map((c) => c.op)
+        .sort(),
+    ).toEqual(['ec2:AssociateAddress', 'ec2:ReplaceRoute', 'ec2:ReplaceRoute', 'ec2:ReplaceRoute']);
     expect(result.writeCalls).toBe(world.writes());
     expect(result.durationMs).toBeGreaterThan(0);
     const line = world.lines.find((l) => l.msg === 'mirror-vip decision');
-    expect(line).toMatchObject({ outcome: 'moved', from: 'iris-a', to: 'iris-b', writeCalls: 4, eventId: result.eventId });
+    expect(line).toMatchObject({
+      outcome: 'moved',
+      from: 'iris-a',
+      to: 'iris-b',
+      writeCalls: 4,
+      eventId: result.eventId,
+    });
     expect(line?.calls).toHaveLength(result.calls.length);
     const published = world.emu.state.sns.published;
     expect(published).toHaveLength(1);
@@ -92,7 +98,9 @@ describe('AWS function: alarms and schedules reconcile', () => {
       NewStateValue: 'ALARM',
       Trigger: { Dimensions: [{ name: 'InstanceId', value: world.seeded.members['iris-a'].instanceId }] },
     };
-    const out = (await world.handler({ Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify(alarm) } }] })) as {
+    const out = (await world.handler({
+      Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify(alarm) } }],
+    })) as {
       results: FailoverResult[];
     };
     expect(out.results).toMatchObject([{ outcome: 'moved', trigger: 'alarm', from: 'iris-a', to: 'iris-b' }]);
@@ -101,7 +109,11 @@ describe('AWS function: alarms and schedules reconcile', () => {
 
   it('an alarm named mirror-vip:<mirror>:… works without an instance dimension; an unknown one moves nothing', async () => {
     world = await startAwsWorld({ roles: { 'iris-a': 'backup', 'iris-b': 'primary' } });
-    const sns = (name: string) => ({ Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify({ AlarmName: name, NewStateValue: 'ALARM' }) } }] });
+    const sns = (name: string) => ({
+      Records: [
+        { EventSource: 'aws:sns', Sns: { Message: JSON.stringify({ AlarmName: name, NewStateValue: 'ALARM' }) } },
+      ],
+    });
     const unknown = (await world.handler(sns('cpu high'))) as { results: FailoverResult[] };
     expect(unknown.results[0]?.error?.code).toBe('unknown_mirror');
     expect(world.writes()).toBe(0);
@@ -115,7 +127,9 @@ describe('AWS function: alarms and schedules reconcile', () => {
     expect(((await world.handler(tick)) as { results: FailoverResult[] }).results[0]?.error?.code).toBe('no_primary');
     world.members.set('iris-a', 'primary');
     world.members.set('iris-b', 'primary');
-    expect(((await world.handler(tick)) as { results: FailoverResult[] }).results[0]?.error?.code).toBe('several_primaries');
+    expect(((await world.handler(tick)) as { results: FailoverResult[] }).results[0]?.error?.code).toBe(
+      'several_primaries',
+    );
     expect(world.emu.calls).toHaveLength(0);
   });
 });

@@ -4,7 +4,13 @@ import type { EngineDeps } from '../../shared/core/engine.ts';
 import type { MemberRole } from '../../shared/core/health.ts';
 import { eventBody } from '../../shared/protocol/event.ts';
 import { signedHeaders } from '../../shared/protocol/signature.ts';
-import { type AwsEmulator, type SeededMirror, type SeedOptions, seedMirrorVpc, startAwsEmulator } from '../emulators/aws/index.ts';
+import {
+  type AwsEmulator,
+  type SeededMirror,
+  type SeedOptions,
+  seedMirrorVpc,
+  startAwsEmulator,
+} from '../emulators/aws/index.ts';
 import { EMULATOR_CREDENTIALS } from '../emulators/aws/sdk-clients.ts';
 import { type FunctionUrlEvent, toFunctionUrlEvent } from '../emulators/lambda-url.ts';
 import { type FakeMembers, startFakeMembers } from '../emulators/members.ts';
@@ -39,7 +45,9 @@ export function useEmulatorEnv(emu: { url: string }): void {
 
 /** The configuration document for a seeded VPC: route VIP in every table (+ EIP), one key per member. */
 export function awsConfigFor(seeded: SeededMirror, members: FakeMembers, opts: AwsWorldOptions = {}) {
-  const vips: Record<string, unknown>[] = [{ mode: 'route', cidr: seeded.vipCidr, routeTableIds: seeded.routeTableIds }];
+  const vips: Record<string, unknown>[] = [
+    { mode: 'route', cidr: seeded.vipCidr, routeTableIds: seeded.routeTableIds },
+  ];
   if (opts.eip ?? true) vips.push({ mode: 'eip', allocationId: seeded.allocationId });
   return {
     mirrors: [
@@ -86,12 +94,23 @@ export async function startAwsWorld(opts: AwsWorldOptions = {}) {
   emu.reset();
 
   /** A function URL request carrying a signed event from `member` (override anything to forge). */
-  const signedRequest = (member: 'iris-a' | 'iris-b', o: { body?: string; keyId?: string; secret?: string; ts?: number; headers?: Record<string, string> } = {}): FunctionUrlEvent => {
+  const signedRequest = (
+    member: 'iris-a' | 'iris-b',
+    o: { body?: string; keyId?: string; secret?: string; ts?: number; headers?: Record<string, string> } = {},
+  ): FunctionUrlEvent => {
     const body = o.body ?? eventBody({ eventId: randomUUID(), mirror: MIRROR, member });
-    const headers = signedHeaders(o.secret ?? secrets[member], o.keyId ?? `${member}-k1`, body, o.ts ?? Date.now() / 1000);
+    const headers = signedHeaders(
+      o.secret ?? secrets[member],
+      o.keyId ?? `${member}-k1`,
+      body,
+      o.ts ?? Date.now() / 1000,
+    );
     return functionUrlEvent(body, { ...headers, ...o.headers });
   };
-  const enis = { [seeded.members['iris-a'].networkInterfaceId]: 'iris-a', [seeded.members['iris-b'].networkInterfaceId]: 'iris-b' };
+  const enis = {
+    [seeded.members['iris-a'].networkInterfaceId]: 'iris-a',
+    [seeded.members['iris-b'].networkInterfaceId]: 'iris-b',
+  };
   /** Which member each route table's VIP route points at (or the raw target / "missing"). */
   const routeHolders = () =>
     seeded.routeTableIds.map((id) => {
@@ -104,18 +123,40 @@ export async function startAwsWorld(opts: AwsWorldOptions = {}) {
     return eni ? (enis[eni] ?? eni) : 'none';
   };
   const writes = () => emu.calls.filter((c) => c.write && c.service === 'ec2').length;
+  let closed = false;
   const close = async () => {
+    if (closed) return;
+    closed = true;
     await members.close();
     await emu.close();
   };
-  return { emu, seeded, members, secrets, config, env, handler, lines, signedRequest, routeHolders, eipHolder, writes, close };
+  return {
+    emu,
+    seeded,
+    members,
+    secrets,
+    config,
+    env,
+    handler,
+    lines,
+    signedRequest,
+    routeHolders,
+    eipHolder,
+    writes,
+    close,
+  };
 }
 
 export type AwsWorld = Awaited<ReturnType<typeof startAwsWorld>>;
 
 /** A payload-2.0 function URL event with this body and headers, as the real service builds it. */
 export function functionUrlEvent(body: string, headers: Record<string, string>): FunctionUrlEvent {
-  const fake = { url: '/', method: 'POST', headers: { 'content-type': 'application/json', ...lower(headers) }, socket: { remoteAddress: '10.109.10.70' } };
+  const fake = {
+    url: '/',
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...lower(headers) },
+    socket: { remoteAddress: '10.109.10.70' },
+  };
   return toFunctionUrlEvent(fake as never, Buffer.from(body, 'utf8'));
 }
 

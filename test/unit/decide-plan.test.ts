@@ -5,7 +5,7 @@ import { ClaimHistory, decideTarget } from '../../shared/core/decide.ts';
 import type { MemberRole, Probe } from '../../shared/core/health.ts';
 import { computePlan, currentHolder, hasChanges } from '../../shared/core/plan.ts';
 import { call, createCallContext } from '../../shared/core/retry.ts';
-import { DecisionError, DeadlineError, ProviderError, TransientError } from '../../shared/errors.ts';
+import { DeadlineError, DecisionError, ProviderError, TransientError } from '../../shared/errors.ts';
 
 const mirror = parseConfig(
   JSON.stringify({
@@ -27,8 +27,14 @@ const mirror = parseConfig(
   }),
 ).mirrors[0]!;
 
-const probeOf = (roles: Record<string, MemberRole>): Probe => async (url) => ({ role: roles[new URL(url).hostname.split('.')[0]!] ?? 'down', ms: 1 });
-const claim = (member: string, timestamp: number) => ({ member, timestamp, eventId: `evt-${member}-${timestamp}-xxxxxxxx` });
+const probeOf =
+  (roles: Record<string, MemberRole>): Probe =>
+  async (url) => ({ role: roles[new URL(url).hostname.split('.')[0]!] ?? 'down', ms: 1 });
+const claim = (member: string, timestamp: number) => ({
+  member,
+  timestamp,
+  eventId: `evt-${member}-${timestamp}-xxxxxxxx`,
+});
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -48,7 +54,9 @@ describe('decide', () => {
 
   it('refuses a claimant that answers backup, unknown or nothing', async () => {
     for (const role of ['backup', 'unknown', 'down'] as const) {
-      expect(await codeOf(decideTarget(mirror, claim('b', 10), probeOf({ a: 'primary', b: role }), new ClaimHistory()))).toBe('claimant_not_primary');
+      expect(
+        await codeOf(decideTarget(mirror, claim('b', 10), probeOf({ a: 'primary', b: role }), new ClaimHistory())),
+      ).toBe('claimant_not_primary');
     }
   });
 
@@ -63,7 +71,9 @@ describe('decide', () => {
     const h = new ClaimHistory();
     expect((await decideTarget(mirror, null, probeOf({ a: 'backup', b: 'primary' }), h)).target).toBe('b');
     expect(await codeOf(decideTarget(mirror, null, probeOf({ a: 'backup', b: 'down' }), h))).toBe('no_primary');
-    expect(await codeOf(decideTarget(mirror, null, probeOf({ a: 'primary', b: 'primary' }), h))).toBe('several_primaries');
+    expect(await codeOf(decideTarget(mirror, null, probeOf({ a: 'primary', b: 'primary' }), h))).toBe(
+      'several_primaries',
+    );
   });
 });
 
@@ -80,7 +90,11 @@ describe('plan', () => {
 
   it('changes only what is not on the target, saying from where', () => {
     const p = computePlan('M', 'b', observed);
-    expect(p.changes.map((c) => [c.slot, c.from])).toEqual([['rtb-1', 'a'], ['rtb-2', null], ['rtb-3', 'eni-stranger']]);
+    expect(p.changes.map((c) => [c.slot, c.from])).toEqual([
+      ['rtb-1', 'a'],
+      ['rtb-2', null],
+      ['rtb-3', 'eni-stranger'],
+    ]);
     expect(p.warnings).toEqual(['source/dest check is on']);
     expect(hasChanges(computePlan('M', 'b', { bindings: [observed.bindings[3]!], memberWarnings: {} }))).toBe(false);
     expect(currentHolder(observed)).toBe('split');
@@ -98,13 +112,29 @@ describe('calls with retry', () => {
     });
     expect(v).toBe('ok');
     expect(log.records.map((r) => r.ok)).toEqual([false, false, true]);
-    await expect(call(ctx, 'op', true, async () => Promise.reject(new ProviderError('no')))).rejects.toBeInstanceOf(ProviderError);
+    await expect(call(ctx, 'op', true, async () => Promise.reject(new ProviderError('no')))).rejects.toBeInstanceOf(
+      ProviderError,
+    );
     const short = createCallContext(new CallLog(), 300, { baseMs: 400, maxMs: 400, maxAttempts: 1000 });
-    await expect(call(short, 'op', false, async () => Promise.reject(new TransientError('5xx')))).rejects.toBeInstanceOf(DeadlineError);
+    await expect(
+      call(short, 'op', false, async () => Promise.reject(new TransientError('5xx'))),
+    ).rejects.toBeInstanceOf(DeadlineError);
   });
 
   it('counts serial rounds: overlapping calls are one round', () => {
-    expect(serialRounds([{ startedAt: 0, endedAt: 10 }, { startedAt: 1, endedAt: 11 }, { startedAt: 2, endedAt: 9 }])).toBe(1);
-    expect(serialRounds([{ startedAt: 0, endedAt: 10 }, { startedAt: 10, endedAt: 20 }, { startedAt: 21, endedAt: 30 }])).toBe(3);
+    expect(
+      serialRounds([
+        { startedAt: 0, endedAt: 10 },
+        { startedAt: 1, endedAt: 11 },
+        { startedAt: 2, endedAt: 9 },
+      ]),
+    ).toBe(1);
+    expect(
+      serialRounds([
+        { startedAt: 0, endedAt: 10 },
+        { startedAt: 10, endedAt: 20 },
+        { startedAt: 21, endedAt: 30 },
+      ]),
+    ).toBe(3);
   });
 });

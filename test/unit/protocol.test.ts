@@ -34,7 +34,14 @@ describe('protocol v1 signature', () => {
   it('refuses signatures of the wrong shape without comparing', () => {
     const v = vectors.signing[0];
     if (!v) throw new Error('no vectors');
-    for (const bad of ['', 'v1=', v.signature.toUpperCase(), `${v.signature}00`, v.signature.slice(3), `v2=${v.signature.slice(3)}`]) {
+    for (const bad of [
+      '',
+      'v1=',
+      v.signature.toUpperCase(),
+      `${v.signature}00`,
+      v.signature.slice(3),
+      `v2=${v.signature.slice(3)}`,
+    ]) {
       expect(signatureMatches(v.secret, v.keyId, v.timestamp, v.body, bad)).toBe(false);
     }
   });

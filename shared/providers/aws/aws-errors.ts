@@ -30,8 +30,13 @@ export function classifyAwsError(op: string, e: unknown): Error {
   const detail = { apiCode, status, requestId: err.$metadata?.requestId, op };
   const message = `${op} failed: ${apiCode}: ${err.message ?? ''}`.trim();
   const transient =
-    THROTTLING.has(apiCode) || (status !== undefined && status >= 500) || NETWORK.has(apiCode) || NETWORK.has(err.code ?? '');
-  return transient ? new TransientError(message, { cause: e, detail }) : new ProviderError(message, { cause: e, detail });
+    THROTTLING.has(apiCode) ||
+    (status !== undefined && status >= 500) ||
+    NETWORK.has(apiCode) ||
+    NETWORK.has(err.code ?? '');
+  return transient
+    ? new TransientError(message, { cause: e, detail })
+    : new ProviderError(message, { cause: e, detail });
 }
 
 /** The API error code inside a ProviderError, if any. */

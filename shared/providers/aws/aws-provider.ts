@@ -1,6 +1,6 @@
 import type { AwsMirrorConfig, AwsVipConfig } from '../../config/schema.ts';
-import { ProviderError } from '../../errors.ts';
 import { type CallContext, call } from '../../core/retry.ts';
+import { ProviderError } from '../../errors.ts';
 import type { Binding, Observation, PlanChange, Provider } from '../types.ts';
 import { apiCodeOf } from './aws-errors.ts';
 import type { Ec2Api } from './ec2-client.ts';
@@ -58,7 +58,8 @@ async function moveRoute(api: Ec2Api, ctx: CallContext, v: RouteVip, c: PlanChan
   const args = { routeTableId: c.slot, cidr: v.cidr, eniId };
   const replace = () => call(ctx, 'ec2:ReplaceRoute', true, (s) => api.replaceRoute(args, s));
   const create = () => call(ctx, 'ec2:CreateRoute', true, (s) => api.createRoute(args, s));
-  const [first, fallback, code] = c.from === null ? [create, replace, 'RouteAlreadyExists'] : [replace, create, 'InvalidRoute.NotFound'];
+  const [first, fallback, code] =
+    c.from === null ? [create, replace, 'RouteAlreadyExists'] : [replace, create, 'InvalidRoute.NotFound'];
   try {
     await first();
   } catch (e: unknown) {

@@ -42,7 +42,10 @@ export interface RouteArgs {
 
 /** The narrow EC2 surface the AWS provider uses; the seam for tests and the list of permissions. */
 export interface Ec2Api {
-  describeRouteTables(q: { ids?: string[]; vpcId?: string; cidr: string }, signal: AbortSignal): Promise<RouteTableView[]>;
+  describeRouteTables(
+    q: { ids?: string[]; vpcId?: string; cidr: string },
+    signal: AbortSignal,
+  ): Promise<RouteTableView[]>;
   describeNetworkInterfaces(ids: string[], signal: AbortSignal): Promise<EniView[]>;
   describeAddress(allocationId: string, signal: AbortSignal): Promise<AddressView>;
   replaceRoute(a: RouteArgs, signal: AbortSignal): Promise<void>;
@@ -73,7 +76,11 @@ export function sdkEc2Api(client: EC2Client): Ec2Api {
         const res = await send('DescribeRouteTables', () => client.send(cmd, { abortSignal }));
         for (const t of res.RouteTables ?? []) {
           const route = t.Routes?.find((r) => r.DestinationCidrBlock === q.cidr);
-          out.push({ routeTableId: t.RouteTableId ?? '', vipTarget: route?.NetworkInterfaceId ?? null, hasVipRoute: !!route });
+          out.push({
+            routeTableId: t.RouteTableId ?? '',
+            vipTarget: route?.NetworkInterfaceId ?? null,
+            hasVipRoute: !!route,
+          });
         }
         NextToken = res.NextToken;
       } while (NextToken);

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FailoverResult } from '../../shared/core/result.ts';
+import { EMULATOR_CREDENTIALS } from '../emulators/aws/sdk-clients.ts';
+import { type AwsWorld, startAwsWorld } from '../support/aws-world.ts';
+import { ensureBundle, invokeBundle } from '../support/bundle.ts';
+
+let world: AwsWorld;
+let bundle: string;
+beforeAll(async () => {
+  bundle = await ensureBundle('dist/aws/handler.mjs');
+  world = await startAwsWorld();
+}, 60_000);
+afterAll(async () => world.close());
+
+describe('the bundled Lambda (dist/aws/handler.mjs)', () => {
+  it('handles a function URL event end to end against the emulator', async () => {
+    world.members.set('iris-a', 'down');
+    world.members.set('iris-b', 'primary');
+    const env = {
+      ...world.env,
+      AWS_ENDPOINT_URL: world.emu.url,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    const { out, log } = await invokeBundle(bundle, world.signedRequest('iris-b'), env);
+    const res = out as { statusCode: number; body: string };
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body) as FailoverResult).toMatchObject({ outcome: 'moved', to: 'iris-b' });
+    expect(world.routeHolders()).toEqual(['iris-b', 'iris-b']);
+    expect(world.emu.calls.some((c) => c.service === 'ssm' && c.action === 'GetParameter')).toBe(true);
+    expect(log.find((l) => l.msg === 'mirror-vip decision')).toMatchObject({ outcome: 'moved' });
+    expect(JSON.stringify(log)).not.toContain(world.secrets['iris-b']);
+    expect(JSON.stringify(log)).not.toContain(world.secrets['iris-a']);
+  });
+
+  it('fails at cold start, naming the field, when the configuration is wrong', async () => {
+    const bad = JSON.parse(world.env.MIRROR_VIP_CONFIG) as { mirrors: { region: string }[] };
+    (bad.mirrors[0] as { region: string }).region = 'moon-1';
+    const run = invokeBundle(bundle, {}, { MIRROR_VIP_CONFIG: JSON.stringify(bad) });
+    await expect(run).rejects.toThrow(/mirrors\[0\]\.region: must be an AWS region/);
+  });
+});

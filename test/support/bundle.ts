@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+/** The bundle as deployed; built on demand when a test runs without `npm run build` first. */
+export async function ensureBundle(relative: string): Promise<string> {
+  const path = join(ROOT, relative);
+  if (!existsSync(path)) await run('npx', ['tsx', 'scripts/build.ts'], { cwd: ROOT });
+  return path;
+}
+
+/**
+ * Import a bundled handler in a fresh node process (a real .mjs file, as the platform loads it), call it with one
+ * event, and return what it returned plus the process's stdout lines (the function's log).
+ */
+export async function invokeBundle(bundle: string, event: unknown, env: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-bundle-'));
+  const script = join(dir, 'invoke.mjs');
+  writeFileSync(
+    script,
+    [
+      'const t0 = performance.now();',
+      'const { handler } = await import(process.env.BUNDLE);',
+      'const out = await handler(JSON.parse(process.env.EVENT));',
+      "process.stdout.write('\\n@@RESULT ' + JSON.stringify({ out, ms: performance.now() - t0 }) + '\\n');",
+    ].join('\n'),
+  );
+  const { stdout, stderr } = await run(process.execPath, [script], {
+    env: { PATH: process.env.PATH ?? '', ...env, BUNDLE: bundle, EVENT: JSON.stringify(event) },
+  });
+  const marker = stdout.split('\n').find((l) => l.startsWith('@@RESULT '));
+  if (!marker) throw new Error(`bundle printed no result; stderr: ${stderr}`);
+  const { out, ms } = JSON.parse(marker.slice('@@RESULT '.length)) as { out: unknown; ms: number };
+  const log = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { out, ms, log, stderr };
+}
