@@ -11,7 +11,10 @@ const banner = [
   'const require=__cr(import.meta.url);const __filename=__f(import.meta.url);const __dirname=__d(__filename);',
 ].join('');
 
-export const BUNDLES = [{ name: 'aws', entry: 'functions/aws/handler.ts', out: 'dist/aws/handler.mjs' }] as const;
+export const BUNDLES = [
+  { name: 'aws', entry: 'functions/aws/handler.ts', out: 'dist/aws/handler.mjs' },
+  { name: 'cli', entry: 'cli/main.ts', out: 'dist/cli.mjs' },
+] as const;
 
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
 

@@ -1,0 +1,165 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runDemo } from '../../cli/demo.ts';
+import { newKey } from '../../cli/keygen.ts';
+import { parseConfig } from '../../shared/config/load.ts';
+import { resolveKeys } from '../../shared/config/secrets.ts';
+import { serveFunctionUrl } from '../emulators/lambda-url.ts';
+import { type AwsWorld, MIRROR, startAwsWorld } from '../support/aws-world.ts';
+import { ROOT } from '../support/bundle.ts';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-cli-'));
+let world: AwsWorld;
+let fn: Awaited<ReturnType<typeof serveFunctionUrl>>;
+let configFile: string;
+const keyFile = (member: 'iris-a' | 'iris-b', mode = 0o600) => {
+  const path = join(dir, `${member}-${mode.toString(8)}.key`);
+  writeFileSync(path, `${world.secrets[member]}\n`, { mode });
+  return path;
+};
+
+/** Run the real CLI (bin/mirror-vip.mjs) in a child process with the emulator as its AWS endpoint. */
+async function cli(args: string[]) {
+  const env = { ...process.env, AWS_ENDPOINT_URL: world.emu.url, MIRROR_VIP_NOTIFY_CONFIG: '' };
+  try {
+    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'bin/mirror-vip.mjs'), ...args], {
+      env,
+      cwd: ROOT,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (e: unknown) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+beforeAll(async () => {
+  world = await startAwsWorld();
+  fn = await serveFunctionUrl(world.handler as never);
+  configFile = join(dir, 'config.json');
+  writeFileSync(configFile, JSON.stringify(world.config));
+});
+afterAll(async () => {
+  await fn.close();
+  await world.close();
+});
+beforeEach(() => world.emu.reset());
+
+const notifyArgs = (member: 'iris-a' | 'iris-b', key: string) => [
+  '--url',
+  fn.url,
+  '--mirror',
+  MIRROR,
+  '--member',
+  member,
+  '--key-id',
+  `${member}-k1`,
+  '--key-file',
+  key,
+];
+
+describe('mirror-vip CLI', () => {
+  it('status shows where the VIP points and who answers primary, read-only', async () => {
+    const { code, stdout } = await cli(['status', '--config', configFile, '--json']);
+    expect(code).toBe(0);
+    const [s] = JSON.parse(stdout) as { holder: string; members: Record<string, string>; bindings: unknown[] }[];
+    expect(s).toMatchObject({ holder: 'iris-a', members: { 'iris-a': 'primary', 'iris-b': 'backup' } });
+    expect(s?.bindings).toHaveLength(3);
+    expect(world.emu.calls.filter((c) => c.write)).toHaveLength(0);
+    const table = await cli(['status', '--config', configFile]);
+    expect(table.stdout).toMatch(/MIRROR\s+VIP\s+MODE/);
+    expect(table.stdout).toContain('VIP on iris-a');
+  });
+
+  it('plan --to shows the changes without making them', async () => {
+    const { code, stdout } = await cli(['plan', '--config', configFile, '--to', 'iris-b', '--json']);
+    expect(code).toBe(0);
+    const r = JSON.parse(stdout) as { outcome: string; plan: { from: string; to: string }[]; writeCalls: number };
+    expect(r.outcome).toBe('planned');
+    expect(r.plan).toHaveLength(3);
+    expect(r.plan.every((c) => c.from === 'iris-a' && c.to === 'iris-b')).toBe(true);
+    expect(r.writeCalls).toBe(0);
+    expect(world.routeHolders()).toEqual(['iris-a', 'iris-a']);
+    const none = await cli(['plan', '--config', configFile, '--to', 'iris-a']);
+    expect(none.stdout).toContain('nothing to do');
+    const bad = await cli(['plan', '--config', configFile, '--to', 'iris-z']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr + bad.stdout).toContain('iris-z is not a member');
+  });
+
+  it('notify signs and sends an event that the function accepts, and the VIP moves', async () => {
+    world.members.set('iris-a', 'down');
+    world.members.set('iris-b', 'primary');
+    const { code, stdout } = await cli(['notify', ...notifyArgs('iris-b', keyFile('iris-b')), '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({
+      ok: true,
+      status: 200,
+      attempts: 1,
+      response: { outcome: 'moved', to: 'iris-b' },
+    });
+    expect(world.routeHolders()).toEqual(['iris-b', 'iris-b']);
+  });
+
+  it('notify refuses a key file others can read (exit 3) and a missing setting (exit 2)', async () => {
+    const open = await cli(['notify', ...notifyArgs('iris-b', keyFile('iris-b', 0o644))]);
+    expect(open.code).toBe(3);
+    expect(open.stderr).toMatch(/mode 644.*chmod 600/);
+    const missing = await cli(['notify', '--url', fn.url]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('MIRROR_VIP_MIRROR');
+    expect(world.emu.calls).toHaveLength(0);
+  });
+
+  it('notify against a rejecting function exits 1 with the error code, without retrying', async () => {
+    world.members.set('iris-a', 'primary');
+    world.members.set('iris-b', 'backup');
+    const { code, stderr } = await cli(['notify', ...notifyArgs('iris-b', keyFile('iris-b'))]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('claimant_not_primary');
+  });
+
+  it('keygen makes a 256-bit secret that the function accepts as a key', async () => {
+    const { code, stdout } = await cli(['keygen', '--mirror', MIRROR, '--member', 'iris-b', '--json']);
+    expect(code).toBe(0);
+    const k = JSON.parse(stdout) as { keyId: string; secret: string };
+    expect(k.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(k.secret, 'base64url')).toHaveLength(32);
+    expect(newKey('iris-b').secret).not.toBe(k.secret);
+    const config = parseConfig(
+      JSON.stringify({
+        ...world.config,
+        mirrors: [{ ...world.config.mirrors[0], keys: [{ id: k.keyId, member: 'iris-b', secret: 'env:K' }] }],
+      }),
+    );
+    expect((await resolveKeys(config, { K: k.secret })).get(k.keyId)?.member).toBe('iris-b');
+    const text = await cli(['keygen', '--mirror', MIRROR, '--member', 'iris-b']);
+    expect(text.stdout).toContain('aws ssm put-parameter');
+    expect(text.stdout).toContain('umask 077');
+  });
+
+  it('every command has --help', async () => {
+    for (const c of ['notify', 'status', 'plan', 'keygen', 'demo']) {
+      const { code, stdout } = await cli([c, '--help']);
+      expect(code).toBe(0);
+      expect(stdout).toContain(`Usage: mirror-vip ${c}`);
+    }
+  });
+});
+
+describe('the demo', () => {
+  it('plays the failover and reports it as JSON', async () => {
+    const lines: string[] = [];
+    const { ok, steps } = await runDemo({ latency: 0, tables: 3, json: true, serve: false, port: 0 }, (s) =>
+      lines.push(s),
+    );
+    expect(ok).toBe(true);
+    expect(steps.map((s) => s.result?.outcome).filter(Boolean)).toEqual(['moved', 'rejected', 'unchanged']);
+    expect(JSON.parse(lines.join('\n'))).toMatchObject({ ok: true });
+  });
+});
