@@ -152,6 +152,23 @@ describe('mirror-vip CLI', () => {
   });
 });
 
+describe('the Python notifier against the function', () => {
+  it('a real POST from iris/mirror_vip_notify.py moves the VIP', async () => {
+    world.members.set('iris-a', 'primary');
+    world.members.set('iris-b', 'backup');
+    await cli(['notify', ...notifyArgs('iris-a', keyFile('iris-a'))]);
+    world.emu.reset();
+    world.members.set('iris-a', 'down');
+    world.members.set('iris-b', 'primary');
+    const script = join(ROOT, 'iris/mirror_vip_notify.py');
+    const args = [script, ...notifyArgs('iris-b', keyFile('iris-b')), '--json'];
+    const { stdout } = await run('python3', args, { env: { PATH: process.env.PATH ?? '' }, cwd: '/' });
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true, status: 200, response: { outcome: 'moved', from: 'iris-a', to: 'iris-b' } });
+    expect(world.routeHolders()).toEqual(['iris-b', 'iris-b']);
+    expect(world.eipHolder()).toBe('iris-b');
+  });
+});
+
 describe('the demo', () => {
   it('plays the failover and reports it as JSON', async () => {
     const lines: string[] = [];

@@ -9,7 +9,11 @@ export interface FunctionUrlEvent {
   rawPath: string;
   rawQueryString: string;
   headers: Record<string, string>;
-  requestContext: { http: { method: string; path: string; protocol: string; sourceIp: string; userAgent: string }; requestId: string; timeEpoch: number };
+  requestContext: {
+    http: { method: string; path: string; protocol: string; sourceIp: string; userAgent: string };
+    requestId: string;
+    timeEpoch: number;
+  };
   body?: string;
   isBase64Encoded: boolean;
 }
@@ -35,7 +39,8 @@ async function readBody(req: IncomingMessage): Promise<Buffer | null> {
 export function toFunctionUrlEvent(req: IncomingMessage, body: Buffer): FunctionUrlEvent {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  for (const [k, v] of Object.entries(req.headers))
+    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
   const text = TEXT.test(headers['content-type'] ?? 'text/plain');
   return {
     version: '2.0',
@@ -44,7 +49,13 @@ export function toFunctionUrlEvent(req: IncomingMessage, body: Buffer): Function
     rawQueryString: url.search.slice(1),
     headers,
     requestContext: {
-      http: { method: req.method ?? 'GET', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: req.socket.remoteAddress ?? '',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       timeEpoch: Date.now(),
     },
@@ -57,15 +68,22 @@ export function toFunctionUrlEvent(req: IncomingMessage, body: Buffer): Function
  * Serve a Lambda handler the way a function URL does: a returned {statusCode, headers, body} is the response,
  * any other value is sent as 200 JSON, and a thrown error is a 502, as on AWS.
  */
-export async function serveFunctionUrl(handler: LambdaHandler, port = 0): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+export async function serveFunctionUrl(
+  handler: LambdaHandler,
+  port = 0,
+): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const server = createServer(async (req, res) => {
     const body = await readBody(req);
     if (body === null) {
-      res.writeHead(413, { 'content-type': 'application/json' }).end('{"Message":"Request must be smaller than 6291456 bytes for the InvokeFunction operation"}');
+      res
+        .writeHead(413, { 'content-type': 'application/json' })
+        .end('{"Message":"Request must be smaller than 6291456 bytes for the InvokeFunction operation"}');
       return;
     }
     try {
-      const out = (await handler(toFunctionUrlEvent(req, body))) as { statusCode?: number; headers?: Record<string, string>; body?: string } | undefined;
+      const out = (await handler(toFunctionUrlEvent(req, body))) as
+        | { statusCode?: number; headers?: Record<string, string>; body?: string }
+        | undefined;
       if (out && typeof out.statusCode === 'number') {
         res.writeHead(out.statusCode, out.headers ?? {}).end(out.body ?? '');
       } else {
