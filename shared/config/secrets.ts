@@ -20,7 +20,8 @@ async function readSecret(ref: string, env: Record<string, string | undefined>, 
   if (source === 'file') return (await readFile(where, 'utf8')).replace(/\r?\n$/, '');
   const store = stores[source as keyof SecretStores];
   if (!store) throw new Error(`no ${source} client in this runtime`);
-  return store(where);
+  // A value stored with `--value "$(cat key)"` or from a file may keep its newline; the key never ends in one.
+  return (await store(where)).replace(/\r?\n$/, '');
 }
 
 /** Read every member key the configuration references, once, at cold start; a failure names the field. */

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DeadlineError, ProviderError, TransientError } from '../errors.ts';
 import type { CallLog } from './calls.ts';
@@ -20,7 +21,10 @@ export interface CallContext {
 }
 
 export function createCallContext(log: CallLog, deadlineMs: number, retry: RetryPolicy = DEFAULT_RETRY): CallContext {
-  return { deadline: Date.now() + deadlineMs, signal: AbortSignal.timeout(deadlineMs), log, retry };
+  const signal = AbortSignal.timeout(deadlineMs);
+  // Every parallel SDK call listens on this one signal; 50 route tables are 50 listeners, not a leak.
+  setMaxListeners(1000, signal);
+  return { deadline: Date.now() + deadlineMs, signal, log, retry };
 }
 
 function errorCode(e: unknown): string {

@@ -1,0 +1,47 @@
+// `npm run bench`: failover figures on the emulator, cold start and core overhead. Prints a table and writes JSON.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { measureAwsFailover } from './aws-failover.ts';
+import { measureAwsColdStart } from './cold-start.ts';
+import { measureCoreOverhead } from './core-overhead.ts';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const latency = arg('latency', 100);
+const f = (ms: number) => `${Math.round(ms)} ms`;
+
+const failovers = [];
+for (const tables of [1, 5, 50]) failovers.push(await measureAwsFailover(tables, latency));
+console.log(`\nAWS route-table failover, ${latency} ms injected per EC2 call`);
+console.log('tables | mirror-vip          | floor (1 write round) | seed: delete+create per table');
+for (const r of failovers) {
+  const mv = `${f(r.mirrorVip.ms)} / ${r.mirrorVip.serialRounds} rounds`;
+  const seed = `${f(r.seed.ms)} / ${r.seed.serialRounds} rounds`;
+  console.log(`${String(r.tables).padStart(6)} | ${mv.padEnd(19)} | ${f(r.floor.ms).padEnd(21)} | ${seed}`);
+}
+
+const cold = await measureAwsColdStart(5);
+console.log(
+  `\nAWS bundle: ${(cold.bundleBytes / 1024).toFixed(0)} KB (${(cold.bundleGzipBytes / 1024).toFixed(0)} KB gzip); cold start to first response: median ${f(cold.medianMs)}, min ${f(cold.minMs)} (${cold.runs} runs)`,
+);
+
+const core = await measureCoreOverhead(1000, 1);
+console.log(
+  `warm verify + decide, cloud calls excluded: p50 ${core.p50Ms.toFixed(2)} ms, p99 ${core.p99Ms.toFixed(2)} ms (${core.iterations} events)`,
+);
+console.log(`forged requests rejected by one core: ${core.forgedPerSecond}/s`);
+
+const figures = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  latencyMs: latency,
+  aws: { failovers, cold },
+  core,
+};
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/latest.json', `${JSON.stringify(figures, null, 2)}\n`);
+console.log('\nwrote bench/results/latest.json');
