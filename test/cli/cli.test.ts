@@ -163,7 +163,11 @@ describe('the Python notifier against the function', () => {
     const script = join(ROOT, 'iris/mirror_vip_notify.py');
     const args = [script, ...notifyArgs('iris-b', keyFile('iris-b')), '--json'];
     const { stdout } = await run('python3', args, { env: { PATH: process.env.PATH ?? '' }, cwd: '/' });
-    expect(JSON.parse(stdout)).toMatchObject({ ok: true, status: 200, response: { outcome: 'moved', from: 'iris-a', to: 'iris-b' } });
+    expect(JSON.parse(stdout)).toMatchObject({
+      ok: true,
+      status: 200,
+      response: { outcome: 'moved', from: 'iris-a', to: 'iris-b' },
+    });
     expect(world.routeHolders()).toEqual(['iris-b', 'iris-b']);
     expect(world.eipHolder()).toBe('iris-b');
   });
