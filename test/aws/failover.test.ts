@@ -78,6 +78,15 @@ describe('AWS function: a signed became-primary event', () => {
     expect(world.emu.calls.filter((c) => c.action === 'CreateRoute')).toHaveLength(1);
   });
 
+  it('waits, within the confirm window, for a claimant whose status page lags behind its ZMIRROR call', async () => {
+    world = await startAwsWorld({ confirmWindowMs: 3000 });
+    world.members.set('iris-a', 'down');
+    world.members.script('iris-b', ['backup', 'backup', 'primary']);
+    const { result } = await send(world.signedRequest('iris-b'));
+    expect(result).toMatchObject({ outcome: 'moved', to: 'iris-b', probes: { 'iris-b': 'primary' } });
+    expect(world.members.probes['iris-b']).toBe(3);
+  });
+
   it('warns when source/dest check is on for the target interface', async () => {
     world = await startAwsWorld({ seed: { sourceDestCheck: true } });
     world.members.set('iris-a', 'down');

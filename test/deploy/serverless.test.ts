@@ -149,8 +149,8 @@ describe('serverless.yml packaged offline with osls', () => {
 
   beforeAll(async () => {
     await ensureBundle();
-    const vpcVip = { mode: 'route', cidr: '10.109.10.254/32', vpcId: 'vpc-0a1b2c3d4e5f60f51' };
-    const wildcardVip = { mode: 'route', cidr: '10.109.10.254/32', routeTableIds: ['rtb-*'] };
+    const vpcVip = { mode: 'route', cidr: '10.109.11.254/32', vpcId: 'vpc-0a1b2c3d4e5f60f51' };
+    const wildcardVip = { mode: 'route', cidr: '10.109.11.254/32', routeTableIds: ['rtb-*'] };
     runs.push({ dir: serviceCopy() }, variantCopy('variant', vpcVip), variantCopy('wildcard', wildcardVip));
     const [a, b, c] = runs as [Run, Run, Run];
     [example, variant, rejected] = await Promise.all([

@@ -213,7 +213,7 @@ describe('terraform/aws', () => {
     expect(exampleVars.create_outcome_topic).toBe(true);
     scratch = mkdtempSync(join(tmpdir(), 'mirror-vip-tfcfg-'));
     const doc = one('aws_iam_policy_document', 'function', 'data');
-    const vpcVip = { mode: 'route', cidr: '10.109.10.254/32', vpcId: 'vpc-0a1b2c3d4e5f60f51' };
+    const vpcVip = { mode: 'route', cidr: '10.109.11.254/32', vpcId: 'vpc-0a1b2c3d4e5f60f51' };
     const variantVars = { region: REGION, config_file: writeVariantConfig(scratch, 'variant', vpcVip) };
     [example, variant] = await Promise.all([render(doc, exampleVars, CREATED_TOPIC), render(doc, variantVars, null)]);
   }, 60_000);
@@ -332,7 +332,7 @@ describe('terraform/aws', () => {
     });
 
     it('refuses a configuration that would widen the role', async () => {
-      const bad = { mode: 'route', cidr: '10.109.10.254/32', routeTableIds: ['rtb-*'] };
+      const bad = { mode: 'route', cidr: '10.109.11.254/32', routeTableIds: ['rtb-*'] };
       const vars = { region: REGION, config_file: writeVariantConfig(scratch, 'wildcard', bad) };
       const [problems] = await evaluate(vars, null, ['local.config_problems']);
       expect(problems).toEqual(['bad route table id rtb-*']);

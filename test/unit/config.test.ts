@@ -24,7 +24,7 @@ const good = () => ({
         },
       ],
       vips: [
-        { mode: 'route', cidr: '10.109.10.254/32', routeTableIds: ['rtb-0123456789abcdef0'] },
+        { mode: 'route', cidr: '10.109.11.254/32', routeTableIds: ['rtb-0123456789abcdef0'] },
         { mode: 'eip', allocationId: 'eipalloc-0123456789abcdef0' },
       ],
       keys: [

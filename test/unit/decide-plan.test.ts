@@ -21,6 +21,7 @@ const mirror = parseConfig(
           healthUrl: `http://${n}.invalid/csp/bin/mirror_status.cxw`,
         })),
         vips: [{ mode: 'eip', allocationId: 'eipalloc-00000000000000000' }],
+        health: { confirmWindowMs: 0 },
         keys: [{ id: 'k', member: 'a', secret: 'env:K' }],
       },
     ],

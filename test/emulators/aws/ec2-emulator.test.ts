@@ -50,7 +50,7 @@ describe('EC2 emulator: route tables, through the real EC2 client', () => {
       expect(t?.Routes).toEqual([
         { DestinationCidrBlock: '10.109.10.0/24', GatewayId: 'local', State: 'active', Origin: 'CreateRouteTable' },
         {
-          DestinationCidrBlock: '10.109.10.254/32',
+          DestinationCidrBlock: '10.109.11.254/32',
           NetworkInterfaceId: irisA().networkInterfaceId,
           InstanceId: irisA().instanceId,
           InstanceOwnerId: '123456789012',
@@ -133,8 +133,9 @@ describe('EC2 emulator: route tables, through the real EC2 client', () => {
     it.each([
       ['an unknown table', { RouteTableId: 'rtb-0000000000000dead' }, 'InvalidRouteTableID.NotFound'],
       ['an unknown interface', { NetworkInterfaceId: 'eni-0000000000000dead' }, 'InvalidNetworkInterfaceID.NotFound'],
-      ['an existing destination', { DestinationCidrBlock: '10.109.10.254/32' }, 'RouteAlreadyExists'],
+      ['an existing destination', { DestinationCidrBlock: '10.109.11.254/32' }, 'RouteAlreadyExists'],
       ['a destination that is not a CIDR', { DestinationCidrBlock: '10.1.2/33' }, 'InvalidParameterValue'],
+      ['a /32 inside the VPC that is no subnet', { DestinationCidrBlock: '10.109.10.254/32' }, 'InvalidParameterValue'],
       ['no target', { NetworkInterfaceId: undefined }, 'MissingParameter'],
       [
         'a gateway the account does not have',
@@ -144,7 +145,7 @@ describe('EC2 emulator: route tables, through the real EC2 client', () => {
     ])('rejects %s with the real error code', async (_what, change, code) => {
       const base = {
         RouteTableId: table(0),
-        DestinationCidrBlock: '10.109.10.254/32',
+        DestinationCidrBlock: '10.109.11.254/32',
         NetworkInterfaceId: irisB().networkInterfaceId,
       };
       const input = { ...base, DestinationCidrBlock: '172.16.0.0/12', ...change };

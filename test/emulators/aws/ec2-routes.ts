@@ -1,4 +1,4 @@
-import { canonicalCidr } from './cidr.ts';
+import { canonicalCidr, cidrRange } from './cidr.ts';
 import {
   type Ec2State,
   getNetworkInterface,
@@ -107,11 +107,28 @@ function noRoute(destination: string, table: RouteTable): EmulatorApiError {
   );
 }
 
+/**
+ * A route more specific than the VPC's local route must match a whole subnet's CIDR (Amazon VPC user guide, route
+ * table rules), so a VIP/32 has to lie outside the VPC's CIDR blocks.
+ */
+function checkNotInsideVpc(state: Ec2State, table: RouteTable, destination: string): void {
+  const d = cidrRange(destination);
+  const vpc = state.vpcs.get(table.vpcId);
+  const v = vpc ? cidrRange(vpc.cidrBlock) : undefined;
+  if (!d || !v || d.first < v.first || d.last > v.last) return;
+  const subnets = [...state.subnets.values()].filter((s) => s.vpcId === table.vpcId);
+  if (subnets.some((s) => canonicalCidr(s.cidrBlock) === destination)) return;
+  throw invalidValue(
+    `The destination CIDR block ${destination} is equal to or more specific than one of this VPC's CIDR blocks and does not match a subnet's CIDR block.`,
+  );
+}
+
 /** CreateRoute: a new route; RouteAlreadyExists when the destination is taken. */
 export function createRoute(state: Ec2State, input: RouteInput): void {
   const table = getRouteTable(state, input.routeTableId);
   const destination = canonicalDestination(input.destinationCidrBlock);
   const fields = resolveTarget(state, table, input.target);
+  checkNotInsideVpc(state, table, destination);
   if (table.routes.some((r) => r.destinationCidrBlock === destination)) {
     throw new EmulatorApiError('RouteAlreadyExists', `The route identified by ${destination} already exists.`);
   }

@@ -123,7 +123,8 @@ export function seedMirrorVpc(state: Ec2State, opts: SeedOptions = {}): SeededMi
     subnetId: subnet.subnetId,
   });
   const members = { 'iris-a': member(eniA, subnetA), 'iris-b': member(eniB, subnetB) };
-  const vipCidr = '10.109.10.254/32';
+  // Outside the VPC's 10.109.10.0/24: a route inside it must match a whole subnet (seed 002's .254 would be refused).
+  const vipCidr = '10.109.11.254/32';
   const count = opts.tables ?? 2;
   const routeTableIds: string[] = [];
   for (let i = 0; i < count; i++) {
