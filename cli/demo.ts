@@ -105,8 +105,10 @@ export async function runDemo(
 }
 
 async function serve(world: Awaited<ReturnType<typeof startAwsWorld>>, url: string, out: (s: string) => void) {
-  const keyFile = join(tmpdir(), `mirror-vip-demo-iris-a.key`);
+  const keyFile = join(tmpdir(), 'mirror-vip-demo-iris-a.key');
   writeFileSync(keyFile, `${world.secrets['iris-a']}\n`, { mode: 0o600 });
+  const configFile = join(tmpdir(), 'mirror-vip-demo-config.json');
+  writeFileSync(configFile, JSON.stringify(world.config, null, 2));
   world.members.set('iris-a', 'primary');
   world.members.set('iris-b', 'backup');
   out(`\nServing. iris-a now answers primary again; move the VIP back with either of:`);
@@ -116,6 +118,10 @@ async function serve(world: Awaited<ReturnType<typeof startAwsWorld>>, url: stri
   out(
     `  python3 iris/mirror_vip_notify.py --url ${url} --mirror ${MIRROR} --member iris-a --key-id iris-a-k1 --key-file ${keyFile}`,
   );
-  out(`Emulated EC2 endpoint: ${world.emu.url} (AWS_ENDPOINT_URL for the CLI's status/plan). Ctrl-C to stop.`);
+  out('Look at it read-only, as an operator would:');
+  const env = `AWS_ENDPOINT_URL=${world.emu.url} AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo`;
+  out(`  ${env} npx mirror-vip status --config ${configFile}`);
+  out(`  ${env} npx mirror-vip plan --config ${configFile} --to iris-b`);
+  out('Ctrl-C to stop.');
   await new Promise(() => {});
 }

@@ -21,7 +21,7 @@ export class CallLog {
   }
 
   add(record: CallRecord): void {
-    this.records.push(record);
+    this.records.push({ ...record, ms: round(record.ms), at: round(record.at) });
   }
 
   get writes(): number {
@@ -33,6 +33,8 @@ export class CallLog {
     return serialRounds(this.records.map((r) => ({ startedAt: r.at, endedAt: r.at + r.ms })));
   }
 }
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
 
 /** Length of the longest chain of intervals where each starts at or after the previous one ended. */
 export function serialRounds(calls: readonly { startedAt: number; endedAt: number }[]): number {

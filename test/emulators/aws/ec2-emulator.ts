@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -139,6 +140,8 @@ async function handle(emu: AwsEmulator, signal: AbortSignal, req: IncomingMessag
 export async function startAwsEmulator(opts: AwsEmulatorOptions = {}): Promise<AwsEmulator> {
   const startLatency = opts.latencyMs ?? 0;
   const closing = new AbortController();
+  // Every request in flight waits on this signal; 50 parallel calls are 50 listeners, not a leak.
+  setMaxListeners(0, closing.signal);
   const server = createServer();
   const emu: AwsEmulator = {
     url: '',
