@@ -12,6 +12,9 @@ import { parseForm } from './query.ts';
 import { snsDispatch, ssmDispatch } from './sns-ssm.ts';
 import { xmlDocument } from './xml.ts';
 
+/** How many calls ran one after another: the project's one definition, from the core's call log. */
+export { serialRounds } from '../../../shared/core/calls.ts';
+
 /** One request as the emulator saw it; times are `performance.now()` milliseconds. */
 export interface RecordedCall {
   service: Service;
@@ -173,24 +176,4 @@ export async function startAwsEmulator(opts: AwsEmulatorOptions = {}): Promise<A
   });
   emu.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return emu;
-}
-
-/**
- * The longest chain of calls in which each starts at or after the previous one ended: how many round trips
- * happened one after another. Parallel calls count once.
- */
-export function serialRounds(calls: readonly { startedAt: number; endedAt: number }[]): number {
-  const sorted = [...calls].sort((a, b) => a.startedAt - b.startedAt);
-  const depth: number[] = [];
-  let best = 0;
-  sorted.forEach((call, i) => {
-    let d = 1;
-    for (let j = 0; j < i; j++) {
-      const before = sorted[j];
-      if (before !== undefined && before.endedAt <= call.startedAt) d = Math.max(d, (depth[j] ?? 0) + 1);
-    }
-    depth[i] = d;
-    best = Math.max(best, d);
-  });
-  return best;
 }

@@ -25,6 +25,9 @@ import {
 } from './operations.ts';
 import { seedMirrorProject } from './seed.ts';
 
+/** How many calls ran one after another: the project's one definition, from the core's call log. */
+export { serialRounds } from '../../../shared/core/calls.ts';
+
 export interface RecordedCall {
   method: string;
   path: string;
@@ -327,19 +330,4 @@ export async function startGcpEmulator(opts: StartOptions = {}): Promise<GcpEmul
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** Longest chain of calls in which each starts at or after the previous one ended: the serial round-trips. */
-export function serialRounds(calls: { startedAt: number; endedAt: number }[]): number {
-  const sorted = [...calls].sort((a, b) => a.endedAt - b.endedAt);
-  const depth: number[] = [];
-  sorted.forEach((call, i) => {
-    let best = 0;
-    for (let j = 0; j < i; j++) {
-      const prev = sorted[j];
-      if (prev && prev.endedAt <= call.startedAt) best = Math.max(best, depth[j] ?? 0);
-    }
-    depth.push(best + 1);
-  });
-  return Math.max(0, ...depth);
 }
