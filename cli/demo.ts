@@ -29,7 +29,7 @@ export async function runDemo(
   out: (s: string) => void = console.log,
 ): Promise<{ ok: boolean; steps: Step[] }> {
   const world = await startAwsWorld({ seed: { tables: o.tables }, latencyMs: o.latency, engine: { log: () => {} } });
-  const fn = await serveFunctionUrl(world.handler as never, o.serve ? o.port : 0);
+  const fn = await serveFunctionUrl(world.handler, o.serve ? o.port : 0);
   const steps: Step[] = [];
   const say = (s: string) => (o.json ? undefined : out(s));
   const tables = () => world.seeded.routeTableIds.map((id, i) => `${id} → ${world.routeHolders()[i]}`).join(', ');

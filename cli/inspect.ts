@@ -29,7 +29,7 @@ export async function mirrorStatus(config: Config, only?: string): Promise<Mirro
     mirrors.map(async (m: MirrorConfig) => {
       const ctx = createCallContext(new CallLog(), config.deadlineMs);
       const [observed, roles] = await Promise.all([
-        providerFor(m).observe(m as never, ctx),
+        providerFor(m).observe(m, ctx),
         Promise.all(m.members.map((mem) => probeMember(mem.healthUrl, m.health.timeoutMs))),
       ]);
       return {

@@ -14,6 +14,7 @@ const banner = [
 export const BUNDLES = [
   { name: 'aws', entry: 'functions/aws/handler.ts', out: 'dist/aws/handler.mjs' },
   { name: 'cli', entry: 'cli/main.ts', out: 'dist/cli.mjs' },
+  { name: 'gcp', entry: 'functions/gcp/index.ts', out: 'dist/gcp/index.mjs' },
 ] as const;
 
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;

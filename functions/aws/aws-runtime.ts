@@ -1,7 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { loadConfig } from '../../shared/config/load.ts';
+import { loadConfig, requireCloud } from '../../shared/config/load.ts';
 import type { AwsMirrorConfig, Config, MirrorConfig } from '../../shared/config/schema.ts';
 import { resolveKeys } from '../../shared/config/secrets.ts';
 import { type EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
@@ -11,7 +11,7 @@ import { sdkEc2Api } from '../../shared/providers/aws/ec2-client.ts';
 import type { Provider } from '../../shared/providers/types.ts';
 
 /** Providers per region, created on first use and kept for the life of the instance. */
-function awsProviders(): (mirror: MirrorConfig) => Provider<never> {
+function awsProviders(): (mirror: MirrorConfig) => Provider {
   const byRegion = new Map<string, Provider<AwsMirrorConfig>>();
   return (mirror) => {
     let p = byRegion.get(mirror.region);
@@ -19,7 +19,7 @@ function awsProviders(): (mirror: MirrorConfig) => Provider<never> {
       p = awsProvider(sdkEc2Api(new EC2Client({ region: mirror.region, maxAttempts: 1 })));
       byRegion.set(mirror.region, p);
     }
-    return p as Provider<never>;
+    return p;
   };
 }
 
@@ -38,6 +38,7 @@ function snsNotifier(config: Config, region: string | undefined): EngineDeps['no
 /** Everything built once per Lambda instance: configuration, keys, clients and the engine. */
 export async function createAwsEngine(env: Record<string, string | undefined>, extra: Partial<EngineDeps> = {}) {
   const config = loadConfig(env);
+  requireCloud(config, 'aws');
   const region = env.AWS_REGION ?? config.mirrors[0]?.region;
   const ssm = new SSMClient({ region, maxAttempts: 3 });
   const keys = await resolveKeys(config, env, {

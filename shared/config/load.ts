@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
-import { type Config, configSchema } from './schema.ts';
+import { type Config, configSchema, type MirrorConfig } from './schema.ts';
 
 /** Environment variables that carry the configuration document. */
 export const CONFIG_ENV = { inline: 'MIRROR_VIP_CONFIG', file: 'MIRROR_VIP_CONFIG_FILE' } as const;
@@ -69,4 +69,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`${CONFIG_ENV.file}: cannot read ${file}: ${(e as Error).message}`, { cause: e });
   }
   return parseConfig(text, `${CONFIG_ENV.file} (${file})`);
+}
+
+/** Refuse at cold start a mirror of another cloud: each function holds only its own cloud's clients. */
+export function requireCloud<C extends MirrorConfig['cloud']>(
+  config: Config,
+  cloud: C,
+): Extract<MirrorConfig, { cloud: C }>[] {
+  return config.mirrors.map((m, i) => {
+    if (m.cloud !== cloud) {
+      throw new ConfigError(
+        `mirrors[${i}].cloud: ${m.name} is a ${m.cloud} mirror; this function moves ${cloud} mirrors only`,
+      );
+    }
+    return m as Extract<MirrorConfig, { cloud: C }>;
+  });
 }

@@ -69,8 +69,84 @@ export const awsMirrorSchema = z.strictObject({
   vips: z.array(awsVipSchema).min(1).max(8),
 });
 
+// ---- GCP (Compute Engine): alias IP ranges + access configs, or static routes. ----
+
+const gcpName = z
+  .string()
+  .regex(
+    /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/,
+    'must be a Compute Engine name: 1-63 of a-z 0-9 - starting with a letter',
+  );
+const gcpZone = z.string().regex(/^[a-z]+(-[a-z]+)*\d-[a-z]$/, 'must be a zone such as us-east1-b');
+const ipv4 = z
+  .string()
+  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/, 'must be an IPv4 address');
+
+/** Where a GCP member's key lives: the environment, a file, or Secret Manager (never the secret itself). */
+export const GCP_SECRET_SOURCES = ['env', 'file', 'gcp-sm'] as const;
+const gcpSecretRef = z
+  .string()
+  .regex(
+    /^(env:.+|file:.+|gcp-sm:projects\/[a-z0-9-]+\/secrets\/[A-Za-z0-9_-]{1,255}\/versions\/(latest|\d+))$/,
+    'must reference the secret as env:NAME, file:/path or gcp-sm:projects/P/secrets/S/versions/latest, never hold it',
+  );
+const gcpKey = z.strictObject({ id: name, member: name, secret: gcpSecretRef });
+
+export const gcpMemberSchema = z.strictObject({
+  ...memberBase,
+  instance: gcpName,
+  zone: gcpZone,
+  /** The numeric instance id, only to match Cloud Monitoring incidents that carry resource.labels.instance_id. */
+  instanceId: z
+    .string()
+    .regex(/^\d{1,20}$/, 'must be the numeric instance id')
+    .optional(),
+});
+
+export const gcpVipSchema = z.discriminatedUnion('mode', [
+  z.strictObject({
+    mode: z.literal('alias-ip'),
+    cidr: hostCidr,
+    /** The public VIP: an access config with this reserved static external address, moved with the alias. */
+    accessConfig: z.strictObject({ name: z.string().min(1).max(63).default('vip'), natIP: ipv4 }).optional(),
+  }),
+  z.strictObject({
+    mode: z.literal('route'),
+    cidr: hostCidr,
+    network: gcpName,
+    /** Priority of the VIP route; a move alternates between this and one less, so two routes never tie. */
+    priority: z.number().int().min(1).max(65535).default(1000),
+  }),
+]);
+
+const regionOfZone = (zone: string) => zone.replace(/-[a-z]$/, '');
+
+export const gcpMirrorSchema = z
+  .strictObject({
+    name,
+    health,
+    keys: z.array(gcpKey).min(1),
+    cloud: z.literal('gcp'),
+    project: z.string().regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, 'must be a project id such as my-project-123'),
+    /** Defaults to the region of the first member's zone. */
+    region: z
+      .string()
+      .regex(/^[a-z]+(-[a-z]+)*\d$/, 'must be a region such as us-east1')
+      .optional(),
+    members: z.array(gcpMemberSchema).min(2).max(8),
+    vips: z.array(gcpVipSchema).min(1).max(8),
+  })
+  .refine(
+    (m) => !m.vips.some((v) => v.mode === 'alias-ip') || new Set(m.members.map((x) => regionOfZone(x.zone))).size === 1,
+    {
+      message: 'alias-ip needs every member in one region (the alias range comes from one regional subnet)',
+      path: ['members'],
+    },
+  )
+  .transform((m) => ({ ...m, region: m.region ?? regionOfZone(m.members[0]?.zone ?? '') }));
+
 export const configSchema = z.strictObject({
-  mirrors: z.array(z.discriminatedUnion('cloud', [awsMirrorSchema])).min(1),
+  mirrors: z.array(z.discriminatedUnion('cloud', [awsMirrorSchema, gcpMirrorSchema])).min(1),
   toleranceSeconds: z.number().int().min(30).max(3600).default(300),
   deadlineMs: z.number().int().min(1000).max(900_000).default(25_000),
   notify: z.strictObject({ topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN') }).optional(),
@@ -82,3 +158,6 @@ export type AwsMirrorConfig = z.infer<typeof awsMirrorSchema>;
 export type AwsVipConfig = z.infer<typeof awsVipSchema>;
 export type MemberConfig = MirrorConfig['members'][number];
 export type KeyConfig = z.infer<typeof key>;
+export type GcpMirrorConfig = z.output<typeof gcpMirrorSchema>;
+export type GcpVipConfig = z.infer<typeof gcpVipSchema>;
+export type GcpMemberConfig = z.infer<typeof gcpMemberSchema>;

@@ -10,7 +10,7 @@ import { ReplayCache } from '../protocol/replay-cache.ts';
 import { type VerificationKey, verifyRequest } from '../protocol/verify.ts';
 import type { Provider } from '../providers/types.ts';
 import { CallLog } from './calls.ts';
-import { type Claim, ClaimHistory, decideTarget } from './decide.ts';
+import { type Claim, ClaimHistory, type Decision, decideTarget } from './decide.ts';
 import { type Probe, probeMember } from './health.ts';
 import { computePlan, currentHolder, hasChanges } from './plan.ts';
 import { callFigures, type FailoverResult, publicError, type ResultDraft, statusOf, type Trigger } from './result.ts';
@@ -20,7 +20,7 @@ export interface EngineDeps {
   config: Config;
   keys: ReadonlyMap<string, VerificationKey>;
   /** The provider that moves this mirror's VIPs (chosen by its cloud). */
-  providerFor: (mirror: MirrorConfig) => Provider<never>;
+  providerFor: (mirror: MirrorConfig) => Provider;
   probe?: Probe;
   nowMs?: () => number;
   /** One structured line per decision. */
@@ -108,7 +108,7 @@ export class FailoverEngine {
         throw new DecisionError('unknown_member', `${to} is not a member of ${mirror.name}`, 404);
       }
       const ctx = createCallContext(log, this.deps.config.deadlineMs, this.deps.retry ?? DEFAULT_RETRY);
-      const observed = await this.deps.providerFor(mirror).observe(mirror as never, ctx);
+      const observed = await this.deps.providerFor(mirror).observe(mirror, ctx);
       const plan = computePlan(mirror.name, to, observed);
       const from = currentHolder(observed);
       return this.reply(log, {
@@ -146,13 +146,13 @@ export class FailoverEngine {
   private async converge(mirror: MirrorConfig, claim: Claim | null, trigger: Trigger, log: CallLog): Promise<Reply> {
     const ctx = createCallContext(log, this.deps.config.deadlineMs, this.deps.retry ?? DEFAULT_RETRY);
     const base = { mirror: mirror.name, eventId: claim?.eventId };
-    let decided: { to: string; probes: Record<string, string> } | undefined;
+    let decided: Pick<Decision, 'target' | 'probes'> | undefined;
     let from: string | null | undefined;
     try {
       const decision = await decideTarget(mirror, claim, this.deps.probe ?? probeMember, this.history);
-      decided = { to: decision.target, probes: decision.probes };
+      decided = decision;
       const provider = this.deps.providerFor(mirror);
-      const observed = await provider.observe(mirror as never, ctx);
+      const observed = await provider.observe(mirror, ctx);
       from = currentHolder(observed);
       const plan = computePlan(mirror.name, decision.target, observed);
       const common = {
@@ -167,8 +167,8 @@ export class FailoverEngine {
         if (claim) this.history.accept(mirror.name, claim);
         return this.reply(log, { ok: true, outcome: 'unchanged', trigger, ...common });
       }
-      await provider.apply(mirror as never, plan.changes, ctx);
-      const after = computePlan(mirror.name, decision.target, await provider.observe(mirror as never, ctx));
+      await provider.apply(mirror, plan.changes, ctx);
+      const after = computePlan(mirror.name, decision.target, await provider.observe(mirror, ctx));
       if (hasChanges(after)) {
         throw new ConvergenceError('read-back still shows the VIP elsewhere', { remaining: after.changes });
       }
@@ -178,8 +178,8 @@ export class FailoverEngine {
       return this.finish(log, trigger, asMirrorVipError(e), {
         ...base,
         from,
-        to: decided?.to,
-        probes: decided?.probes as never,
+        to: decided?.target,
+        probes: decided?.probes,
       });
     }
   }

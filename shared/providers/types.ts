@@ -1,3 +1,4 @@
+import type { MirrorConfig } from '../config/schema.ts';
 import type { CallContext } from '../core/retry.ts';
 
 /**
@@ -30,7 +31,7 @@ export interface PlanChange {
 }
 
 /** A cloud's moves for one mirror. Providers observe and apply; they never decide. */
-export interface Provider<M = unknown> {
+export interface Provider<M extends MirrorConfig = MirrorConfig> {
   observe(mirror: M, ctx: CallContext): Promise<Observation>;
   apply(mirror: M, changes: readonly PlanChange[], ctx: CallContext): Promise<void>;
 }

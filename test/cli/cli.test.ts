@@ -40,7 +40,7 @@ async function cli(args: string[]) {
 
 beforeAll(async () => {
   world = await startAwsWorld();
-  fn = await serveFunctionUrl(world.handler as never);
+  fn = await serveFunctionUrl(world.handler);
   configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify(world.config));
 });

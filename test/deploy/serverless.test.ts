@@ -44,6 +44,7 @@ interface Packaged {
 const exampleParams = JSON.parse(readFileSync(join(root, 'deploy/aws.example.json'), 'utf8')) as DeployParams;
 const exampleConfig = parseConfig(readFileSync(join(root, exampleParams.configFile), 'utf8'), 'example config');
 const mirror = exampleConfig.mirrors[0];
+if (mirror?.cloud !== 'aws') throw new Error('the example configuration has no AWS mirror');
 if (!mirror) throw new Error('the example configuration has no mirror');
 const arn = (resource: string) => `arn:aws:ec2:${exampleParams.region}:${exampleParams.accountId}:${resource}`;
 

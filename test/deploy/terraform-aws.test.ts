@@ -15,6 +15,7 @@ const moduleDir = join(root, 'terraform/aws');
 const exampleConfigFile = join(root, 'deploy/mirror-vip.example.json');
 const exampleConfig = parseConfig(readFileSync(exampleConfigFile, 'utf8'), 'example config');
 const mirror = exampleConfig.mirrors[0];
+if (mirror?.cloud !== 'aws') throw new Error('the example configuration has no AWS mirror');
 if (!mirror) throw new Error('the example configuration has no mirror');
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

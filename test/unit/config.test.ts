@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../../shared/config/load.ts';
+import { loadConfig, parseConfig, requireCloud } from '../../shared/config/load.ts';
 import { resolveKeys } from '../../shared/config/secrets.ts';
 import { ConfigError } from '../../shared/errors.ts';
 
@@ -101,6 +101,16 @@ describe('configuration', () => {
       'MIRROR_VIP_CONFIG_FILE',
     );
     expect(errorOf(() => loadConfig({ MIRROR_VIP_CONFIG: '{' })).message).toContain('not valid JSON');
+  });
+});
+
+describe('cloud of a function', () => {
+  it('refuses at cold start a mirror of another cloud, naming it', () => {
+    const config = parseConfig(JSON.stringify(good()));
+    expect(requireCloud(config, 'aws')).toHaveLength(1);
+    expect(errorOf(() => requireCloud(config, 'gcp')).message).toMatch(
+      /mirrors\[0\]\.cloud: IRISMIRROR is a aws mirror/,
+    );
   });
 });
 

@@ -1,0 +1,57 @@
+import type { CloudEvent, HttpFunction, Request } from '@google-cloud/functions-framework';
+import type { Config } from '../../shared/config/schema.ts';
+import type { EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
+import type { FailoverResult } from '../../shared/core/result.ts';
+import type { ComputeApi } from '../../shared/providers/gcp/compute-api.ts';
+import { classifyGcpEvent } from './gcp-events.ts';
+import { createGcpEngine } from './gcp-runtime.ts';
+
+/** The entry points (`--target`) of the two deployed functions. */
+export const FUNCTION_NAMES = { http: 'mirrorVip', events: 'mirrorVipEvents' } as const;
+
+function headersOf(req: Request): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
+}
+
+/** HTTP trigger: a signed became-primary event. The signature is checked over the raw bytes (req.rawBody). */
+export function httpFunction(engine: FailoverEngine): HttpFunction {
+  return async (req, res) => {
+    if (req.method !== 'POST') {
+      res
+        .status(405)
+        .set('allow', 'POST')
+        .json({ ok: false, error: { code: 'method_not_allowed', message: 'use POST' } });
+      return;
+    }
+    // the body limit (MAX_BODY_BYTES) is enforced by the verifier before the body is parsed or compared
+    const { status, result } = await engine.handleEvent({
+      rawBody: req.rawBody ?? Buffer.alloc(0),
+      headers: headersOf(req),
+    });
+    res.status(status).json(result);
+  };
+}
+
+/** Pub/Sub trigger: a Cloud Monitoring incident reconciles its mirror, a scheduled message reconciles all. */
+export function eventsFunction(config: Config, engine: FailoverEngine, log: (line: Record<string, unknown>) => void) {
+  return async (event: CloudEvent<unknown>): Promise<{ results: FailoverResult[] }> => {
+    const t = classifyGcpEvent(config, event);
+    if (t.kind === 'alert') {
+      const name = t.mirror ?? `(incident ${t.incidentId} of policy ${t.policy} matches no mirror)`;
+      return { results: (await engine.reconcile('alarm', name)).map((r) => r.result) };
+    }
+    if (t.kind === 'schedule') return { results: (await engine.reconcile('schedule', t.mirror)).map((r) => r.result) };
+    // acknowledged, not retried: a message that cannot be understood will not improve with redelivery
+    log({ level: 'warn', msg: 'mirror-vip ignored a Pub/Sub message', reason: t.reason, id: event.id });
+    return { results: [] };
+  };
+}
+
+/** Build both functions once per instance (cold start): configuration, keys, engine; the Compute client lazily. */
+export async function createGcpFunctions(
+  env: Record<string, string | undefined>,
+  extra: Partial<EngineDeps> & { computeApi?: ComputeApi } = {},
+) {
+  const { config, engine, log } = await createGcpEngine(env, extra);
+  return { mirrorVip: httpFunction(engine), mirrorVipEvents: eventsFunction(config, engine, log) };
+}

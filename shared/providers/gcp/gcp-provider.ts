@@ -1,0 +1,161 @@
+import type { GcpMirrorConfig, GcpVipConfig } from '../../config/schema.ts';
+import type { CallContext } from '../../core/retry.ts';
+import type { Binding, Observation, PlanChange, Provider } from '../types.ts';
+import {
+  checkAccessConfigTarget,
+  type MoveContext,
+  memberOf,
+  moveAccessConfig,
+  moveAlias,
+  sameRange,
+} from './alias-moves.ts';
+import type { ComputeApi, NicView, RouteView } from './compute-api.ts';
+import { API_CODES, apiCodeOf } from './gcp-errors.ts';
+import { readNic } from './operations.ts';
+import { effectiveRoutes, listVipRoutes, moveRoute, type RouteVip, routeBindings } from './route-moves.ts';
+
+/** Slots of an alias-ip VIP: the private alias range and the public access config. */
+export const SLOTS = { alias: 'alias', accessConfig: 'access-config' } as const;
+
+/** What one observation saw, kept for the apply of the same invocation (same CallContext) to reuse. */
+interface Seen {
+  nics: Map<string, NicView>;
+  /** Members whose instance the API says does not exist. */
+  missing: string[];
+  routes: Map<string, RouteView[]>;
+}
+
+async function readNics(api: ComputeApi, ctx: CallContext, mirror: GcpMirrorConfig, required: boolean) {
+  // for route mode the reads only feed warnings: one attempt each, a failure is skipped
+  const c = required ? ctx : { ...ctx, retry: { ...ctx.retry, maxAttempts: 1 } };
+  const missing: string[] = [];
+  const read = (m: GcpMirrorConfig['members'][number]) =>
+    readNic(api, c, mirror.project, m).then(
+      (nic) => [m.name, nic] as const,
+      (e: unknown) => {
+        // a deleted instance holds no address; anything else unknown would make the observation a guess
+        const gone = apiCodeOf(e) === API_CODES.notFound;
+        if (gone) missing.push(m.name);
+        if (required && !gone) throw e;
+        return undefined;
+      },
+    );
+  const pairs = await Promise.all(mirror.members.map(read));
+  return { nics: new Map(pairs.filter((p) => p !== undefined)), missing };
+}
+
+function aliasBindings(
+  mirror: GcpMirrorConfig,
+  v: Extract<GcpVipConfig, { mode: 'alias-ip' }>,
+  nics: Map<string, NicView>,
+) {
+  const holderOf = (has: (nic: NicView) => boolean) =>
+    mirror.members.find((m) => nics.get(m.name) && has(nics.get(m.name) as NicView));
+  const aliasHolder = holderOf((n) => n.aliasRanges.some((r) => sameRange(r, v.cidr)));
+  const bindings: Binding[] = [
+    {
+      vip: v.cidr,
+      mode: v.mode,
+      slot: SLOTS.alias,
+      holder: aliasHolder?.name ?? null,
+      resource: aliasHolder ? `${aliasHolder.zone}/${aliasHolder.instance}` : null,
+    },
+  ];
+  const natIP = v.accessConfig?.natIP;
+  if (natIP) {
+    const h = holderOf((n) => n.accessConfigs.some((a) => a.natIP === natIP));
+    bindings.push({
+      vip: v.cidr,
+      mode: v.mode,
+      slot: SLOTS.accessConfig,
+      holder: h?.name ?? null,
+      resource: h ? `${h.zone}/${h.instance}` : null,
+    });
+  }
+  return bindings;
+}
+
+function warnings(mirror: GcpMirrorConfig, seen: Seen): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const add = (member: string, w: string) => {
+    out[member] = [...(out[member] ?? []), w];
+  };
+  for (const name of seen.missing) {
+    const m = mirror.members.find((x) => x.name === name);
+    for (const other of mirror.members) add(other.name, `instance ${m?.zone}/${m?.instance} (${name}) does not exist`);
+  }
+  const routeVips = mirror.vips.filter((v): v is RouteVip => v.mode === 'route');
+  if (routeVips.length === 0) return out;
+  for (const m of mirror.members) {
+    if (seen.nics.get(m.name)?.canIpForward === false) {
+      add(
+        m.name,
+        `IP forwarding is off on ${m.zone}/${m.instance} (${m.name}): packets routed to the VIP would be dropped`,
+      );
+    }
+  }
+  for (const v of routeVips) {
+    const routes = seen.routes.get(v.cidr) ?? [];
+    const best = new Set(effectiveRoutes(routes).map((r) => r.name));
+    for (const r of routes.filter((x) => routes.length > 1 && !best.has(x.name))) {
+      for (const m of mirror.members)
+        add(m.name, `route ${r.name} (priority ${r.priority}) for ${v.cidr} is inert and is deleted by the next move`);
+    }
+  }
+  return out;
+}
+
+/**
+ * GCP moves. Mode `alias-ip`: the alias range on nic0 (and optionally the access config holding the static public
+ * address) goes from the holder to the target. Mode `route`: a static route VIP/32 → next-hop instance, replaced
+ * make-before-break. The private and public chains, and different VIPs, run concurrently.
+ */
+export function gcpProvider(api: ComputeApi): Provider<GcpMirrorConfig> {
+  const lastSeen = new WeakMap<CallContext, Seen>();
+  const observeAll = async (mirror: GcpMirrorConfig, ctx: CallContext): Promise<Seen> => {
+    const routeVips = mirror.vips.filter((v): v is RouteVip => v.mode === 'route');
+    const needNics = mirror.vips.some((v) => v.mode === 'alias-ip');
+    const [{ nics, missing }, routeLists] = await Promise.all([
+      readNics(api, ctx, mirror, needNics),
+      Promise.all(routeVips.map((v) => listVipRoutes(api, ctx, mirror.project, v))),
+    ]);
+    const seen = { nics, missing, routes: new Map(routeVips.map((v, i) => [v.cidr, routeLists[i] ?? []])) };
+    lastSeen.set(ctx, seen);
+    return seen;
+  };
+  return {
+    async observe(mirror, ctx): Promise<Observation> {
+      const seen = await observeAll(mirror, ctx);
+      const bindings = mirror.vips.flatMap((v) =>
+        v.mode === 'alias-ip'
+          ? aliasBindings(mirror, v, seen.nics)
+          : routeBindings(mirror, v, seen.routes.get(v.cidr) ?? []),
+      );
+      return { bindings, memberWarnings: warnings(mirror, seen) };
+    },
+    async apply(mirror, changes, ctx) {
+      const seen = lastSeen.get(ctx) ?? (await observeAll(mirror, ctx));
+      const mc: MoveContext = { api, ctx, mirror, nics: seen.nics };
+      const vipOf = (c: PlanChange) => mirror.vips.find((v) => v.cidr === c.vip);
+      // refuse a predictable failure before the first write rather than half way through
+      for (const c of changes) {
+        const v = vipOf(c);
+        if (v?.mode === 'alias-ip' && c.slot === SLOTS.accessConfig) checkAccessConfigTarget(mc, v, c);
+      }
+      const moves: Promise<void>[] = [];
+      const routeVipsDone = new Set<string>();
+      for (const c of changes) {
+        const v = vipOf(c);
+        if (v?.mode === 'alias-ip')
+          moves.push(c.slot === SLOTS.alias ? moveAlias(mc, v, c) : moveAccessConfig(mc, v, c));
+        else if (v?.mode === 'route' && !routeVipsDone.has(v.cidr)) {
+          // every change of a route VIP is served by one make-before-break over all its routes
+          routeVipsDone.add(v.cidr);
+          moves.push(moveRoute(api, ctx, mirror, v, memberOf(mirror, c.to), seen.routes.get(v.cidr) ?? []));
+        }
+      }
+      const failed = (await Promise.allSettled(moves)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+  };
+}

@@ -1,0 +1,112 @@
+variable "project" {
+  description = "Project of the function, its service accounts, topic and secrets; every mirror in the configuration must be in it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][-a-z0-9]{4,28}[a-z0-9]$", var.project))
+    error_message = "project must be a project id such as iris-prod-123."
+  }
+}
+
+variable "region" {
+  description = "Region of the functions, the scheduler job and the members' subnet."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]+(-[a-z]+)*\\d$", var.region))
+    error_message = "region must be a region such as us-west1."
+  }
+}
+
+variable "config_file" {
+  description = "Path to the mirror-vip configuration document (JSON). The roles' permissions and bindings, the alert policy and the functions' MIRROR_VIP_CONFIG are all derived from it."
+  type        = string
+}
+
+variable "function_name" {
+  description = "Name of the HTTP function (the event function is <name>-events); also prefixes the service accounts, roles and topic."
+  type        = string
+  default     = "mirror-vip"
+
+  validation {
+    condition     = can(regex("^[a-z][-a-z0-9]{2,20}[a-z0-9]$", var.function_name))
+    error_message = "function_name must be 4-22 of a-z 0-9 - starting with a letter (it prefixes service account ids)."
+  }
+}
+
+variable "bundle_path" {
+  description = "Path to the built bundle (npm run build writes dist/gcp/index.mjs); null means that file in this repository."
+  type        = string
+  default     = null
+}
+
+variable "subnetwork" {
+  description = "Name of the members' subnet (in var.region). The alias range and the external address are taken from it, so the function may use it; null when no VIP is alias-ip."
+  type        = string
+  default     = null
+}
+
+variable "vip_is_reserved_address" {
+  description = "The private VIP is a reserved static internal address (recommended: the subnet then never hands it to another VM). Adds compute.addresses.useInternal."
+  type        = bool
+  default     = true
+}
+
+variable "vpc_connector" {
+  description = "Serverless VPC Access connector (projects/P/locations/R/connectors/C) so the health probe reaches the members' private mirror_status endpoint; null: no VPC egress."
+  type        = string
+  default     = null
+}
+
+variable "ingress_settings" {
+  description = "Who can reach the HTTP function: ALLOW_ALL (still IAM run.invoker + HMAC) or ALLOW_INTERNAL_ONLY (from the VPC)."
+  type        = string
+  default     = "ALLOW_INTERNAL_ONLY"
+
+  validation {
+    condition     = contains(["ALLOW_ALL", "ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB"], var.ingress_settings)
+    error_message = "ingress_settings must be ALLOW_ALL, ALLOW_INTERNAL_ONLY or ALLOW_INTERNAL_AND_GCLB."
+  }
+}
+
+variable "reconcile_schedule" {
+  description = "Cron schedule (Cloud Scheduler) of the periodic reconcile of every mirror."
+  type        = string
+  default     = "* * * * *"
+}
+
+variable "member_down_after" {
+  description = "How long a member instance may report no uptime before its alert reconciles the mirror (seconds, 60-600)."
+  type        = number
+  default     = 120
+
+  validation {
+    condition     = var.member_down_after >= 60 && var.member_down_after <= 600
+    error_message = "member_down_after must be 60 to 600 seconds."
+  }
+}
+
+variable "key_values" {
+  description = "Optional: member key values by key id, stored as the first version of each gcp-sm secret. Empty (default) keeps keys out of the Terraform state: add them with gcloud secrets versions add."
+  type        = map(string)
+  default     = {}
+  sensitive   = true
+}
+
+variable "create_member_service_account" {
+  description = "Create the members' service account, which may only invoke the HTTP function (roles/run.invoker on its service)."
+  type        = bool
+  default     = true
+}
+
+variable "labels" {
+  description = "Labels for every resource that takes them."
+  type        = map(string)
+  default     = {}
+}
+
+variable "allow_unauthenticated" {
+  description = "Let anyone reach the HTTP function (allUsers run.invoker), leaving the HMAC signature as the only gate, as with an AWS function URL of auth type NONE. false: callers need an ID token of an allowed identity (the member service account)."
+  type        = bool
+  default     = false
+}

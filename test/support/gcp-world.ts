@@ -1,0 +1,270 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cloudEvent, http } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { createGcpFunctions, FUNCTION_NAMES } from '../../functions/gcp/app.ts';
+import { GCP_ENV } from '../../functions/gcp/gcp-runtime.ts';
+import type { EngineDeps } from '../../shared/core/engine.ts';
+import type { MemberRole } from '../../shared/core/health.ts';
+import type { FailoverResult } from '../../shared/core/result.ts';
+import { eventBody } from '../../shared/protocol/event.ts';
+import { signedHeaders } from '../../shared/protocol/signature.ts';
+import {
+  ComputeState,
+  type GcpEmulator,
+  MIRROR as SEED,
+  type SeedOptions,
+  seedMirrorProject,
+  serialRounds,
+  startGcpEmulator,
+} from '../emulators/gcp/index.ts';
+import { type FakeMembers, startFakeMembers } from '../emulators/members.ts';
+
+export const MIRROR = 'IRISMIRROR';
+export const MEMBERS = ['iris-a', 'iris-b'] as const;
+export type Member = (typeof MEMBERS)[number];
+export const SECRET_NAME = `projects/${SEED.project}/secrets/mirror-vip-iris-b-k1/versions/latest`;
+
+export interface GcpWorldOptions {
+  /** `alias-ip` (seed 000: alias range + access config) or `route` (static route, make before break). */
+  mode?: 'alias-ip' | 'route';
+  /** Move the public VIP too (alias-ip mode, default true). */
+  accessConfig?: boolean;
+  seed?: SeedOptions;
+  latencyMs?: number;
+  /** How long each emulated operation stays RUNNING before DONE. */
+  operationDelayMs?: number;
+  roles?: Record<string, MemberRole>;
+  deadlineMs?: number;
+  confirmWindowMs?: number;
+  engine?: Partial<EngineDeps>;
+}
+
+/** A Secret Manager `versions/…:access` endpoint holding a few secrets; counts the reads. */
+async function startSecretManager(secrets: Record<string, string>) {
+  const reads: string[] = [];
+  const server: Server = createServer((req, res) => {
+    const name = /^\/v1\/(.+):access$/.exec(req.url ?? '')?.[1];
+    const value = name ? secrets[decodeURIComponent(name)] : undefined;
+    if (name) reads.push(decodeURIComponent(name));
+    res.writeHead(value === undefined ? 404 : 200, { 'content-type': 'application/json' });
+    const notFound = {
+      error: { code: 404, message: `Secret [${name}] not found or has no versions.`, status: 'NOT_FOUND' },
+    };
+    res.end(
+      JSON.stringify(
+        value === undefined ? notFound : { name, payload: { data: Buffer.from(value).toString('base64') } },
+      ),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const close = () => new Promise<void>((r) => server.close(() => r()));
+  return { url, reads, close };
+}
+
+/** The configuration document for the seeded project: one VIP in the chosen mode, one key per member. */
+export function gcpConfigFor(members: FakeMembers, opts: GcpWorldOptions = {}) {
+  const vip =
+    (opts.mode ?? 'alias-ip') === 'route'
+      ? { mode: 'route', cidr: SEED.vip, network: SEED.network, priority: 1000 }
+      : {
+          mode: 'alias-ip',
+          cidr: SEED.vip,
+          ...((opts.accessConfig ?? true)
+            ? { accessConfig: { name: SEED.accessConfigName, natIP: SEED.externalIp } }
+            : {}),
+        };
+  const member = (m: { name: string; zone: string }) => ({
+    name: m.name,
+    instance: m.name,
+    zone: m.zone,
+    healthUrl: members.urls[m.name],
+  });
+  return {
+    mirrors: [
+      {
+        name: MIRROR,
+        cloud: 'gcp',
+        project: SEED.project,
+        members: [member(SEED.primary), member(SEED.backup)],
+        vips: [vip],
+        health: { enabled: true, timeoutMs: 500, confirmWindowMs: opts.confirmWindowMs ?? 0 },
+        keys: [
+          { id: 'iris-a-k1', member: 'iris-a', secret: 'env:MIRROR_VIP_KEY_IRIS_A' },
+          { id: 'iris-b-k1', member: 'iris-b', secret: `gcp-sm:${SECRET_NAME}` },
+        ],
+      },
+    ],
+    deadlineMs: opts.deadlineMs ?? 10_000,
+  };
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** An emulated GCP project with a mirror in it, its members' health endpoints, and both functions served over HTTP. */
+export async function startGcpWorld(opts: GcpWorldOptions = {}) {
+  const route = opts.mode === 'route';
+  const state = new ComputeState();
+  seedMirrorProject(state, route ? { alias: false, accessConfig: false, route: true, ...opts.seed } : opts.seed);
+  const emu: GcpEmulator = await startGcpEmulator({
+    state,
+    latencyMs: opts.latencyMs ?? 0,
+    operationDelayMs: opts.operationDelayMs ?? 0,
+  });
+  const members = await startFakeMembers(opts.roles ?? { 'iris-a': 'primary', 'iris-b': 'backup' });
+  const secrets: Record<Member, string> = {
+    'iris-a': randomBytes(32).toString('base64url'),
+    'iris-b': randomBytes(32).toString('base64url'),
+  };
+  const secretManager = await startSecretManager({ [SECRET_NAME]: secrets['iris-b'] });
+  const config = gcpConfigFor(members, opts);
+  const env = {
+    MIRROR_VIP_CONFIG: JSON.stringify(config),
+    MIRROR_VIP_KEY_IRIS_A: secrets['iris-a'],
+    [GCP_ENV.computeEndpoint]: emu.url,
+    [GCP_ENV.secretsEndpoint]: secretManager.url,
+  };
+  const lines: Record<string, unknown>[] = [];
+  const fns = await createGcpFunctions(env, {
+    log: (l) => lines.push(l),
+    retry: { baseMs: 5, maxMs: 50, maxAttempts: 8 },
+    ...opts.engine,
+  });
+  // the same registration as functions/gcp/index.ts, served by the framework's own test server
+  http(FUNCTION_NAMES.http, fns.mirrorVip);
+  cloudEvent(FUNCTION_NAMES.events, fns.mirrorVipEvents);
+  const httpServer = getTestServer(FUNCTION_NAMES.http);
+  const eventServer = getTestServer(FUNCTION_NAMES.events);
+  const urls = { http: await listen(httpServer), events: await listen(eventServer) };
+  emu.reset();
+
+  /** A signed became-primary request from `member` (override anything to forge). */
+  const signedRequest = (
+    member: Member,
+    o: { body?: string; keyId?: string; secret?: string; ts?: number; headers?: Record<string, string> } = {},
+  ) => {
+    const body = o.body ?? eventBody({ eventId: randomUUID(), mirror: MIRROR, member });
+    const headers = signedHeaders(
+      o.secret ?? secrets[member],
+      o.keyId ?? `${member}-k1`,
+      body,
+      o.ts ?? Date.now() / 1000,
+    );
+    return { body, headers: { 'content-type': 'application/json', ...headers, ...o.headers } };
+  };
+  /** POST a request to the HTTP function; `result` is undefined when the answer is not JSON (the framework's own 400). */
+  const post = async (req: { body: string | Uint8Array; headers: Record<string, string> }, method = 'POST') => {
+    const res = await fetch(urls.http, {
+      method,
+      headers: req.headers,
+      body: method === 'GET' ? undefined : (req.body as BodyInit),
+    });
+    const text = await res.text();
+    const json = (res.headers.get('content-type') ?? '').includes('json');
+    return { status: res.status, result: (json ? JSON.parse(text) : undefined) as FailoverResult | undefined, text };
+  };
+  /** Deliver a Pub/Sub message to the event function as Eventarc does (binary CloudEvent, base64 message data). */
+  const publish = async (message: unknown, o: { structured?: boolean; rawData?: string } = {}) => {
+    const data = {
+      message: {
+        data: o.rawData ?? Buffer.from(JSON.stringify(message)).toString('base64'),
+        messageId: randomUUID(),
+        publishTime: new Date().toISOString(),
+      },
+      subscription: 'projects/demo-project/subscriptions/eventarc-mirror-vip',
+    };
+    const ce = {
+      id: randomUUID(),
+      source: '//pubsub.googleapis.com/projects/demo-project/topics/mirror-vip',
+      type: 'google.cloud.pubsub.topic.v1.messagePublished',
+      specversion: '1.0',
+    };
+    const res = o.structured
+      ? await fetch(urls.events, {
+          method: 'POST',
+          headers: { 'content-type': 'application/cloudevents+json' },
+          body: JSON.stringify({ ...ce, datacontenttype: 'application/json', data }),
+        })
+      : await fetch(urls.events, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...Object.fromEntries(Object.entries(ce).map(([k, v]) => [`ce-${k}`, v])),
+          },
+          body: JSON.stringify(data),
+        });
+    const text = await res.text();
+    return { status: res.status, results: text ? (JSON.parse(text) as { results: FailoverResult[] }).results : [] };
+  };
+
+  const nic = (m: { name: string; zone: string }) => state.instance(m.zone, m.name)?.networkInterfaces[0];
+  const who = (has: (n: NonNullable<ReturnType<typeof nic>>) => boolean) =>
+    [SEED.primary, SEED.backup]
+      .filter((m) => {
+        const n = nic(m);
+        return n !== undefined && has(n);
+      })
+      .map((m) => m.name);
+  /** The members whose nic0 holds the VIP alias range (never more than one). */
+  const aliasHolders = () => who((n) => n.aliasIpRanges.some((r) => r.ipCidrRange === SEED.vip));
+  /** The members whose nic0 holds the static external address. */
+  const accessConfigHolders = () => who((n) => n.accessConfigs.some((a) => a.natIP === SEED.externalIp));
+  /** The VIP's routes: name, next-hop member and priority. */
+  const routes = () =>
+    [...state.routes.values()]
+      .filter((r) => r.destRange === SEED.vip)
+      .map((r) => ({ name: r.name, to: r.nextHopInstance?.split('/').pop() ?? '?', priority: r.priority }));
+  const writes = () => emu.calls.filter((c) => c.write).length;
+  const close = async () => {
+    await Promise.all([
+      new Promise((r) => httpServer.close(r)),
+      new Promise((r) => eventServer.close(r)),
+      members.close(),
+      secretManager.close(),
+    ]);
+    await emu.close();
+  };
+  return {
+    emu,
+    state,
+    seed: SEED,
+    members,
+    secrets,
+    secretManager,
+    config,
+    env,
+    lines,
+    urls,
+    signedRequest,
+    post,
+    publish,
+    aliasHolders,
+    accessConfigHolders,
+    routes,
+    writes,
+    close,
+  };
+}
+
+export type GcpWorld = Awaited<ReturnType<typeof startGcpWorld>>;
+
+/**
+ * One failover through the HTTP function, as a benchmark measures it: the holder goes down, `to` answers primary
+ * and sends its signed event. Returns the wall time, the result and the serial rounds seen by the emulator.
+ */
+export async function runFailover(world: GcpWorld, to: Member = 'iris-b') {
+  const from = to === 'iris-a' ? 'iris-b' : 'iris-a';
+  world.members.set(from, 'down');
+  world.members.set(to, 'primary');
+  const first = world.emu.calls.length;
+  const t0 = performance.now();
+  const { status, result } = await world.post(world.signedRequest(to));
+  const ms = performance.now() - t0;
+  const calls = world.emu.calls.slice(first);
+  return { ms, status, result, emulatorCalls: calls.length, emulatorSerialRounds: serialRounds(calls) };
+}
