@@ -2,8 +2,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { measureAwsFailover } from './aws-failover.ts';
-import { measureAwsColdStart } from './cold-start.ts';
+import { measureAwsColdStart, measureGcpColdStart } from './cold-start.ts';
 import { measureCoreOverhead } from './core-overhead.ts';
+import { measureGcpFailover } from './gcp-failover.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const arg = (name: string, dflt: number) => {
@@ -26,6 +27,24 @@ for (const r of failovers) {
 const cold = await measureAwsColdStart(5);
 console.log(
   `\nAWS bundle: ${(cold.bundleBytes / 1024).toFixed(0)} KB (${(cold.bundleGzipBytes / 1024).toFixed(0)} KB gzip); cold start to first response: median ${f(cold.medianMs)}, min ${f(cold.minMs)} (${cold.runs} runs)`,
+);
+
+const opDelay = arg('operation-delay', 200);
+const gcp = await measureGcpFailover(latency, opDelay, true);
+console.log(
+  `\nGCP alias IP + access config failover, ${latency} ms per Compute call, operations DONE after ${opDelay} ms`,
+);
+console.log(
+  `  mirror-vip: ${f(gcp.mirrorVip.ms)}, ${gcp.mirrorVip.serialRounds} serial rounds, ${gcp.mirrorVip.calls} calls (${gcp.mirrorVip.writes} writes)`,
+);
+console.log(`  floor (fingerprint, remove, wait, add, wait): ${f(gcp.floor.ms)}, ${gcp.floor.serialRounds} rounds`);
+if (gcp.seed)
+  console.log(
+    `  seed 000 (sequential, fixed 10 s sleep): ${f(gcp.seed.ms)}, ${gcp.seed.serialRounds} rounds, ${gcp.seed.calls} calls`,
+  );
+const gcpCold = await measureGcpColdStart(3);
+console.log(
+  `GCP bundle: ${(gcpCold.bundleBytes / 1024).toFixed(0)} KB (${(gcpCold.bundleGzipBytes / 1024).toFixed(0)} KB gzip); listening after ${f(gcpCold.listeningMedianMs)}, first response (a move) after ${f(gcpCold.firstResponseMedianMs)} (median of ${gcpCold.runs})`,
 );
 
 const core = await measureCoreOverhead(1000, 1);

@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,4 +42,45 @@ export async function invokeBundle(bundle: string, event: unknown, env: Record<s
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { out, ms, log, stderr };
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as { port: number };
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+const FRAMEWORK = join(ROOT, 'node_modules/@google-cloud/functions-framework/build/src/main.js');
+
+/**
+ * Start a bundle under the Functions Framework CLI, as Cloud Functions runs it, and resolve once it listens.
+ * `spawnedAt` (performance.now()) is when the process was started, for cold-start figures.
+ */
+export async function serveFunctionsFramework(
+  bundle: string,
+  target: string,
+  env: Record<string, string>,
+  extraArgs: string[] = [],
+  onSpawn: (child: ChildProcess) => void = () => {},
+) {
+  const port = await freePort();
+  const spawnedAt = performance.now();
+  const args = [FRAMEWORK, `--source=${bundle}`, `--target=${target}`, `--port=${port}`, ...extraArgs];
+  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env } });
+  onSpawn(child);
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('URL: http://localhost:')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`functions-framework exited ${code}: ${err}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}/`, spawnedAt, output: () => out, errors: () => err };
 }
