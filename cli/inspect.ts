@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from 'commander';
 import { loadConfig } from '../shared/config/load.ts';
 import type { Config, MirrorConfig } from '../shared/config/schema.ts';
 import { CallLog } from '../shared/core/calls.ts';
@@ -10,6 +11,14 @@ import { cliProviders } from './providers.ts';
 
 export function readConfig(path: string | undefined): Config {
   return loadConfig(path ? { MIRROR_VIP_CONFIG_FILE: path } : process.env);
+}
+
+/** The configuration with only the mirrors of one cloud (all when none is named); none left is an error. */
+export function onlyCloud(config: Config, cloud: MirrorConfig['cloud'] | undefined): Config {
+  if (!cloud) return config;
+  const mirrors = config.mirrors.filter((m) => m.cloud === cloud);
+  if (mirrors.length === 0) throw new InvalidArgumentError(`no ${cloud} mirror in the configuration`);
+  return { ...config, mirrors };
 }
 
 export interface MirrorStatus {

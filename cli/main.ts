@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { MirrorVipError } from '../shared/errors.ts';
-import { mirrorPlan, mirrorStatus, readConfig, statusTable, table } from './inspect.ts';
+import { mirrorPlan, mirrorStatus, onlyCloud, readConfig, statusTable, table } from './inspect.ts';
 import { keygenInstructions, newKey } from './keygen.ts';
 import { EXIT, loadNotifySettings, NotifyError, readKeyFile, sendNotify } from './notify.ts';
 
@@ -54,9 +54,10 @@ function program(): Command {
     .description('where each VIP points now and which member answers primary (read-only)')
     .option('--config <file>', 'configuration document (else MIRROR_VIP_CONFIG / MIRROR_VIP_CONFIG_FILE)')
     .option('--mirror <name>', 'only this mirror')
+    .addOption(new Option('--cloud <cloud>', 'only mirrors of this cloud').choices(['aws', 'gcp']))
     .option('--json', 'print JSON')
     .action(async (o) => {
-      const s = await mirrorStatus(readConfig(o.config), o.mirror);
+      const s = await mirrorStatus(onlyCloud(readConfig(o.config), o.cloud), o.mirror);
       console.log(o.json ? JSON.stringify(s, null, 2) : statusTable(s));
     });
   cli
@@ -65,9 +66,10 @@ function program(): Command {
     .option('--config <file>', 'configuration document (else MIRROR_VIP_CONFIG / MIRROR_VIP_CONFIG_FILE)')
     .requiredOption('--to <member>', 'the member that should hold the VIP')
     .option('--mirror <name>', 'the mirror (default: the only one configured)')
+    .addOption(new Option('--cloud <cloud>', 'only mirrors of this cloud').choices(['aws', 'gcp']))
     .option('--json', 'print JSON')
     .action(async (o) => {
-      const config = readConfig(o.config);
+      const config = onlyCloud(readConfig(o.config), o.cloud);
       const mirror = o.mirror ?? (config.mirrors.length === 1 ? config.mirrors[0]?.name : undefined);
       if (!mirror) throw new InvalidArgumentError('several mirrors are configured: name one with --mirror');
       const { result } = await mirrorPlan(config, mirror, o.to);
@@ -95,15 +97,23 @@ function program(): Command {
     });
   cli
     .command('demo')
-    .description('play a failover on the emulated AWS (the same as npm run demo)')
-    .addOption(new Option('--latency <ms>', 'added to every emulated EC2 call').argParser(int(0, 5000)).default(50))
-    .addOption(new Option('--tables <n>', 'route tables holding the VIP route').argParser(int(1, 200)).default(2))
+    .description('play a failover on an emulated cloud (the same as npm run demo)')
+    .addOption(new Option('--cloud <cloud>', 'which emulated cloud').choices(['aws', 'gcp']).default('aws'))
+    .addOption(
+      new Option('--latency <ms>', 'added to every emulated cloud API call').argParser(int(0, 5000)).default(50),
+    )
+    .addOption(new Option('--tables <n>', 'AWS: route tables holding the VIP route').argParser(int(1, 200)).default(2))
+    .addOption(
+      new Option('--operation-delay <ms>', 'GCP: how long an operation runs').argParser(int(0, 60000)).default(200),
+    )
     .option('--json', 'print the machine-readable result')
     .option('--serve', 'keep the emulated cloud and the function running, to send events by hand')
     .addOption(new Option('--port <port>', 'function URL port with --serve').argParser(int(0, 65535)).default(8787))
     .action(async (o) => {
       const { runDemo } = await import('./demo.ts');
       const { ok } = await runDemo({
+        cloud: o.cloud,
+        opDelay: o.operationDelay,
         latency: o.latency,
         tables: o.tables,
         json: !!o.json,

@@ -2,16 +2,31 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import type { MirrorConfig } from '../shared/config/schema.ts';
 import { awsProvider } from '../shared/providers/aws/aws-provider.ts';
 import { sdkEc2Api } from '../shared/providers/aws/ec2-client.ts';
+import { lazyComputeApi } from '../shared/providers/gcp/compute-api.ts';
+import { GCP_ENV, parseEndpoint } from '../shared/providers/gcp/endpoint.ts';
+import { gcpProvider } from '../shared/providers/gcp/gcp-provider.ts';
 import type { Provider } from '../shared/providers/types.ts';
 
-/** The same providers the functions use, with the SDK's usual credentials and endpoints (AWS_ENDPOINT_URL etc.). */
-export function cliProviders(): (mirror: MirrorConfig) => Provider {
+/**
+ * The same providers the functions use, with each SDK's usual credentials and endpoints (AWS_ENDPOINT_URL …,
+ * MIRROR_VIP_GCP_COMPUTE_ENDPOINT for a Compute emulator). Created on first use, one per cloud and region.
+ */
+export function cliProviders(
+  env: Record<string, string | undefined> = process.env,
+): (mirror: MirrorConfig) => Provider {
   const cache = new Map<string, Provider>();
+  const make = (mirror: MirrorConfig): Provider => {
+    if (mirror.cloud === 'aws') return awsProvider(sdkEc2Api(new EC2Client({ region: mirror.region, maxAttempts: 3 })));
+    const endpoint = parseEndpoint(env, GCP_ENV.computeEndpoint);
+    return gcpProvider(
+      lazyComputeApi(async () => (await import('../shared/providers/gcp/compute-sdk.ts')).sdkComputeApi({ endpoint })),
+    );
+  };
   return (mirror) => {
     const key = `${mirror.cloud}:${mirror.region}`;
     let p = cache.get(key);
     if (!p) {
-      p = awsProvider(sdkEc2Api(new EC2Client({ region: mirror.region, maxAttempts: 3 })));
+      p = make(mirror);
       cache.set(key, p);
     }
     return p;

@@ -1,34 +1,9 @@
 import { loadConfig, requireCloud } from '../../shared/config/load.ts';
 import { resolveKeys } from '../../shared/config/secrets.ts';
 import { type EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
-import { ConfigError } from '../../shared/errors.ts';
 import { type ComputeApi, lazyComputeApi } from '../../shared/providers/gcp/compute-api.ts';
-import type { ComputeEndpoint } from '../../shared/providers/gcp/compute-sdk.ts';
+import { GCP_ENV, parseEndpoint } from '../../shared/providers/gcp/endpoint.ts';
 import { gcpProvider } from '../../shared/providers/gcp/gcp-provider.ts';
-
-/** Environment variables of the GCP function besides the configuration (see shared/config/load.ts). */
-export const GCP_ENV = {
-  /** Compute API base URL, e.g. an emulator `http://127.0.0.1:8085`; default the real API. */
-  computeEndpoint: 'MIRROR_VIP_GCP_COMPUTE_ENDPOINT',
-  /** Secret Manager API base URL; default https://secretmanager.googleapis.com. */
-  secretsEndpoint: 'MIRROR_VIP_GCP_SECRETS_ENDPOINT',
-} as const;
-
-/** Parse an endpoint variable into the client's options; plain http means an emulator, which gets no credentials. */
-export function parseEndpoint(env: Record<string, string | undefined>, variable: string): ComputeEndpoint | undefined {
-  const raw = env[variable];
-  if (!raw) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(`${variable}: "${raw}" is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new ConfigError(`${variable}: use http:// or https://`);
-  const protocol = url.protocol === 'http:' ? 'http' : 'https';
-  return { apiEndpoint: url.hostname, port: Number(url.port || (protocol === 'http' ? 80 : 443)), protocol };
-}
 
 const SEVERITY: Record<string, string> = { info: 'INFO', warn: 'WARNING', error: 'ERROR' };
 

@@ -174,13 +174,15 @@ describe('the Python notifier against the function', () => {
 });
 
 describe('the demo', () => {
-  it('plays the failover and reports it as JSON', async () => {
+  it('plays the failover on each cloud and reports it as JSON', async () => {
     const lines: string[] = [];
-    const { ok, steps } = await runDemo({ latency: 0, tables: 3, json: true, serve: false, port: 0 }, (s) =>
-      lines.push(s),
-    );
-    expect(ok).toBe(true);
-    expect(steps.map((s) => s.result?.outcome).filter(Boolean)).toEqual(['moved', 'rejected', 'unchanged']);
-    expect(JSON.parse(lines.join('\n'))).toMatchObject({ ok: true });
+    for (const cloud of ['aws', 'gcp'] as const) {
+      lines.length = 0;
+      const o = { cloud, latency: 0, tables: 3, opDelay: 0, json: true, serve: false, port: 0 };
+      const { ok, steps } = await runDemo(o, (s) => lines.push(s));
+      expect(ok).toBe(true);
+      expect(steps.map((s) => s.result?.outcome).filter(Boolean)).toEqual(['moved', 'rejected', 'unchanged']);
+      expect(JSON.parse(lines.join('\n'))).toMatchObject({ ok: true, cloud });
+    }
   });
 });

@@ -4,12 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { cloudEvent, http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { createGcpFunctions, FUNCTION_NAMES } from '../../functions/gcp/app.ts';
-import { GCP_ENV } from '../../functions/gcp/gcp-runtime.ts';
 import type { EngineDeps } from '../../shared/core/engine.ts';
 import type { MemberRole } from '../../shared/core/health.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
 import { eventBody } from '../../shared/protocol/event.ts';
 import { signedHeaders } from '../../shared/protocol/signature.ts';
+import { GCP_ENV } from '../../shared/providers/gcp/endpoint.ts';
 import {
   ComputeState,
   type GcpEmulator,

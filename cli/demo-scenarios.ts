@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FailoverResult } from '../shared/core/result.ts';
+import { eventBody } from '../shared/protocol/event.ts';
+import { signedHeaders } from '../shared/protocol/signature.ts';
+import { serveFunctionUrl } from '../test/emulators/lambda-url.ts';
+import { MIRROR, startAwsWorld } from '../test/support/aws-world.ts';
+import { startGcpWorld } from '../test/support/gcp-world.ts';
+
+export const DEMO_CLOUDS = ['aws', 'gcp'] as const;
+export type DemoCloud = (typeof DEMO_CLOUDS)[number];
+type Member = 'iris-a' | 'iris-b';
+
+/** One emulated cloud with the mirror in it and the function in front, as the demo drives it. */
+export interface Scenario {
+  banner: string;
+  functionUrl: string;
+  secrets: Record<Member, string>;
+  /** Where every VIP points now, for people. */
+  where(): string;
+  holdersAll(member: Member): boolean;
+  setRole(member: Member, role: 'primary' | 'backup' | 'down'): void;
+  /** The scheduled reconcile, through the platform's own trigger (EventBridge event / Pub/Sub message). */
+  reconcile(): Promise<FailoverResult | undefined>;
+  callNames(): string[];
+  /** Commands for --serve: how to look at the emulated cloud read-only. */
+  inspectEnv(): string;
+  config: unknown;
+  close(): Promise<void>;
+}
+
+/** POST a signed event to a function URL, as a member does. */
+export async function claim(url: string, member: Member, secret: string) {
+  const body = eventBody({ eventId: randomUUID(), mirror: MIRROR, member });
+  const headers = signedHeaders(secret, `${member}-k1`, body, Date.now() / 1000);
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  return { status: res.status, result: (await res.json()) as FailoverResult };
+}
+
+async function awsScenario(o: { latency: number; tables: number; port: number }): Promise<Scenario> {
+  const world = await startAwsWorld({ seed: { tables: o.tables }, latencyMs: o.latency, engine: { log: () => {} } });
+  const fn = await serveFunctionUrl(world.handler, o.port);
+  const tables = () => world.seeded.routeTableIds.map((id, i) => `${id} → ${world.routeHolders()[i]}`).join(', ');
+  return {
+    banner: `emulated AWS at ${world.emu.url}; ${o.tables} route table(s), ${o.latency} ms per EC2 call, VIP ${world.seeded.vipCidr}, EIP ${world.seeded.publicIp}`,
+    functionUrl: fn.url,
+    secrets: world.secrets,
+    where: () => `${tables()}; EIP → ${world.eipHolder()}`,
+    holdersAll: (m) => world.routeHolders().every((h) => h === m) && world.eipHolder() === m,
+    setRole: (m, r) => world.members.set(m, r),
+    reconcile: async () => {
+      const tick = (await world.handler({ source: 'aws.events', 'detail-type': 'Scheduled Event' })) as {
+        results: FailoverResult[];
+      };
+      return tick.results[0];
+    },
+    callNames: () => world.emu.calls.map((c) => c.action),
+    inspectEnv: () => `AWS_ENDPOINT_URL=${world.emu.url} AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo`,
+    config: world.config,
+    close: async () => {
+      await fn.close();
+      await world.close();
+    },
+  };
+}
+
+async function gcpScenario(o: { latency: number; opDelay: number }): Promise<Scenario> {
+  const world = await startGcpWorld({ latencyMs: o.latency, operationDelayMs: o.opDelay, engine: { log: () => {} } });
+  return {
+    banner: `emulated Compute Engine at ${world.emu.url}; ${o.latency} ms per call, operations DONE after ${o.opDelay} ms, alias ${world.seed.vip}, external IP ${world.seed.externalIp}`,
+    functionUrl: world.urls.http,
+    secrets: world.secrets,
+    where: () =>
+      `alias ${world.seed.vip} → ${world.aliasHolders().join('+') || 'nobody'}; access config ${world.seed.externalIp} → ${world.accessConfigHolders().join('+') || 'nobody'}`,
+    holdersAll: (m) => world.aliasHolders().join() === m && world.accessConfigHolders().join() === m,
+    setRole: (m, r) => world.members.set(m, r),
+    reconcile: async () => (await world.publish({ kind: 'mirror-vip.reconcile' })).results[0],
+    callNames: () => world.emu.calls.map((c) => c.op),
+    inspectEnv: () => `MIRROR_VIP_GCP_COMPUTE_ENDPOINT=${world.emu.url}`,
+    config: world.config,
+    close: () => world.close(),
+  };
+}
+
+export function startScenario(cloud: DemoCloud, o: { latency: number; tables: number; port: number; opDelay: number }) {
+  return cloud === 'gcp' ? gcpScenario(o) : awsScenario(o);
+}
+
+/** Write what --serve needs to a temp dir: iris-a's key file (mode 600) and the configuration. */
+export function serveFiles(s: Scenario): { keyFile: string; configFile: string } {
+  const keyFile = join(tmpdir(), 'mirror-vip-demo-iris-a.key');
+  writeFileSync(keyFile, `${s.secrets['iris-a']}\n`, { mode: 0o600 });
+  const configFile = join(tmpdir(), 'mirror-vip-demo-config.json');
+  writeFileSync(configFile, JSON.stringify(s.config, null, 2));
+  return { keyFile, configFile };
+}

@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../support/bundle.ts';
+import { type GcpWorld, startGcpWorld } from '../support/gcp-world.ts';
+
+const run = promisify(execFile);
+let world: GcpWorld;
+let configFile: string;
+
+async function cli(args: string[]) {
+  const env = { ...process.env, MIRROR_VIP_GCP_COMPUTE_ENDPOINT: world.emu.url };
+  try {
+    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'bin/mirror-vip.mjs'), ...args], {
+      env,
+      cwd: ROOT,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (e: unknown) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+beforeAll(async () => {
+  world = await startGcpWorld();
+  configFile = join(mkdtempSync(join(tmpdir(), 'mirror-vip-cli-gcp-')), 'config.json');
+  writeFileSync(configFile, JSON.stringify(world.config));
+});
+afterAll(async () => world.close());
+
+describe('mirror-vip CLI on GCP (Compute emulator)', () => {
+  it('status --cloud gcp shows the alias and the access config on their holder, read-only', async () => {
+    const { code, stdout } = await cli(['status', '--config', configFile, '--cloud', 'gcp', '--json']);
+    expect(code).toBe(0);
+    const [s] = JSON.parse(stdout) as {
+      cloud: string;
+      holder: string;
+      members: Record<string, string>;
+      bindings: { mode: string; holder: string }[];
+    }[];
+    expect(s).toMatchObject({ cloud: 'gcp', holder: 'iris-a', members: { 'iris-a': 'primary', 'iris-b': 'backup' } });
+    expect(s?.bindings.every((b) => b.holder === 'iris-a')).toBe(true);
+    expect(world.writes()).toBe(0);
+  });
+
+  it('plan --cloud gcp --to iris-b lists the moves and makes none', async () => {
+    const { code, stdout } = await cli(['plan', '--config', configFile, '--cloud', 'gcp', '--to', 'iris-b', '--json']);
+    expect(code).toBe(0);
+    const r = JSON.parse(stdout) as { outcome: string; plan: { from: string; to: string }[]; writeCalls: number };
+    expect(r.outcome).toBe('planned');
+    expect(r.plan.length).toBeGreaterThan(0);
+    expect(r.plan.every((c) => c.from === 'iris-a' && c.to === 'iris-b')).toBe(true);
+    expect(world.writes()).toBe(0);
+    expect(world.aliasHolders()).toEqual(['iris-a']);
+  });
+
+  it('--cloud aws on a GCP-only configuration says there is no such mirror', async () => {
+    const { code, stderr } = await cli(['status', '--config', configFile, '--cloud', 'aws']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('no aws mirror');
+  });
+});
