@@ -27,6 +27,7 @@ function program(): Command {
     .option('--deadline <seconds>', 'total time for all attempts (default 20)')
     .option('--timeout <seconds>', 'one attempt (default 5)')
     .option('--reason <text>', 'free text sent with the event')
+    .option('--auth <mode>', 'none, or gcp-id-token: add a Google ID token from the metadata server (MIRROR_VIP_AUTH)')
     .option('--json', 'print the outcome as JSON')
     .addHelpText('after', '\nExit codes: 0 accepted, 1 rejected (4xx), 2 settings, 3 key file, 4 gave up (deadline).')
     .action(async (o) => {
@@ -39,6 +40,7 @@ function program(): Command {
         DEADLINE_SECONDS: o.deadline,
         ATTEMPT_TIMEOUT_SECONDS: o.timeout,
         REASON: o.reason,
+        AUTH: o.auth,
       });
       const outcome = await sendNotify(s, readKeyFile(s.KEY_FILE));
       if (o.json) console.log(JSON.stringify(outcome));

@@ -18,6 +18,7 @@ export const SETTINGS = [
   'DEADLINE_SECONDS',
   'ATTEMPT_TIMEOUT_SECONDS',
   'REASON',
+  'AUTH',
 ] as const;
 type Setting = (typeof SETTINGS)[number];
 export type NotifySettings = Partial<Record<Setting, string>>;
@@ -96,6 +97,21 @@ export interface NotifyOutcome {
 
 const retryable = (status: number) => status === 429 || status >= 500;
 
+/** A Google ID token for the function URL from the VM's metadata server (GCP functions that require an invoker). */
+export async function gcpIdToken(url: string, timeoutMs: number): Promise<string> {
+  const host = process.env.GCE_METADATA_HOST || 'metadata.google.internal';
+  const u = new URL(url);
+  const audience = `${u.protocol}//${u.host}${u.pathname}`;
+  const query = new URLSearchParams({ audience, format: 'full' });
+  const res = await fetch(`http://${host}/computeMetadata/v1/instance/service-accounts/default/identity?${query}`, {
+    headers: { 'Metadata-Flavor': 'Google' },
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const token = (await res.text()).trim();
+  if (!res.ok || token.split('.').length !== 3) throw new Error(`metadata server answered HTTP ${res.status}`);
+  return token;
+}
+
 /** Sign one event and POST it; the identical request is resent on 429/5xx/network errors until the deadline. */
 export async function sendNotify(s: ReturnType<typeof loadNotifySettings>, secret: string): Promise<NotifyOutcome> {
   const deadlineMs = Number(s.DEADLINE_SECONDS ?? 20) * 1000;
@@ -108,7 +124,20 @@ export async function sendNotify(s: ReturnType<typeof loadNotifySettings>, secre
     host: hostname().slice(0, 253),
     ...(s.REASON ? { reason: s.REASON.slice(0, 256) } : {}),
   });
-  const headers = { 'content-type': 'application/json', ...signedHeaders(secret, s.KEY_ID, body, Date.now() / 1000) };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...signedHeaders(secret, s.KEY_ID, body, Date.now() / 1000),
+  };
+  if (s.AUTH === 'gcp-id-token') {
+    try {
+      headers.authorization = `Bearer ${await gcpIdToken(s.URL, attemptMs)}`;
+    } catch (e: unknown) {
+      const error = `no ID token from the metadata server: ${(e as Error).message}`;
+      return { ok: false, exitCode: EXIT.gaveUp, attempts: 0, elapsedMs: 0, eventId, error };
+    }
+  } else if (s.AUTH && s.AUTH !== 'none') {
+    throw new NotifyError(EXIT.usage, `MIRROR_VIP_AUTH must be none or gcp-id-token (got ${s.AUTH})`);
+  }
   const t0 = Date.now();
   let last = '';
   for (let attempt = 1; ; attempt++) {

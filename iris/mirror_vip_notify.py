@@ -41,7 +41,9 @@ FIELDS = (
     ("deadline", "MIRROR_VIP_DEADLINE_SECONDS", "--deadline", "20"),
     ("timeout", "MIRROR_VIP_ATTEMPT_TIMEOUT_SECONDS", "--timeout", "5"),
     ("reason", "MIRROR_VIP_REASON", "--reason", None),
+    ("auth", "MIRROR_VIP_AUTH", "--auth", "none"),
 )
+AUTH_MODES = ("none", "gcp-id-token")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 KEY_ID_RE = re.compile(r"^[\x21-\x7e]{1,128}$")
 MIN_SECRET_CHARS = 32
@@ -159,7 +161,23 @@ def validate(settings):
     if reason is not None and len(reason) > 256:
         raise SettingsError("MIRROR_VIP_REASON must be at most 256 characters (got %d)" % len(reason))
     out["reason"] = reason or None
+    out["auth"] = settings.get("auth") or "none"
+    if out["auth"] not in AUTH_MODES:
+        raise SettingsError("MIRROR_VIP_AUTH must be one of %s (got %r)" % (", ".join(AUTH_MODES), out["auth"]))
     return out
+
+
+def gcp_id_token(audience, timeout):
+    """A Google ID token for `audience` from the VM's metadata server (its service account may only invoke the function)."""
+    host = os.environ.get("GCE_METADATA_HOST") or "metadata.google.internal"
+    query = urllib.parse.urlencode({"audience": audience, "format": "full"})
+    url = "http://%s/computeMetadata/v1/instance/service-accounts/default/identity?%s" % (host, query)
+    request = urllib.request.Request(url, headers={"Metadata-Flavor": "Google"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        token = response.read(8192).decode("ascii").strip()
+    if token.count(".") != 2:
+        raise ValueError("the metadata server did not return a JWT")
+    return token
 
 
 def read_secret(path):
@@ -350,6 +368,12 @@ def notify(settings):
     try:
         checked = validate(settings)
         request = build_request(checked, read_secret(checked["key_file"]))
+        if checked["auth"] == "gcp-id-token" and not checked["dry_run"]:
+            try:
+                audience = _redact(checked["url"])
+                request["headers"]["Authorization"] = "Bearer " + gcp_id_token(audience, checked["timeout"])
+            except Exception as e:
+                return _failure(EXIT_GAVE_UP, "auth", "no ID token from the metadata server: %s" % _one_line(str(e)))
         if checked["dry_run"]:
             shown = {"url": _redact(request["url"]), "headers": request["headers"], "body": request["body"].decode()}
             return {"ok": True, "exitCode": EXIT_ACCEPTED, "status": None, "attempts": 0, "elapsedMs": 0,
