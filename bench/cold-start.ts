@@ -1,6 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { EMULATOR_CREDENTIALS } from '../test/emulators/aws/sdk-clients.ts';
 import { startAwsWorld } from '../test/support/aws-world.ts';
 import { invokeBundle, ROOT, serveFunctionsFramework } from '../test/support/bundle.ts';
 import { startGcpWorld } from '../test/support/gcp-world.ts';
@@ -10,14 +9,7 @@ export async function measureAwsColdStart(runs = 5) {
   const bundle = `${ROOT}/dist/aws/handler.mjs`;
   const world = await startAwsWorld({ eip: false, topic: false });
   try {
-    const env = {
-      ...world.env,
-      AWS_ENDPOINT_URL: world.emu.url,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    };
+    const env = world.bundleEnv;
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FailoverResult } from '../../shared/core/result.ts';
-import { EMULATOR_CREDENTIALS } from '../emulators/aws/sdk-clients.ts';
 import { type AwsWorld, startAwsWorld } from '../support/aws-world.ts';
 import { ensureBundle, invokeBundle } from '../support/bundle.ts';
 
@@ -16,14 +15,7 @@ describe('the bundled Lambda (dist/aws/handler.mjs)', () => {
   it('handles a function URL event end to end against the emulator', async () => {
     world.members.set('iris-a', 'down');
     world.members.set('iris-b', 'primary');
-    const env = {
-      ...world.env,
-      AWS_ENDPOINT_URL: world.emu.url,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    };
+    const env = world.bundleEnv;
     const { out, log } = await invokeBundle(bundle, world.signedRequest('iris-b'), env);
     const res = out as { statusCode: number; body: string };
     expect(res.statusCode).toBe(200);

@@ -4,26 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../support/bundle.ts';
+import { runCli } from '../support/cli.ts';
 import { type GcpWorld, startGcpWorld } from '../support/gcp-world.ts';
 
-const run = promisify(execFile);
+const _run = promisify(execFile);
 let world: GcpWorld;
 let configFile: string;
 
-async function cli(args: string[]) {
-  const env = { ...process.env, MIRROR_VIP_GCP_COMPUTE_ENDPOINT: world.emu.url };
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'bin/mirror-vip.mjs'), ...args], {
-      env,
-      cwd: ROOT,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e: unknown) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const cli = (args: string[]) => runCli(args, { MIRROR_VIP_GCP_COMPUTE_ENDPOINT: world.emu.url });
 
 beforeAll(async () => {
   world = await startGcpWorld();

@@ -11,6 +11,7 @@ import { resolveKeys } from '../../shared/config/secrets.ts';
 import { serveFunctionUrl } from '../emulators/lambda-url.ts';
 import { type AwsWorld, MIRROR, startAwsWorld } from '../support/aws-world.ts';
 import { ROOT } from '../support/bundle.ts';
+import { runCli } from '../support/cli.ts';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-cli-'));
@@ -23,20 +24,8 @@ const keyFile = (member: 'iris-a' | 'iris-b', mode = 0o600) => {
   return path;
 };
 
-/** Run the real CLI (bin/mirror-vip.mjs) in a child process with the emulator as its AWS endpoint. */
-async function cli(args: string[]) {
-  const env = { ...process.env, AWS_ENDPOINT_URL: world.emu.url, MIRROR_VIP_NOTIFY_CONFIG: '' };
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'bin/mirror-vip.mjs'), ...args], {
-      env,
-      cwd: ROOT,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e: unknown) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+/** The real CLI with the emulator as its AWS endpoint. */
+const cli = (args: string[]) => runCli(args, { AWS_ENDPOINT_URL: world.emu.url, MIRROR_VIP_NOTIFY_CONFIG: '' });
 
 beforeAll(async () => {
   world = await startAwsWorld();

@@ -32,15 +32,20 @@ export interface AwsWorldOptions {
 export const MIRROR = 'IRISMIRROR';
 export const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:mirror-vip-outcomes';
 
-/** Point every AWS SDK client in this process at the emulator, as the deployed bundle would be via its environment. */
-export function useEmulatorEnv(emu: { url: string }): void {
-  Object.assign(process.env, {
+/** The environment that points AWS SDK clients at the emulator, as a deployed bundle reads it. */
+export function emulatorEnv(emu: { url: string }): Record<string, string> {
+  return {
     AWS_ENDPOINT_URL: emu.url,
     AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
     AWS_REGION: 'us-east-1',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  });
+  };
+}
+
+/** Point every AWS SDK client in this process at the emulator. */
+export function useEmulatorEnv(emu: { url: string }): void {
+  Object.assign(process.env, emulatorEnv(emu));
 }
 
 /** The configuration document for a seeded VPC: route VIP in every table (+ EIP), one key per member. */
@@ -137,6 +142,8 @@ export async function startAwsWorld(opts: AwsWorldOptions = {}) {
     secrets,
     config,
     env,
+    /** Everything a separate process (the bundled handler) needs: the configuration, a key and the emulator. */
+    bundleEnv: { ...env, ...emulatorEnv(emu) },
     handler,
     lines,
     signedRequest,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/load.ts';
 import { resolveKeys } from '../../shared/config/secrets.ts';
-import { ConfigError } from '../../shared/errors.ts';
+import { configErrorOf } from '../support/expect-error.ts';
 
 const good = () => ({
   mirrors: [
@@ -41,16 +41,6 @@ const good = () => ({
 });
 type Doc = ReturnType<typeof good>;
 const mirror = (d: Doc) => d.mirrors[0] as Doc['mirrors'][number];
-
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e: unknown) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('GCP configuration', () => {
   it('accepts a valid document, derives the region from the zones and fills the defaults', () => {
@@ -140,7 +130,7 @@ describe('GCP configuration', () => {
   ])('refuses %s, naming the field', (_what, mutate, field) => {
     const doc = good();
     mutate(doc);
-    const e = errorOf(() => parseConfig(JSON.stringify(doc)));
+    const e = configErrorOf(() => parseConfig(JSON.stringify(doc)));
     expect(e.code).toBe('config_invalid');
     expect(e.message).toContain(field);
   });

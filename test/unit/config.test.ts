@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig, requireCloud } from '../../shared/config/load.ts';
 import { resolveKeys } from '../../shared/config/secrets.ts';
-import { ConfigError } from '../../shared/errors.ts';
+import { configErrorOf } from '../support/expect-error.ts';
 
 const good = () => ({
   mirrors: [
@@ -34,16 +34,6 @@ const good = () => ({
     },
   ],
 });
-
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e: unknown) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('configuration', () => {
   it('accepts a valid document and fills the defaults', () => {
@@ -90,17 +80,17 @@ describe('configuration', () => {
   ])('refuses %s, naming the field', (_what, mutate, field) => {
     const doc = good();
     mutate(doc);
-    const e = errorOf(() => parseConfig(JSON.stringify(doc)));
+    const e = configErrorOf(() => parseConfig(JSON.stringify(doc)));
     expect(e.code).toBe('config_invalid');
     expect(e.message).toContain(field);
   });
 
   it('names the variable when neither source is set, and when the file cannot be read', () => {
-    expect(errorOf(() => loadConfig({})).message).toContain('MIRROR_VIP_CONFIG');
-    expect(errorOf(() => loadConfig({ MIRROR_VIP_CONFIG_FILE: '/nonexistent/x.json' })).message).toContain(
+    expect(configErrorOf(() => loadConfig({})).message).toContain('MIRROR_VIP_CONFIG');
+    expect(configErrorOf(() => loadConfig({ MIRROR_VIP_CONFIG_FILE: '/nonexistent/x.json' })).message).toContain(
       'MIRROR_VIP_CONFIG_FILE',
     );
-    expect(errorOf(() => loadConfig({ MIRROR_VIP_CONFIG: '{' })).message).toContain('not valid JSON');
+    expect(configErrorOf(() => loadConfig({ MIRROR_VIP_CONFIG: '{' })).message).toContain('not valid JSON');
   });
 });
 
@@ -108,7 +98,7 @@ describe('cloud of a function', () => {
   it('refuses at cold start a mirror of another cloud, naming it', () => {
     const config = parseConfig(JSON.stringify(good()));
     expect(requireCloud(config, 'aws')).toHaveLength(1);
-    expect(errorOf(() => requireCloud(config, 'gcp')).message).toMatch(
+    expect(configErrorOf(() => requireCloud(config, 'gcp')).message).toMatch(
       /mirrors\[0\]\.cloud: IRISMIRROR is a aws mirror/,
     );
   });
