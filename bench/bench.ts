@@ -62,5 +62,7 @@ const figures = {
   core,
 };
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/latest.json', `${JSON.stringify(figures, null, 2)}\n`);
-console.log('\nwrote bench/results/latest.json');
+// latest.json is scratch; the dated file is the one to commit, so figures can be compared over time.
+const dated = `bench/results/${figures.date.slice(0, 10)}.json`;
+for (const file of ['bench/results/latest.json', dated]) writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
+console.log(`\nwrote bench/results/latest.json and ${dated}`);
