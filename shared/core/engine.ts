@@ -68,9 +68,7 @@ export class FailoverEngine {
       });
       eventId = v.event.eventId;
       const mirror = this.mirror(v.event.mirror);
-      if (!mirror.members.some((m) => m.name === v.event.member)) {
-        throw new DecisionError('unknown_member', `${v.event.member} is not a member of ${mirror.name}`, 404);
-      }
+      this.requireMember(mirror, v.event.member);
       if (v.key.mirror !== mirror.name || v.key.member !== v.event.member) {
         throw new VerificationError('key_not_for_member', `key ${v.key.id} does not belong to ${v.event.member}`, 403);
       }
@@ -104,9 +102,7 @@ export class FailoverEngine {
     const log = new CallLog();
     try {
       const mirror = this.mirror(mirrorName);
-      if (!mirror.members.some((m) => m.name === to)) {
-        throw new DecisionError('unknown_member', `${to} is not a member of ${mirror.name}`, 404);
-      }
+      this.requireMember(mirror, to);
       const ctx = createCallContext(log, this.deps.config.deadlineMs, this.deps.retry ?? DEFAULT_RETRY);
       const observed = await this.deps.providerFor(mirror).observe(mirror, ctx);
       const plan = computePlan(mirror.name, to, observed);
@@ -130,6 +126,12 @@ export class FailoverEngine {
     const m = this.deps.config.mirrors.find((x) => x.name === name);
     if (!m) throw new DecisionError('unknown_mirror', `mirror ${name} is not configured`, 404);
     return m;
+  }
+
+  private requireMember(mirror: MirrorConfig, member: string): void {
+    if (!mirror.members.some((m) => m.name === member)) {
+      throw new DecisionError('unknown_member', `${member} is not a member of ${mirror.name}`, 404);
+    }
   }
 
   /** One move at a time per mirror within this instance, so two events cannot interleave their writes. */
