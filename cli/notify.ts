@@ -112,6 +112,14 @@ export async function gcpIdToken(url: string, timeoutMs: number): Promise<string
   return token;
 }
 
+/** A retry refused as replayed_event whose first delivery was accepted: only the first answer was lost. */
+function acceptedEarlier(response: unknown, attempt: number): boolean {
+  const r = response as { error?: { code?: string }; original?: { status?: number } } | string;
+  if (attempt < 2 || typeof r !== 'object' || r.error?.code !== 'replayed_event') return false;
+  const status = r.original?.status ?? 0;
+  return status >= 200 && status < 300;
+}
+
 /** Sign one event and POST it; the identical request is resent on 429/5xx/network errors until the deadline. */
 export async function sendNotify(s: ReturnType<typeof loadNotifySettings>, secret: string): Promise<NotifyOutcome> {
   const deadlineMs = Number(s.DEADLINE_SECONDS ?? 20) * 1000;
@@ -153,7 +161,7 @@ export async function sendNotify(s: ReturnType<typeof loadNotifySettings>, secre
       const text = await res.text();
       const response = text.startsWith('{') ? (JSON.parse(text) as { error?: { code?: string } }) : text.slice(0, 200);
       const done = { status: res.status, attempts: attempt, elapsedMs: Date.now() - t0, eventId, response };
-      if (res.ok) return { ok: true, exitCode: EXIT.accepted, ...done };
+      if (res.ok || acceptedEarlier(response, attempt)) return { ok: true, exitCode: EXIT.accepted, ...done };
       if (!retryable(res.status)) {
         const code = typeof response === 'object' ? response.error?.code : undefined;
         return {

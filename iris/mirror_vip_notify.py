@@ -336,6 +336,13 @@ def _answered(request, result, attempts, elapsed):
             status, where, attempts, base["elapsedMs"], request["eventId"], ", outcome %s" % done if done else "")
         return dict(base, ok=True, exitCode=EXIT_ACCEPTED, response=body, message=message)
     error = body.get("error") if isinstance(body, dict) else None
+    original = body.get("original") if isinstance(body, dict) else None
+    if (attempts > 1 and isinstance(error, dict) and error.get("code") == "replayed_event"
+            and isinstance(original, dict) and 200 <= (original.get("status") or 0) < 300):
+        # An earlier attempt reached the function and was accepted; only its answer was lost on the way back.
+        message = "accepted on an earlier attempt (its answer was lost): outcome %s, event %s" % (
+            original.get("outcome"), request["eventId"])
+        return dict(base, ok=True, exitCode=EXIT_ACCEPTED, response=body, message=message)
     if not isinstance(error, dict) or "code" not in error:
         error = {"code": "redirect" if status < 400 else "http_%d" % status,
                  "message": result["body"][:200].decode("utf-8", "replace")}

@@ -73,11 +73,14 @@ export class FailoverEngine {
         throw new VerificationError('key_not_for_member', `key ${v.key.id} does not belong to ${v.event.member}`, 403);
       }
       if (!this.replay.claim(eventId, this.now() / 1000)) {
-        throw new DecisionError('replayed_event', `event ${eventId} was already received`, 409);
+        // The earlier answer goes back with the refusal: a sender whose first answer was lost learns what happened.
+        const original = this.replay.answerOf(eventId);
+        throw new DecisionError('replayed_event', `event ${eventId} was already received`, 409, { original });
       }
       const claim: Claim = { member: v.event.member, eventId, timestamp: v.timestamp };
       const reply = await this.serialized(mirror.name, () => this.converge(mirror, claim, 'event', log));
       if (reply.status >= 500) this.replay.release(eventId);
+      else this.replay.settle(eventId, { status: reply.status, outcome: reply.result.outcome, to: reply.result.to });
       return reply;
     } catch (e: unknown) {
       return this.finish(log, 'event', asMirrorVipError(e), { eventId });
@@ -189,7 +192,12 @@ export class FailoverEngine {
   private finish(log: CallLog, trigger: Trigger, e: MirrorVipError, extra: Partial<FailoverResult>): Promise<Reply> {
     const outcome = e instanceof DecisionError || e.status < 500 ? 'rejected' : 'failed';
     const probes = (e.detail?.probes as FailoverResult['probes']) ?? extra.probes;
-    return this.reply(log, { ok: false, outcome, trigger, ...extra, probes, error: publicError(e), warnings: [] }, e);
+    const original = e.detail?.original as FailoverResult['original'];
+    return this.reply(
+      log,
+      { ok: false, outcome, trigger, ...extra, probes, original, error: publicError(e), warnings: [] },
+      e,
+    );
   }
 
   private async reply(log: CallLog, draft: ResultDraft, e?: MirrorVipError): Promise<Reply> {

@@ -26,6 +26,8 @@ export interface FailoverResult {
   serialRounds: number;
   durationMs: number;
   error?: { code: string; message: string };
+  /** On replayed_event: the answer the first delivery got (when it is still remembered). */
+  original?: { status: number; outcome: string; to?: string };
 }
 
 /** The HTTP status a result maps to: 200 when it converged or had nothing to do, else the error's status. */

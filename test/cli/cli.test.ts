@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -160,6 +162,80 @@ describe('the Python notifier against the function', () => {
     expect(world.routeHolders()).toEqual(['iris-b', 'iris-b']);
     expect(world.eipHolder()).toBe('iris-b');
   });
+});
+
+describe('a lost answer', () => {
+  /** In front of the function: the first request gets through, but its answer is dropped on the way back. */
+  async function lossyFront() {
+    let n = 0;
+    const server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(([k]) => k.startsWith('x-') || k === 'content-type'),
+      ) as Record<string, string>;
+      const answer = await fetch(fn.url, { method: 'POST', headers, body: Buffer.concat(chunks) });
+      const text = await answer.text();
+      if (++n === 1) {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(text);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+      close: () => new Promise((r) => server.close(r)),
+    };
+  }
+
+  it.each([
+    ['the Python notifier', 'python3', [join(ROOT, 'iris/mirror_vip_notify.py')]],
+    ['the CLI', process.execPath, [join(ROOT, 'bin/mirror-vip.mjs'), 'notify']],
+  ])(
+    '%s learns from the replay refusal that its first attempt was accepted (exit 0), and the VIP moved once',
+    async (_who, cmd, pre) => {
+      world.members.set('iris-a', 'primary');
+      world.members.set('iris-b', 'backup');
+      await cli(['notify', ...notifyArgs('iris-a', keyFile('iris-a'))]);
+      world.members.set('iris-a', 'down');
+      world.members.set('iris-b', 'primary');
+      world.emu.reset();
+      const front = await lossyFront();
+      try {
+        const args = [
+          ...pre,
+          '--url',
+          front.url,
+          '--mirror',
+          MIRROR,
+          '--member',
+          'iris-b',
+          '--key-id',
+          'iris-b-k1',
+          '--key-file',
+          keyFile('iris-b'),
+          '--json',
+        ];
+        const { stdout } = await run(cmd, args, { env: { PATH: process.env.PATH ?? '' }, cwd: ROOT });
+        const out = JSON.parse(stdout) as {
+          ok: boolean;
+          exitCode: number;
+          attempts: number;
+          response: { error: { code: string }; original: { outcome: string } };
+        };
+        expect(out).toMatchObject({ ok: true, attempts: 2 }); // and run() resolved: exit code 0
+        expect(out.response).toMatchObject({
+          error: { code: 'replayed_event' },
+          original: { status: 200, outcome: 'moved', to: 'iris-b' },
+        });
+        expect(world.routeHolders()).toEqual(['iris-b', 'iris-b']);
+        expect(world.emu.calls.filter((c) => c.action === 'ReplaceRoute')).toHaveLength(2);
+      } finally {
+        await front.close();
+      }
+    },
+  );
 });
 
 describe('the demo', () => {

@@ -78,6 +78,17 @@ describe('replay cache', () => {
     expect(cache.claim('event-0001-aaaaaaaa', 1602)).toBe(true);
   });
 
+  it('remembers the answer a claimed id got, and forgets it with the id', () => {
+    const cache = new ReplayCache(600);
+    cache.settle('never-claimed-0001', { status: 200, outcome: 'moved' });
+    expect(cache.answerOf('never-claimed-0001')).toBeUndefined();
+    cache.claim('event-0002-bbbbbbbb', 10);
+    cache.settle('event-0002-bbbbbbbb', { status: 200, outcome: 'moved', to: 'iris-b' });
+    expect(cache.answerOf('event-0002-bbbbbbbb')).toEqual({ status: 200, outcome: 'moved', to: 'iris-b' });
+    cache.release('event-0002-bbbbbbbb');
+    expect(cache.answerOf('event-0002-bbbbbbbb')).toBeUndefined();
+  });
+
   it('stays within its bound, dropping the oldest entry', () => {
     const cache = new ReplayCache(600, 3);
     for (const id of ['a', 'b', 'c', 'd']) expect(cache.claim(id, 10)).toBe(true);
