@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createAwsHandler } from '../../functions/aws/app.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
 import { type AwsWorld, startAwsWorld } from '../support/aws-world.ts';
 
@@ -94,6 +96,28 @@ describe('AWS function: a signed became-primary event', () => {
     const { result } = await send(world.signedRequest('iris-b'));
     expect(result.outcome).toBe('moved');
     expect(result.warnings.join()).toMatch(/source\/dest check is on for eni-.* \(iris-b\)/);
+  });
+});
+
+describe('AWS function: key rotation', () => {
+  it('accepts either of two live keys of a member, and refuses the old one once it is removed', async () => {
+    world = await startAwsWorld();
+    world.members.set('iris-a', 'down');
+    world.members.set('iris-b', 'primary');
+    const newSecret = randomBytes(32).toString('base64url');
+    const config = structuredClone(world.config);
+    const keys = config.mirrors[0]!.keys;
+    const env = { ...world.env, MIRROR_VIP_KEY_B2: newSecret };
+    const status = async (h: Awaited<ReturnType<typeof createAwsHandler>>, o: { keyId?: string; secret?: string }) =>
+      (await h(world.signedRequest('iris-b', o))) as { statusCode: number; body: string };
+    keys.push({ id: 'iris-b-k2', member: 'iris-b', secret: 'env:MIRROR_VIP_KEY_B2' });
+    const both = await createAwsHandler({ ...env, MIRROR_VIP_CONFIG: JSON.stringify(config) }, { log: () => {} });
+    expect((await status(both, {})).statusCode).toBe(200);
+    expect((await status(both, { keyId: 'iris-b-k2', secret: newSecret })).statusCode).toBe(200);
+    config.mirrors[0]!.keys = keys.filter((k) => k.id !== 'iris-b-k1');
+    const rotated = await createAwsHandler({ ...env, MIRROR_VIP_CONFIG: JSON.stringify(config) }, { log: () => {} });
+    expect(JSON.parse((await status(rotated, {})).body)).toMatchObject({ error: { code: 'unknown_key' } });
+    expect((await status(rotated, { keyId: 'iris-b-k2', secret: newSecret })).statusCode).toBe(200);
   });
 });
 
