@@ -71,6 +71,7 @@ export function toFunctionUrlEvent(req: IncomingMessage, body: Buffer): Function
 export async function serveFunctionUrl(
   handler: LambdaHandler,
   port = 0,
+  host = '127.0.0.1',
 ): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const server = createServer(async (req, res) => {
     const body = await readBody(req);
@@ -93,10 +94,10 @@ export async function serveFunctionUrl(
       res.writeHead(502, { 'content-type': 'application/json' }).end('{"Message":"Internal Server Error"}');
     }
   });
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(port, host, r));
   const { port: p } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${p}/`,
+    url: `http://${host}:${p}/`,
     server,
     close: () =>
       new Promise((r) => {
