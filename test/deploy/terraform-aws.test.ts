@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { convertFiles, parse } from '@cdktf/hcl2json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/load.ts';
 import { EC2_ACTIONS } from '../../shared/providers/aws/ec2-client.ts';
+import { ref, terraformConsole, tfEnv } from '../support/terraform.ts';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -36,12 +37,6 @@ interface Rendered {
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const CREATED_TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:mirror-vip-outcomes`;
-const tfEnv = (dir: string): NodeJS.ProcessEnv => ({
-  ...process.env,
-  CHECKPOINT_DISABLE: '1',
-  TF_IN_AUTOMATION: '1',
-  TF_CLI_CONFIG_FILE: join(dir, 'none.tfrc'),
-});
 
 /** True when an hcl2json value is one whole `${ ... }` expression rather than a string template. */
 function isWholeExpression(s: string): boolean {
@@ -64,26 +59,6 @@ function hcl(v: Json): string {
       .join(', ')} }`;
   }
   return String(v);
-}
-
-function terraformConsole(dir: string, input: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('terraform', ['console', '-no-color'], { cwd: dir, env: tfEnv(dir) });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('error', (e) => reject(new Error(`terraform is needed for this test: ${e.message}`)));
-    // A failed expression still exits 0: it prints its diagnostics and "(known after apply)".
-    child.on('close', (code) =>
-      code === 0 && !err ? resolve(out) : reject(new Error(`terraform console: ${err}${out}`)),
-    );
-    child.stdin.end(`${input}\n`);
-  });
 }
 
 /**
@@ -174,7 +149,6 @@ function writeVariantConfig(dir: string, name: string, routeVip: Json): string {
 }
 
 /** How hcl2json writes an expression: `${expr}`. */
-const ref = (expr: string) => `\${${expr}}`;
 const arn = (resource: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:${resource}`;
 const withAction = (stmts: Rendered[], action: string) =>
   stmts.filter((s) => s.effect === 'Allow' && s.actions.includes(action));

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECONCILE_KIND } from '../../functions/gcp/gcp-events.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import { GCP_PERMISSIONS, GCP_PERMISSIONS_BY_CALL } from '../../shared/providers/gcp/compute-api.ts';
+import { ref, terraformConsole, tfEnv } from '../support/terraform.ts';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -32,33 +33,6 @@ interface Evaluated {
 }
 
 /** How hcl2json writes an expression: `${expr}`. */
-const ref = (expr: string) => `\${${expr}}`;
-
-const tfEnv = (dir: string): NodeJS.ProcessEnv => ({
-  ...process.env,
-  CHECKPOINT_DISABLE: '1',
-  TF_IN_AUTOMATION: '1',
-  TF_CLI_CONFIG_FILE: join(dir, 'none.tfrc'),
-});
-
-function terraformConsole(dir: string, input: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('terraform', ['console', '-no-color'], { cwd: dir, env: tfEnv(dir) });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('error', (e) => reject(new Error(`terraform is needed for this test: ${e.message}`)));
-    child.on('close', (code) =>
-      code === 0 && !err ? resolve(out) : reject(new Error(`terraform console: ${err}${out}`)),
-    );
-    child.stdin.end(`${input}\n`);
-  });
-}
 
 /** Evaluate locals.tf against the real variables.tf for one set of variables, with no provider at all. */
 async function evaluate(vars: Record<string, Json>): Promise<Evaluated> {

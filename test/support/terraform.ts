@@ -1,0 +1,36 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/** Terraform with no network and no user configuration: nothing to download, nothing to phone home. */
+export const tfEnv = (dir: string): NodeJS.ProcessEnv => ({
+  ...process.env,
+  CHECKPOINT_DISABLE: '1',
+  TF_IN_AUTOMATION: '1',
+  TF_CLI_CONFIG_FILE: join(dir, 'none.tfrc'),
+});
+
+/** `${expr}`, as an HCL interpolation. */
+export const ref = (expr: string) => `\${${expr}}`;
+
+/**
+ * Evaluate expressions with `terraform console` in `dir` (a module of variables and locals needs no provider).
+ * A failed expression still exits 0 and prints diagnostics on stderr, so any stderr is a failure.
+ */
+export function terraformConsole(dir: string, input: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('terraform', ['console', '-no-color'], { cwd: dir, env: tfEnv(dir) });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on('error', (e) => reject(new Error(`terraform is needed for this test: ${e.message}`)));
+    child.on('close', (code) =>
+      code === 0 && !err ? resolve(out) : reject(new Error(`terraform console: ${err}${out}`)),
+    );
+    child.stdin.end(`${input}\n`);
+  });
+}
