@@ -1,17 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FailoverResult } from '../shared/core/result.ts';
-import { eventBody } from '../shared/protocol/event.ts';
-import { signedHeaders } from '../shared/protocol/signature.ts';
 import { serveFunctionUrl } from '../test/emulators/lambda-url.ts';
-import { MIRROR, startAwsWorld } from '../test/support/aws-world.ts';
+import { startAwsWorld } from '../test/support/aws-world.ts';
 import { startGcpWorld } from '../test/support/gcp-world.ts';
+import { type Member, type SignOverrides, signedParts } from '../test/support/signed.ts';
 
 export const DEMO_CLOUDS = ['aws', 'gcp'] as const;
 export type DemoCloud = (typeof DEMO_CLOUDS)[number];
-type Member = 'iris-a' | 'iris-b';
 
 /** One emulated cloud with the mirror in it and the function in front, as the demo drives it. */
 export interface Scenario {
@@ -32,10 +29,9 @@ export interface Scenario {
 }
 
 /** POST a signed event to a function URL, as a member does. */
-export async function claim(url: string, member: Member, secret: string) {
-  const body = eventBody({ eventId: randomUUID(), mirror: MIRROR, member });
-  const headers = signedHeaders(secret, `${member}-k1`, body, Date.now() / 1000);
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+export async function claim(url: string, member: Member, secrets: Record<Member, string>, o: SignOverrides = {}) {
+  const { body, headers } = signedParts(secrets, member, o);
+  const res = await fetch(url, { method: 'POST', headers, body });
   return { status: res.status, result: (await res.json()) as FailoverResult };
 }
 

@@ -52,14 +52,16 @@ export async function runDemo(
       return ['A stops answering; B answers SUCCESS on mirror_status.cxw'];
     });
     const moved = await step('B sends its signed event', async () => {
-      const { status, result: m } = await claim(s.functionUrl, 'iris-b', s.secrets['iris-b']);
+      const { status, result: m } = await claim(s.functionUrl, 'iris-b', s.secrets);
       return [
         `HTTP ${status} ${m.outcome}: ${m.from} → ${m.to}, ${m.writeCalls} writes, ${m.serialRounds} serial rounds, ${m.durationMs} ms in the function`,
         m,
       ];
     });
     const forged = await step('a forged event claims A', async () => {
-      const { status, result } = await claim(s.functionUrl, 'iris-a', 'not-the-key-of-iris-a-but-long-enough-to-try');
+      const { status, result } = await claim(s.functionUrl, 'iris-a', s.secrets, {
+        secret: 'not-the-key-of-iris-a-but-long-enough-to-try',
+      });
       return [`HTTP ${status} ${result.error?.code}: nothing written`, result];
     });
     const idle = await step('the scheduled reconcile', async () => {

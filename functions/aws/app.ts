@@ -25,8 +25,7 @@ export async function createAwsHandler(env: Record<string, string | undefined>, 
     if (t.kind === 'http') {
       if (t.method !== 'POST')
         return json(405, { ok: false, error: { code: 'method_not_allowed', message: 'use POST' } });
-      const rawBody = t.tooLarge ? Buffer.alloc(MAX_BODY_BYTES + 1) : t.body;
-      const { status, result } = await engine.handleEvent({ rawBody, headers: t.headers });
+      const { status, result } = await engine.handleEvent({ rawBody: t.body, headers: t.headers });
       return json(status, result);
     }
     if (t.kind === 'alarm') {

@@ -2,7 +2,7 @@ import type { Config } from '../../shared/config/schema.ts';
 
 /** The Lambda events this function accepts, told apart by shape. */
 export type AwsTrigger =
-  | { kind: 'http'; method: string; headers: Record<string, string | undefined>; body: Buffer; tooLarge: boolean }
+  | { kind: 'http'; method: string; headers: Record<string, string | undefined>; body: Buffer }
   | { kind: 'alarm'; alarms: { name: string; state: string; mirror: string | undefined }[] }
   | { kind: 'schedule' }
   | { kind: 'unknown' };
@@ -42,21 +42,17 @@ function parseAlarm(config: Config, message: string | undefined) {
   }
 }
 
-/** Classify a raw Lambda event. `maxBytes` bounds the body before it is decoded. */
+/**
+ * Classify a raw Lambda event. At most a prefix of the body is decoded, just long enough to exceed `maxBytes`,
+ * so a huge body costs nothing and still reaches the verifier as too large.
+ */
 export function classifyAwsEvent(config: Config, event: unknown, maxBytes: number): AwsTrigger {
   const e = (event ?? {}) as Record<string, unknown>;
   if ((e as Partial<FunctionUrlEvent>).requestContext?.http) {
     const u = e as unknown as FunctionUrlEvent;
-    const raw = u.body ?? '';
-    const tooLarge = raw.length > (u.isBase64Encoded ? Math.ceil((maxBytes * 4) / 3) + 4 : maxBytes * 4);
-    const body = tooLarge ? Buffer.alloc(0) : Buffer.from(raw, u.isBase64Encoded ? 'base64' : 'utf8');
-    return {
-      kind: 'http',
-      method: u.requestContext.http.method,
-      headers: u.headers ?? {},
-      body,
-      tooLarge: tooLarge || body.length > maxBytes,
-    };
+    const raw = (u.body ?? '').slice(0, 4 * (maxBytes + 1));
+    const body = Buffer.from(raw, u.isBase64Encoded ? 'base64' : 'utf8');
+    return { kind: 'http', method: u.requestContext.http.method, headers: u.headers ?? {}, body };
   }
   const records = (e as Partial<SnsEvent>).Records;
   if (Array.isArray(records) && records.every((r) => r.EventSource === 'aws:sns')) {

@@ -40,9 +40,10 @@ export async function createAwsEngine(env: Record<string, string | undefined>, e
   const config = loadConfig(env);
   requireCloud(config, 'aws');
   const region = env.AWS_REGION ?? config.mirrors[0]?.region;
-  const ssm = new SSMClient({ region, maxAttempts: 3 });
+  let ssm: SSMClient | undefined;
   const keys = await resolveKeys(config, env, {
     ssm: async (name) => {
+      ssm ??= new SSMClient({ region, maxAttempts: 3 });
       const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
       return out.Parameter?.Value ?? '';
     },

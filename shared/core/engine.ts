@@ -173,7 +173,7 @@ export class FailoverEngine {
         return this.reply(log, { ok: true, outcome: 'unchanged', trigger, ...common });
       }
       await provider.apply(mirror, plan.changes, ctx);
-      const after = computePlan(mirror.name, decision.target, await provider.observe(mirror, ctx));
+      const after = computePlan(mirror.name, decision.target, await provider.observe(mirror, ctx, { warnings: false }));
       if (hasChanges(after)) {
         throw new ConvergenceError('read-back still shows the VIP elsewhere', { remaining: after.changes });
       }

@@ -32,6 +32,12 @@ function errorCode(e: unknown): string {
   return e instanceof Error ? e.name : 'Error';
 }
 
+/** Wait for every write of a move to settle (none is left running), then fail with the first failure, if any. */
+export async function settleAll(moves: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(moves)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 /**
  * Run one API call, retrying TransientError with backoff until it succeeds, fails for good, or the deadline
  * would pass. Each attempt is recorded. `fn` must turn SDK errors into ProviderError/TransientError.

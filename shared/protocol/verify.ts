@@ -60,7 +60,7 @@ function parseBody(raw: string): MirrorEvent {
 export function verifyRequest(input: VerifyInput): VerifiedEvent {
   const max = input.maxBytes ?? MAX_BODY_BYTES;
   const bytes = typeof input.rawBody === 'string' ? Buffer.from(input.rawBody, 'utf8') : input.rawBody;
-  if (bytes.length > max) throw new RequestError('body_too_large', `body is ${bytes.length} bytes, limit ${max}`, 413);
+  if (bytes.length > max) throw new RequestError('body_too_large', `body is over the ${max}-byte limit`, 413);
   const raw = bytes.toString('utf8');
   const keyId = requireHeader(input.headers, HEADERS.keyId);
   const ts = requireHeader(input.headers, HEADERS.timestamp);

@@ -30,8 +30,13 @@ export interface PlanChange {
   to: string;
 }
 
+/** `warnings: false` when only the bindings matter (the read-back after a move): reads that feed warnings alone are skipped. */
+export interface ObserveOptions {
+  warnings?: boolean;
+}
+
 /** A cloud's moves for one mirror. Providers observe and apply; they never decide. */
 export interface Provider<M extends MirrorConfig = MirrorConfig> {
-  observe(mirror: M, ctx: CallContext): Promise<Observation>;
+  observe(mirror: M, ctx: CallContext, options?: ObserveOptions): Promise<Observation>;
   apply(mirror: M, changes: readonly PlanChange[], ctx: CallContext): Promise<void>;
 }

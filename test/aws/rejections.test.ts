@@ -70,6 +70,14 @@ describe('AWS function: what must change nothing', () => {
     await send(world.signedRequest('iris-a', { ts: t + 1 }));
   });
 
+  it('a 2 MB body (plain or base64) is refused as too large without being decoded whole', async () => {
+    for (const isBase64Encoded of [false, true]) {
+      const ev = Object.assign(world.signedRequest('iris-b'), { body: 'A'.repeat(2 * 1024 * 1024), isBase64Encoded });
+      expect(await send(ev)).toMatchObject({ status: 413, result: { error: { code: 'body_too_large' } } });
+    }
+    expect(world.writes()).toBe(0);
+  });
+
   it('a non-POST request is refused', async () => {
     const ev = functionUrlEvent('', {});
     ev.requestContext.http.method = 'GET';

@@ -1,9 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createAwsHandler } from '../../functions/aws/app.ts';
 import type { EngineDeps } from '../../shared/core/engine.ts';
 import type { MemberRole } from '../../shared/core/health.ts';
-import { eventBody } from '../../shared/protocol/event.ts';
-import { signedHeaders } from '../../shared/protocol/signature.ts';
 import {
   type AwsEmulator,
   type SeededMirror,
@@ -14,6 +12,7 @@ import {
 import { EMULATOR_CREDENTIALS } from '../emulators/aws/sdk-clients.ts';
 import { type FunctionUrlEvent, toFunctionUrlEvent } from '../emulators/lambda-url.ts';
 import { type FakeMembers, startFakeMembers } from '../emulators/members.ts';
+import { type Member, type SignOverrides, signedParts } from './signed.ts';
 
 export interface AwsWorldOptions {
   seed?: SeedOptions;
@@ -99,19 +98,11 @@ export async function startAwsWorld(opts: AwsWorldOptions = {}) {
   emu.reset();
 
   /** A function URL request carrying a signed event from `member` (override anything to forge). */
-  const signedRequest = (
-    member: 'iris-a' | 'iris-b',
-    o: { body?: string; keyId?: string; secret?: string; ts?: number; headers?: Record<string, string> } = {},
-  ): FunctionUrlEvent => {
-    const body = o.body ?? eventBody({ eventId: randomUUID(), mirror: MIRROR, member });
-    const headers = signedHeaders(
-      o.secret ?? secrets[member],
-      o.keyId ?? `${member}-k1`,
-      body,
-      o.ts ?? Date.now() / 1000,
-    );
-    return functionUrlEvent(body, { ...headers, ...o.headers });
+  const signedRequest = (member: Member, o: SignOverrides = {}): FunctionUrlEvent => {
+    const { body, headers } = signedParts(secrets, member, o);
+    return functionUrlEvent(body, headers);
   };
+
   const enis = {
     [seeded.members['iris-a'].networkInterfaceId]: 'iris-a',
     [seeded.members['iris-b'].networkInterfaceId]: 'iris-b',

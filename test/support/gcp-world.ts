@@ -7,8 +7,6 @@ import { createGcpFunctions, FUNCTION_NAMES } from '../../functions/gcp/app.ts';
 import type { EngineDeps } from '../../shared/core/engine.ts';
 import type { MemberRole } from '../../shared/core/health.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
-import { eventBody } from '../../shared/protocol/event.ts';
-import { signedHeaders } from '../../shared/protocol/signature.ts';
 import { GCP_ENV } from '../../shared/providers/gcp/endpoint.ts';
 import {
   ComputeState,
@@ -20,10 +18,11 @@ import {
   startGcpEmulator,
 } from '../emulators/gcp/index.ts';
 import { type FakeMembers, startFakeMembers } from '../emulators/members.ts';
+import { type Member, type SignOverrides, signedParts } from './signed.ts';
 
 export const MIRROR = 'IRISMIRROR';
 export const MEMBERS = ['iris-a', 'iris-b'] as const;
-export type Member = (typeof MEMBERS)[number];
+export type { Member } from './signed.ts';
 export const SECRET_NAME = `projects/${SEED.project}/secrets/mirror-vip-iris-b-k1/versions/latest`;
 
 export interface GcpWorldOptions {
@@ -144,19 +143,8 @@ export async function startGcpWorld(opts: GcpWorldOptions = {}) {
   emu.reset();
 
   /** A signed became-primary request from `member` (override anything to forge). */
-  const signedRequest = (
-    member: Member,
-    o: { body?: string; keyId?: string; secret?: string; ts?: number; headers?: Record<string, string> } = {},
-  ) => {
-    const body = o.body ?? eventBody({ eventId: randomUUID(), mirror: MIRROR, member });
-    const headers = signedHeaders(
-      o.secret ?? secrets[member],
-      o.keyId ?? `${member}-k1`,
-      body,
-      o.ts ?? Date.now() / 1000,
-    );
-    return { body, headers: { 'content-type': 'application/json', ...headers, ...o.headers } };
-  };
+  const signedRequest = (member: Member, o: SignOverrides = {}) => signedParts(secrets, member, o);
+
   /** POST a request to the HTTP function; `result` is undefined when the answer is not JSON (the framework's own 400). */
   const post = async (req: { body: string | Uint8Array; headers: Record<string, string> }, method = 'POST') => {
     const res = await fetch(urls.http, {

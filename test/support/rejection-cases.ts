@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { eventBody } from '../../shared/protocol/event.ts';
+import type { SignOverrides } from './signed.ts';
 
 /** How a case changes a valid signed request from iris-b; `unsigned` sends the body with no signature headers. */
-export interface Tamper {
-  body?: string;
-  keyId?: string;
-  secret?: string;
-  ts?: number;
+export interface Tamper extends SignOverrides {
   unsigned?: boolean;
 }
 

@@ -1,5 +1,5 @@
 import type { AwsMirrorConfig, AwsVipConfig } from '../../config/schema.ts';
-import { type CallContext, call } from '../../core/retry.ts';
+import { type CallContext, call, settleAll } from '../../core/retry.ts';
 import { ProviderError } from '../../errors.ts';
 import type { Binding, Observation, PlanChange, Provider } from '../types.ts';
 import { apiCodeOf } from './aws-errors.ts';
@@ -71,15 +71,15 @@ async function moveRoute(api: Ec2Api, ctx: CallContext, v: RouteVip, c: PlanChan
 /** AWS moves: mode `route` (VIP/32 in route tables → ENI) and mode `eip` (Elastic IP → ENI). */
 export function awsProvider(api: Ec2Api): Provider<AwsMirrorConfig> {
   return {
-    async observe(mirror, ctx): Promise<Observation> {
+    async observe(mirror, ctx, options): Promise<Observation> {
       const [bindings, memberWarnings] = await Promise.all([
         Promise.all(mirror.vips.map((v) => observeVip(api, mirror, v, ctx))),
-        observeWarnings(api, mirror, ctx),
+        options?.warnings === false ? {} : observeWarnings(api, mirror, ctx),
       ]);
       return { bindings: bindings.flat(), memberWarnings };
     },
     async apply(mirror, changes, ctx) {
-      const settled = await Promise.allSettled(
+      await settleAll(
         changes.map((c) => {
           const v = mirror.vips.find((x) => vipLabel(x) === c.vip);
           const eniId = eniOf(mirror, c.to);
@@ -88,8 +88,6 @@ export function awsProvider(api: Ec2Api): Provider<AwsMirrorConfig> {
           return call(ctx, 'ec2:AssociateAddress', true, (s) => api.associateAddress(args, s));
         }),
       );
-      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
     },
   };
 }

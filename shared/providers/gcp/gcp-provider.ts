@@ -1,5 +1,5 @@
 import type { GcpMirrorConfig, GcpVipConfig } from '../../config/schema.ts';
-import type { CallContext } from '../../core/retry.ts';
+import { type CallContext, settleAll } from '../../core/retry.ts';
 import type { Binding, Observation, PlanChange, Provider } from '../types.ts';
 import {
   checkAccessConfigTarget,
@@ -112,11 +112,13 @@ function warnings(mirror: GcpMirrorConfig, seen: Seen): Record<string, string[]>
  */
 export function gcpProvider(api: ComputeApi): Provider<GcpMirrorConfig> {
   const lastSeen = new WeakMap<CallContext, Seen>();
-  const observeAll = async (mirror: GcpMirrorConfig, ctx: CallContext): Promise<Seen> => {
+  const observeAll = async (mirror: GcpMirrorConfig, ctx: CallContext, withWarnings = true): Promise<Seen> => {
     const routeVips = mirror.vips.filter((v): v is RouteVip => v.mode === 'route');
     const needNics = mirror.vips.some((v) => v.mode === 'alias-ip');
+    // in route mode the NICs only feed warnings (IP forwarding off): a read-back skips them
+    const noNics = Promise.resolve({ nics: new Map<string, NicView>(), missing: [] as string[] });
     const [{ nics, missing }, routeLists] = await Promise.all([
-      readNics(api, ctx, mirror, needNics),
+      needNics || withWarnings ? readNics(api, ctx, mirror, needNics) : noNics,
       Promise.all(routeVips.map((v) => listVipRoutes(api, ctx, mirror.project, v))),
     ]);
     const seen = { nics, missing, routes: new Map(routeVips.map((v, i) => [v.cidr, routeLists[i] ?? []])) };
@@ -124,8 +126,8 @@ export function gcpProvider(api: ComputeApi): Provider<GcpMirrorConfig> {
     return seen;
   };
   return {
-    async observe(mirror, ctx): Promise<Observation> {
-      const seen = await observeAll(mirror, ctx);
+    async observe(mirror, ctx, options): Promise<Observation> {
+      const seen = await observeAll(mirror, ctx, options?.warnings !== false);
       const bindings = mirror.vips.flatMap((v) =>
         v.mode === 'alias-ip'
           ? aliasBindings(mirror, v, seen.nics)
@@ -154,8 +156,7 @@ export function gcpProvider(api: ComputeApi): Provider<GcpMirrorConfig> {
           moves.push(moveRoute(api, ctx, mirror, v, memberOf(mirror, c.to), seen.routes.get(v.cidr) ?? []));
         }
       }
-      const failed = (await Promise.allSettled(moves)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
+      await settleAll(moves);
     },
   };
 }
