@@ -1,8 +1,8 @@
 import { CreateRouteCommand, DeleteRouteCommand, DescribeRouteTablesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { serialRounds } from '../local-cloud/aws/index.ts';
+import { EMULATOR_CREDENTIALS } from '../local-cloud/aws/sdk-clients.ts';
+import { startAwsWorld } from '../local-cloud/worlds/aws-world.ts';
 import type { FailoverResult } from '../shared/core/result.ts';
-import { serialRounds } from '../test/emulators/aws/index.ts';
-import { EMULATOR_CREDENTIALS } from '../test/emulators/aws/sdk-clients.ts';
-import { startAwsWorld } from '../test/support/aws-world.ts';
 
 export interface FailoverFigure {
   tables: number;

@@ -1,8 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { startAwsWorld } from '../test/support/aws-world.ts';
-import { invokeBundle, ROOT, serveFunctionsFramework } from '../test/support/bundle.ts';
-import { startGcpWorld } from '../test/support/gcp-world.ts';
+import { invokeBundle, ROOT, serveFunctionsFramework } from '../local-cloud/bundles.ts';
+import { startAwsWorld } from '../local-cloud/worlds/aws-world.ts';
+import { startGcpWorld } from '../local-cloud/worlds/gcp-world.ts';
 
 /** Cold start of dist/aws/handler.mjs: spawning node → its first function URL response, median of `runs`. */
 export async function measureAwsColdStart(runs = 5) {

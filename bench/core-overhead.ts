@@ -1,5 +1,5 @@
+import { startAwsWorld } from '../local-cloud/worlds/aws-world.ts';
 import type { FailoverResult } from '../shared/core/result.ts';
-import { startAwsWorld } from '../test/support/aws-world.ts';
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);

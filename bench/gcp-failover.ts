@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import { serialRounds } from '../local-cloud/gcp/index.ts';
+import { MIRROR as SEED } from '../local-cloud/gcp/seed.ts';
+import { runFailover, startGcpWorld } from '../local-cloud/worlds/gcp-world.ts';
 import { sdkComputeApi } from '../shared/providers/gcp/compute-sdk.ts';
-import { serialRounds } from '../test/emulators/gcp/index.ts';
-import { MIRROR as SEED } from '../test/emulators/gcp/seed.ts';
-import { runFailover, startGcpWorld } from '../test/support/gcp-world.ts';
 
 /** Seed 000 waits this long between deleting the old access config and adding the new one. */
 const SEED_SLEEP_MS = 10_000;

@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serveFunctionUrl } from '../local-cloud/lambda-url.ts';
+import { startAwsWorld } from '../local-cloud/worlds/aws-world.ts';
+import { startGcpWorld } from '../local-cloud/worlds/gcp-world.ts';
+import { type Member, type SignOverrides, signedParts } from '../local-cloud/worlds/signed.ts';
 import type { FailoverResult } from '../shared/core/result.ts';
-import { serveFunctionUrl } from '../test/emulators/lambda-url.ts';
-import { startAwsWorld } from '../test/support/aws-world.ts';
-import { startGcpWorld } from '../test/support/gcp-world.ts';
-import { type Member, type SignOverrides, signedParts } from '../test/support/signed.ts';
 
 export const DEMO_CLOUDS = ['aws', 'gcp'] as const;
 export type DemoCloud = (typeof DEMO_CLOUDS)[number];

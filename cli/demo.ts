@@ -1,5 +1,5 @@
+import { MIRROR } from '../local-cloud/worlds/aws-world.ts';
 import type { FailoverResult } from '../shared/core/result.ts';
-import { MIRROR } from '../test/support/aws-world.ts';
 import { claim, type DemoCloud, type Scenario, serveFiles, startScenario } from './demo-scenarios.ts';
 
 export interface DemoOptions {

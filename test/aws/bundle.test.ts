@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBundle, invokeBundle } from '../../local-cloud/bundles.ts';
+import { type AwsWorld, startAwsWorld } from '../../local-cloud/worlds/aws-world.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
-import { type AwsWorld, startAwsWorld } from '../support/aws-world.ts';
-import { ensureBundle, invokeBundle } from '../support/bundle.ts';
 
 let world: AwsWorld;
 let bundle: string;

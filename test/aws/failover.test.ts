@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAwsHandler } from '../../functions/aws/app.ts';
+import { type AwsWorld, startAwsWorld } from '../../local-cloud/worlds/aws-world.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
-import { type AwsWorld, startAwsWorld } from '../support/aws-world.ts';
 
 let world: AwsWorld;
 afterEach(async () => world?.close());

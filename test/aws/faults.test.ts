@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { serialRounds } from '../../local-cloud/aws/index.ts';
+import { type AwsWorld, startAwsWorld } from '../../local-cloud/worlds/aws-world.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
-import { serialRounds } from '../emulators/aws/index.ts';
-import { type AwsWorld, startAwsWorld } from '../support/aws-world.ts';
 
 let world: AwsWorld;
 afterEach(async () => world?.close());

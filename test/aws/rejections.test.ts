@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type AwsWorld, functionUrlEvent, startAwsWorld } from '../../local-cloud/worlds/aws-world.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
-import { type AwsWorld, functionUrlEvent, startAwsWorld } from '../support/aws-world.ts';
 import { eventFrom, rejectionCases, type Tamper } from '../support/rejection-cases.ts';
 
 let world: AwsWorld;

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GcpWorld, startGcpWorld } from '../../local-cloud/worlds/gcp-world.ts';
 import { runCli } from '../support/cli.ts';
-import { type GcpWorld, startGcpWorld } from '../support/gcp-world.ts';
 
 const _run = promisify(execFile);
 let world: GcpWorld;

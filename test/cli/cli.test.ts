@@ -8,11 +8,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runDemo } from '../../cli/demo.ts';
 import { newKey } from '../../cli/keygen.ts';
+import { ROOT } from '../../local-cloud/bundles.ts';
+import { serveFunctionUrl } from '../../local-cloud/lambda-url.ts';
+import { type AwsWorld, MIRROR, startAwsWorld } from '../../local-cloud/worlds/aws-world.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import { resolveKeys } from '../../shared/config/secrets.ts';
-import { serveFunctionUrl } from '../emulators/lambda-url.ts';
-import { type AwsWorld, MIRROR, startAwsWorld } from '../support/aws-world.ts';
-import { ROOT } from '../support/bundle.ts';
 import { runCli } from '../support/cli.ts';
 
 const run = promisify(execFile);

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ROOT } from '../support/bundle.ts';
-import { type GcpWorld, MIRROR, startGcpWorld } from '../support/gcp-world.ts';
+import { ROOT } from '../../local-cloud/bundles.ts';
+import { type GcpWorld, MIRROR, startGcpWorld } from '../../local-cloud/worlds/gcp-world.ts';
 
 const run = promisify(execFile);
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ0ZXN0In0.c2lnbmF0dXJl';

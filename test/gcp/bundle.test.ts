@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBundle, serveFunctionsFramework } from '../../local-cloud/bundles.ts';
+import { type GcpWorld, startGcpWorld } from '../../local-cloud/worlds/gcp-world.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
-import { ensureBundle, serveFunctionsFramework } from '../support/bundle.ts';
-import { type GcpWorld, startGcpWorld } from '../support/gcp-world.ts';
 
 let world: GcpWorld;
 let bundle: string;

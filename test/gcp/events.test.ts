@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type GcpWorld, startGcpWorld } from '../support/gcp-world.ts';
+import { type GcpWorld, startGcpWorld } from '../../local-cloud/worlds/gcp-world.ts';
 
 let world: GcpWorld;
 beforeAll(async () => {

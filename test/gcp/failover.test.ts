@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StateTransition } from '../emulators/gcp/index.ts';
-import { type GcpWorld, startGcpWorld } from '../support/gcp-world.ts';
+import type { StateTransition } from '../../local-cloud/gcp/index.ts';
+import { type GcpWorld, startGcpWorld } from '../../local-cloud/worlds/gcp-world.ts';
 
 let world: GcpWorld;
 afterEach(async () => world?.close());

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { type GcpWorld, startGcpWorld } from '../../local-cloud/worlds/gcp-world.ts';
 import { MAX_FINGERPRINT_ATTEMPTS } from '../../shared/providers/gcp/alias-moves.ts';
-import { type GcpWorld, startGcpWorld } from '../support/gcp-world.ts';
 
 let world: GcpWorld;
 afterEach(async () => world?.close());

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type GcpWorld, startGcpWorld } from '../support/gcp-world.ts';
+import { type GcpWorld, startGcpWorld } from '../../local-cloud/worlds/gcp-world.ts';
 import { eventFrom, rejectionCases, type Tamper } from '../support/rejection-cases.ts';
 
 let world: GcpWorld;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { StateTransition } from '../../local-cloud/gcp/index.ts';
+import { type GcpWorld, type Member, startGcpWorld } from '../../local-cloud/worlds/gcp-world.ts';
 import { routeName } from '../../shared/providers/gcp/route-moves.ts';
-import type { StateTransition } from '../emulators/gcp/index.ts';
-import { type GcpWorld, type Member, startGcpWorld } from '../support/gcp-world.ts';
 
 let world: GcpWorld;
 afterEach(async () => world?.close());

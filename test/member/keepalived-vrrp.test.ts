@@ -3,10 +3,10 @@ import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../local-cloud/bundles.ts';
+import { serveFunctionUrl } from '../../local-cloud/lambda-url.ts';
+import { type AwsWorld, MIRROR, startAwsWorld } from '../../local-cloud/worlds/aws-world.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
-import { serveFunctionUrl } from '../emulators/lambda-url.ts';
-import { type AwsWorld, MIRROR, startAwsWorld } from '../support/aws-world.ts';
-import { ROOT } from '../support/bundle.ts';
 
 // Two real keepalived daemons, each in a network namespace of its own, joined by a bridge that also reaches the
 // function: VRRP (unicast) elects a MASTER, and keepalived itself runs the documented notify_master line.

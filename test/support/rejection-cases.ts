@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { SignOverrides } from '../../local-cloud/worlds/signed.ts';
 import { eventBody } from '../../shared/protocol/event.ts';
-import type { SignOverrides } from './signed.ts';
 
 /** How a case changes a valid signed request from iris-b; `unsigned` sends the body with no signature headers. */
 export interface Tamper extends SignOverrides {

@@ -1,8 +1,8 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AwsEmulator, startAwsEmulator } from './ec2-emulator.ts';
-import { expectSdkError, sdkClients } from './sdk-clients.ts';
+import { type AwsEmulator, startAwsEmulator } from '../../../local-cloud/aws/ec2-emulator.ts';
+import { expectSdkError, sdkClients } from '../../../local-cloud/aws/sdk-clients.ts';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:mirror-vip-events';
 

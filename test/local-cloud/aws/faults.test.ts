@@ -7,9 +7,9 @@ import {
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AwsEmulator, serialRounds, startAwsEmulator } from './ec2-emulator.ts';
-import { expectSdkError, sdkClients } from './sdk-clients.ts';
-import { type SeededMirror, seedMirrorVpc } from './seed.ts';
+import { type AwsEmulator, serialRounds, startAwsEmulator } from '../../../local-cloud/aws/ec2-emulator.ts';
+import { expectSdkError, sdkClients } from '../../../local-cloud/aws/sdk-clients.ts';
+import { type SeededMirror, seedMirrorVpc } from '../../../local-cloud/aws/seed.ts';
 
 describe('fault injection, latency and the call log', () => {
   let emu: AwsEmulator;

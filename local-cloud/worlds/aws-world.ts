@@ -8,10 +8,10 @@ import {
   type SeedOptions,
   seedMirrorVpc,
   startAwsEmulator,
-} from '../emulators/aws/index.ts';
-import { EMULATOR_CREDENTIALS } from '../emulators/aws/sdk-clients.ts';
-import { type FunctionUrlEvent, toFunctionUrlEvent } from '../emulators/lambda-url.ts';
-import { type FakeMembers, startFakeMembers } from '../emulators/members.ts';
+} from '../aws/index.ts';
+import { EMULATOR_CREDENTIALS } from '../aws/sdk-clients.ts';
+import { type FunctionUrlEvent, toFunctionUrlEvent } from '../lambda-url.ts';
+import { type FakeMembers, startFakeMembers } from '../members.ts';
 import { type Member, type SignOverrides, signedParts } from './signed.ts';
 
 export interface AwsWorldOptions {

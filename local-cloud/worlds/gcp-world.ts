@@ -16,8 +16,8 @@ import {
   seedMirrorProject,
   serialRounds,
   startGcpEmulator,
-} from '../emulators/gcp/index.ts';
-import { type FakeMembers, startFakeMembers } from '../emulators/members.ts';
+} from '../gcp/index.ts';
+import { type FakeMembers, startFakeMembers } from '../members.ts';
 import { type Member, type SignOverrides, signedParts } from './signed.ts';
 
 export const MIRROR = 'IRISMIRROR';

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-export const ROOT = resolve(import.meta.dirname, '../..');
+export const ROOT = resolve(import.meta.dirname, '..');
 
 /** The bundle as deployed; built on demand when a test runs without `npm run build` first. */
 export async function ensureBundle(relative: string): Promise<string> {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { MemberRole } from '../../shared/core/health.ts';
+import type { MemberRole } from '../shared/core/health.ts';
 
 /** Mirror members' health endpoints answering like IRIS's /csp/bin/mirror_status.cxw. */
 export interface FakeMembers {

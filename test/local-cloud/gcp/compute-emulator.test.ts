@@ -4,7 +4,14 @@ import { RoutesClient } from '@google-cloud/compute/build/src/v1/routes_client.j
 import { ZoneOperationsClient } from '@google-cloud/compute/build/src/v1/zone_operations_client.js';
 import { type AuthClient, PassThroughClient } from 'google-auth-library';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ComputeState, type GcpEmulator, MIRROR, seedMirrorProject, serialRounds, startGcpEmulator } from './index.ts';
+import {
+  ComputeState,
+  type GcpEmulator,
+  MIRROR,
+  seedMirrorProject,
+  serialRounds,
+  startGcpEmulator,
+} from '../../../local-cloud/gcp/index.ts';
 
 // gRPC codes the 7.x client puts in `e.code` for HTTP statuses
 const INVALID_ARGUMENT = 3;

@@ -8,9 +8,9 @@ import {
   ModifyNetworkInterfaceAttributeCommand,
 } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AwsEmulator, startAwsEmulator } from './ec2-emulator.ts';
-import { expectSdkError, sdkClients } from './sdk-clients.ts';
-import { addInstance, type SeededMirror, seedMirrorVpc } from './seed.ts';
+import { type AwsEmulator, startAwsEmulator } from '../../../local-cloud/aws/ec2-emulator.ts';
+import { expectSdkError, sdkClients } from '../../../local-cloud/aws/sdk-clients.ts';
+import { addInstance, type SeededMirror, seedMirrorVpc } from '../../../local-cloud/aws/seed.ts';
 
 describe('EC2 emulator: interfaces and Elastic IPs, through the real EC2 client', () => {
   let emu: AwsEmulator;

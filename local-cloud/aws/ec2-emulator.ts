@@ -13,7 +13,7 @@ import { snsDispatch, ssmDispatch } from './sns-ssm.ts';
 import { xmlDocument } from './xml.ts';
 
 /** How many calls ran one after another: the project's one definition, from the core's call log. */
-export { serialRounds } from '../../../shared/core/calls.ts';
+export { serialRounds } from '../../shared/core/calls.ts';
 
 /** One request as the emulator saw it; times are `performance.now()` milliseconds. */
 export interface RecordedCall {

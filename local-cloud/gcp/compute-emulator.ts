@@ -26,7 +26,7 @@ import {
 import { seedMirrorProject } from './seed.ts';
 
 /** How many calls ran one after another: the project's one definition, from the core's call log. */
-export { serialRounds } from '../../../shared/core/calls.ts';
+export { serialRounds } from '../../shared/core/calls.ts';
 
 export interface RecordedCall {
   method: string;
