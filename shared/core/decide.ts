@@ -7,17 +7,19 @@ import type { MemberRole, Probe } from './health.ts';
 export interface Claim {
   member: string;
   eventId: string;
+  /** The signed timestamp (the member's clock), unix seconds. */
   timestamp: number;
+  /** When this function received it (its own clock), unix seconds. */
+  receivedAt: number;
 }
 
-/** The member the VIP must go to, and what the probes said on the way. */
-export interface Decision {
-  target: string;
-  probes: Record<string, MemberRole>;
-  basis: 'claim-confirmed' | 'claim-unprobed' | 'single-primary' | 'last-claim';
-}
+export type Roles = Record<string, MemberRole>;
 
-async function probeAll(mirror: MirrorConfig, probe: Probe, only?: string): Promise<Record<string, MemberRole>> {
+/** How long a sender should wait before retrying a request that found several primaries or none, in seconds. */
+export const RETRY_AFTER_SECONDS = 1;
+
+/** Probe members at once (all of them unless `only` names one); a member that fails to answer is `down`. */
+export async function probeAll(mirror: MirrorConfig, probe: Probe, only?: string): Promise<Roles> {
   const members = mirror.members.filter((m) => only === undefined || m.name === only);
   const results = await Promise.all(members.map((m) => probe(m.healthUrl, mirror.health.timeoutMs)));
   return Object.fromEntries(members.map((m, i) => [m.name, results[i]?.role ?? 'unknown']));
@@ -25,8 +27,11 @@ async function probeAll(mirror: MirrorConfig, probe: Probe, only?: string): Prom
 
 const CONFIRM_INTERVAL_MS = 250;
 
-/** Probe the claimant until it answers primary or the confirm window closes (a bounded wait, never open-ended). */
-async function confirmClaimant(mirror: MirrorConfig, member: string, probe: Probe) {
+/**
+ * Probe the claimant until it answers primary or the confirm window closes (bounded, never open-ended).
+ * Runs outside the mirror's queue, so a claim that is refused in the end delays nobody else.
+ */
+export async function confirmClaimant(mirror: MirrorConfig, member: string, probe: Probe): Promise<Roles> {
   const until = Date.now() + mirror.health.confirmWindowMs;
   for (;;) {
     const probes = await probeAll(mirror, probe, member);
@@ -35,59 +40,62 @@ async function confirmClaimant(mirror: MirrorConfig, member: string, probe: Prob
   }
 }
 
-/** Remembers the newest accepted claim per mirror, so an older claim from another member cannot undo it. */
-export class ClaimHistory {
-  private readonly last = new Map<string, Claim>();
+/**
+ * The member the VIP must be on, from one probe of every member: the sole member answering primary.
+ * With a claim, that member must be the claimant. Several primaries or none are retryable answers (503).
+ */
+export function soleTarget(probes: Roles, claim: Claim | null): string {
+  const primaries = Object.keys(probes).filter((m) => probes[m] === 'primary');
+  if (primaries.length > 1) {
+    throw new DecisionError('several_primaries', `${primaries.join(' and ')} all answer primary`, 503, {
+      probes,
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+    });
+  }
+  const sole = primaries[0];
+  if (claim && sole !== claim.member) {
+    const why = sole ? `${sole} is the sole member answering primary` : 'it does not answer primary';
+    throw new DecisionError('claimant_not_primary', `${claim.member} does not answer primary: ${why}`, 409, {
+      probes,
+    });
+  }
+  if (sole === undefined) {
+    throw new DecisionError('no_primary', 'no member answers primary', 503, {
+      probes,
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+    });
+  }
+  return sole;
+}
 
-  /** Throws stale_event when a newer claim by another member was accepted already. */
+/**
+ * The ordering rule for mirrors with probes off (the claim is all there is): a claim is refused when another
+ * member's claim was accepted after this one was sent. "Sent" is the signed timestamp capped at the arrival time
+ * and "accepted" is this function's own clock, so a member whose clock runs fast can neither jump the queue nor
+ * block the next genuine claim. It lives in one instance's memory: one writer per mirror is what makes it global.
+ */
+export class ClaimOrder {
+  private readonly last = new Map<string, { claim: Claim; acceptedAt: number }>();
+
+  /** Throws stale_event when a claim by another member was accepted after this claim was sent. */
   check(mirror: string, claim: Claim): void {
     const prev = this.last.get(mirror);
-    if (prev && prev.member !== claim.member && prev.timestamp > claim.timestamp) {
+    const sentAt = Math.min(claim.timestamp, claim.receivedAt);
+    if (prev && prev.claim.member !== claim.member && prev.acceptedAt > sentAt) {
       throw new DecisionError(
         'stale_event',
-        `event from ${claim.member} is older than the accepted claim of ${prev.member}`,
+        `event from ${claim.member} was sent before the accepted claim of ${prev.claim.member}`,
         409,
-        { newer: prev.eventId },
+        { newer: prev.claim.eventId },
       );
     }
   }
 
-  accept(mirror: string, claim: Claim): void {
-    const prev = this.last.get(mirror);
-    if (!prev || claim.timestamp >= prev.timestamp) this.last.set(mirror, claim);
+  accept(mirror: string, claim: Claim, nowSeconds: number): void {
+    this.last.set(mirror, { claim, acceptedAt: nowSeconds });
   }
 
   latest(mirror: string): Claim | undefined {
-    return this.last.get(mirror);
+    return this.last.get(mirror)?.claim;
   }
-}
-
-/** Decide who gets the VIP: the claimant if the probe confirms it, or on reconcile the single member that answers primary. */
-export async function decideTarget(
-  mirror: MirrorConfig,
-  claim: Claim | null,
-  probe: Probe,
-  history: ClaimHistory,
-): Promise<Decision> {
-  if (claim) {
-    history.check(mirror.name, claim);
-    if (!mirror.health.enabled) return { target: claim.member, probes: {}, basis: 'claim-unprobed' };
-    const probes = await confirmClaimant(mirror, claim.member, probe);
-    if (probes[claim.member] !== 'primary') {
-      throw new DecisionError('claimant_not_primary', `${claim.member} does not answer primary`, 409, { probes });
-    }
-    return { target: claim.member, probes, basis: 'claim-confirmed' };
-  }
-  if (!mirror.health.enabled) {
-    const last = history.latest(mirror.name);
-    if (!last) throw new DecisionError('no_primary', 'health probes are off and no claim was received yet', 409);
-    return { target: last.member, probes: {}, basis: 'last-claim' };
-  }
-  const probes = await probeAll(mirror, probe);
-  const primaries = Object.keys(probes).filter((m) => probes[m] === 'primary');
-  if (primaries.length === 0) throw new DecisionError('no_primary', 'no member answers primary', 503, { probes });
-  if (primaries.length > 1) {
-    throw new DecisionError('several_primaries', `${primaries.join(' and ')} all answer primary`, 409, { probes });
-  }
-  return { target: primaries[0] as string, probes, basis: 'single-primary' };
 }

@@ -1,18 +1,13 @@
 import type { Config, MirrorConfig } from '../config/schema.ts';
-import {
-  asMirrorVipError,
-  ConvergenceError,
-  DecisionError,
-  type MirrorVipError,
-  VerificationError,
-} from '../errors.ts';
+import { asMirrorVipError, DecisionError, type MirrorVipError, VerificationError } from '../errors.ts';
 import { ReplayCache } from '../protocol/replay-cache.ts';
 import { type VerificationKey, verifyRequest } from '../protocol/verify.ts';
 import type { Provider } from '../providers/types.ts';
 import { CallLog } from './calls.ts';
-import { type Claim, ClaimHistory, type Decision, decideTarget } from './decide.ts';
+import { convergeMirror, type Progress, slotSummary } from './converge.ts';
+import { type Claim, ClaimOrder, confirmClaimant } from './decide.ts';
 import { type Probe, probeMember } from './health.ts';
-import { computePlan, currentHolder, hasChanges } from './plan.ts';
+import { computePlan, currentHolder } from './plan.ts';
 import { callFigures, type FailoverResult, publicError, type ResultDraft, statusOf, type Trigger } from './result.ts';
 import { createCallContext, DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
 
@@ -33,6 +28,8 @@ export interface EngineDeps {
 export interface Reply {
   status: number;
   result: FailoverResult;
+  /** Seconds the sender should wait before retrying (several primaries, none): sent as Retry-After. */
+  retryAfterSeconds?: number;
 }
 
 export interface SignedRequest {
@@ -40,10 +37,10 @@ export interface SignedRequest {
   headers: Record<string, string | undefined>;
 }
 
-/** verify → decide → observe → plan → apply → read back, for every trigger. */
+/** verify → (confirm) → converge: observe, probe all, apply, read back and probe again, for every trigger. */
 export class FailoverEngine {
   private readonly replay: ReplayCache;
-  private readonly history = new ClaimHistory();
+  private readonly order = new ClaimOrder();
   private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: EngineDeps) {
@@ -59,32 +56,57 @@ export class FailoverEngine {
     const log = new CallLog();
     let eventId: string | undefined;
     try {
+      const nowSeconds = this.now() / 1000;
       const v = verifyRequest({
         rawBody: req.rawBody,
         headers: req.headers,
-        nowSeconds: this.now() / 1000,
+        nowSeconds,
         keys: this.deps.keys,
         toleranceSeconds: this.deps.config.toleranceSeconds,
       });
       eventId = v.event.eventId;
       const mirror = this.mirror(v.event.mirror);
-      this.requireMember(mirror, v.event.member);
-      if (v.key.mirror !== mirror.name || v.key.member !== v.event.member) {
-        throw new VerificationError('key_not_for_member', `key ${v.key.id} does not belong to ${v.event.member}`, 403);
+      const member = v.event.member;
+      this.requireMember(mirror, member);
+      if (v.key.mirror !== mirror.name || v.key.member !== member) {
+        throw new VerificationError('key_not_for_member', `key ${v.key.id} does not belong to ${member}`, 403);
       }
-      if (!this.replay.claim(eventId, this.now() / 1000)) {
+      const seen = this.replay.claim<Reply>(member, eventId, nowSeconds);
+      // a resend while the first attempt still runs (the sender's attempt timed out) gets that attempt's answer
+      if (seen.kind === 'in-flight') return await seen.pending;
+      if (seen.kind === 'settled') {
         // The earlier answer goes back with the refusal: a sender whose first answer was lost learns what happened.
-        const original = this.replay.answerOf(eventId);
-        throw new DecisionError('replayed_event', `event ${eventId} was already received`, 409, { original });
+        throw new DecisionError('replayed_event', `event ${eventId} was already received`, 409, {
+          original: seen.answer,
+        });
       }
-      const claim: Claim = { member: v.event.member, eventId, timestamp: v.timestamp };
-      const reply = await this.serialized(mirror.name, () => this.converge(mirror, claim, 'event', log));
-      if (reply.status >= 500) this.replay.release(eventId);
-      else this.replay.settle(eventId, { status: reply.status, outcome: reply.result.outcome, to: reply.result.to });
+      const claim: Claim = { member, eventId, timestamp: v.timestamp, receivedAt: nowSeconds };
+      const pending = this.claimed(mirror, claim, log);
+      this.replay.track(member, eventId, pending);
+      const reply = await pending;
+      if (reply.status >= 500) this.replay.release(member, eventId);
+      else
+        this.replay.settle(member, eventId, {
+          status: reply.status,
+          outcome: reply.result.outcome,
+          to: reply.result.to,
+        });
       return reply;
     } catch (e: unknown) {
       return this.finish(log, 'event', asMirrorVipError(e), { eventId });
     }
+  }
+
+  /** Wait (outside the queue) for the claimant to answer primary, then converge in the mirror's queue. */
+  private async claimed(mirror: MirrorConfig, claim: Claim, log: CallLog): Promise<Reply> {
+    if (mirror.health.enabled && mirror.health.confirmWindowMs > 0) {
+      const probes = await confirmClaimant(mirror, claim.member, this.deps.probe ?? probeMember);
+      if (probes[claim.member] !== 'primary') {
+        const e = new DecisionError('claimant_not_primary', `${claim.member} does not answer primary`, 409, { probes });
+        return this.finish(log, 'event', e, { mirror: mirror.name, eventId: claim.eventId, probes });
+      }
+    }
+    return this.serialized(mirror.name, () => this.converge(mirror, claim, 'event', log));
   }
 
   /** Reconcile one mirror (by name) or all: move each VIP to the single member that answers primary. */
@@ -137,7 +159,7 @@ export class FailoverEngine {
     }
   }
 
-  /** One move at a time per mirror within this instance, so two events cannot interleave their writes. */
+  /** One convergence at a time per mirror within this instance (other instances are the probes' business). */
   private serialized<T>(mirror: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.queues.get(mirror) ?? Promise.resolve();
     const next = prev.then(fn, fn);
@@ -150,54 +172,45 @@ export class FailoverEngine {
 
   private async converge(mirror: MirrorConfig, claim: Claim | null, trigger: Trigger, log: CallLog): Promise<Reply> {
     const ctx = createCallContext(log, this.deps.config.deadlineMs, this.deps.retry ?? DEFAULT_RETRY);
-    const base = { mirror: mirror.name, eventId: claim?.eventId };
-    let decided: Pick<Decision, 'target' | 'probes'> | undefined;
-    let from: string | null | undefined;
-    try {
-      const decision = await decideTarget(mirror, claim, this.deps.probe ?? probeMember, this.history);
-      decided = decision;
-      const provider = this.deps.providerFor(mirror);
-      const observed = await provider.observe(mirror, ctx);
-      from = currentHolder(observed);
-      const plan = computePlan(mirror.name, decision.target, observed);
-      const common = {
-        ...base,
-        from,
-        to: decision.target,
-        plan: plan.changes,
-        probes: decision.probes,
-        warnings: plan.warnings,
-      };
-      if (!hasChanges(plan)) {
-        if (claim) this.history.accept(mirror.name, claim);
-        return this.reply(log, { ok: true, outcome: 'unchanged', trigger, ...common });
-      }
-      await provider.apply(mirror, plan.changes, ctx);
-      const after = computePlan(mirror.name, decision.target, await provider.observe(mirror, ctx, { warnings: false }));
-      if (hasChanges(after)) {
-        throw new ConvergenceError('read-back still shows the VIP elsewhere', { remaining: after.changes });
-      }
-      if (claim) this.history.accept(mirror.name, claim);
-      return this.reply(log, { ok: true, outcome: 'moved', trigger, ...common });
-    } catch (e: unknown) {
-      return this.finish(log, trigger, asMirrorVipError(e), {
-        ...base,
-        from,
-        to: decided?.target,
-        probes: decided?.probes,
-      });
-    }
+    const p: Progress = await convergeMirror({
+      mirror,
+      claim,
+      provider: this.deps.providerFor(mirror),
+      probe: this.deps.probe ?? probeMember,
+      order: this.order,
+      ctx,
+    });
+    const common = {
+      mirror: mirror.name,
+      eventId: claim?.eventId,
+      from: p.from,
+      to: p.to,
+      probes: p.probes,
+      slots: slotSummary(p),
+      rounds: p.rounds,
+    };
+    if (p.error) return this.finish(log, trigger, p.error, common);
+    if (claim && !mirror.health.enabled) this.order.accept(mirror.name, claim, this.now() / 1000);
+    const outcome = p.wrote ? 'moved' : 'unchanged';
+    return this.reply(log, { ok: true, outcome, trigger, ...common, plan: p.plan, warnings: p.warnings });
   }
 
   private finish(log: CallLog, trigger: Trigger, e: MirrorVipError, extra: Partial<FailoverResult>): Promise<Reply> {
-    const outcome = e instanceof DecisionError || e.status < 500 ? 'rejected' : 'failed';
+    // once anything was written, an unfinished convergence is a failure, whatever stopped it
+    const rejected = log.writes === 0 && (e instanceof DecisionError || e.status < 500);
     const probes = (e.detail?.probes as FailoverResult['probes']) ?? extra.probes;
     const original = e.detail?.original as FailoverResult['original'];
-    return this.reply(
-      log,
-      { ok: false, outcome, trigger, ...extra, probes, original, error: publicError(e), warnings: [] },
-      e,
-    );
+    const draft: ResultDraft = {
+      ok: false,
+      outcome: rejected ? 'rejected' : 'failed',
+      trigger,
+      ...extra,
+      probes,
+      original,
+      error: publicError(e),
+      warnings: [],
+    };
+    return this.reply(log, draft, e);
   }
 
   private async reply(log: CallLog, draft: ResultDraft, e?: MirrorVipError): Promise<Reply> {
@@ -220,6 +233,9 @@ export class FailoverEngine {
         }),
       );
     }
-    return { status: statusOf(result, e), result };
+    const retryAfter = e?.detail?.retryAfterSeconds;
+    const reply: Reply = { status: statusOf(result, e), result };
+    if (typeof retryAfter === 'number') reply.retryAfterSeconds = retryAfter;
+    return reply;
   }
 }

@@ -9,6 +9,13 @@ export type Trigger = (typeof TRIGGERS)[number];
 export const OUTCOMES = ['moved', 'unchanged', 'planned', 'rejected', 'failed'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
+/** One place a VIP can point (see providers/types.ts Binding). */
+export interface SlotRef {
+  vip: string;
+  slot: string;
+  to: string;
+}
+
 /** What one invocation did for one mirror: returned as JSON, logged as one line, published on a move or failure. */
 export interface FailoverResult {
   ok: boolean;
@@ -26,6 +33,10 @@ export interface FailoverResult {
   serialRounds: number;
   durationMs: number;
   error?: { code: string; message: string };
+  /** Per slot: what was moved to `to` and what failed (with the error), when a move was attempted. */
+  slots?: { moved: SlotRef[]; failed: (SlotRef & { error: { code: string; message: string } })[] };
+  /** How many observe → probe → apply rounds the convergence took. */
+  rounds?: number;
   /** On replayed_event: the answer the first delivery got (when it is still remembered). */
   original?: { status: number; outcome: string; to?: string };
 }

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DeadlineError, ProviderError, TransientError } from '../errors.ts';
+import type { ApplyReport, PlanChange } from '../providers/types.ts';
 import type { CallLog } from './calls.ts';
 
 /** Backoff between attempts of a transient failure: exponential with full jitter, capped. */
@@ -36,6 +37,20 @@ function errorCode(e: unknown): string {
 export async function settleAll(moves: readonly Promise<unknown>[]): Promise<void> {
   const failed = (await Promise.allSettled(moves)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+/** Run one move per change, all at once, and report each change's end; nothing is left running and nothing throws. */
+export async function settleSlots(
+  changes: readonly PlanChange[],
+  move: (c: PlanChange) => Promise<unknown>,
+): Promise<ApplyReport> {
+  const settled = await Promise.allSettled(changes.map((c) => Promise.resolve().then(() => move(c))));
+  return {
+    results: changes.map((change, i) => {
+      const s = settled[i];
+      return s?.status === 'rejected' ? { change, error: s.reason } : { change };
+    }),
+  };
 }
 
 /**

@@ -15,10 +15,15 @@ export function signingString(keyId: string, timestamp: string, rawBody: string)
   return `mirror-vip/${SIGNATURE_VERSION}\n${keyId}\n${timestamp}\n${rawBody}`;
 }
 
-/** The signature header value (`v1=<lowercase hex HMAC-SHA256>`) for a request. */
-export function sign(secret: string, keyId: string, timestamp: string, rawBody: string): string {
+/**
+ * The signature header value (`v1=<lowercase hex HMAC-SHA256>`) for a request. A Buffer body is MACed as the
+ * bytes received, never decoded first: bytes that are not UTF-8 cannot be swapped for others that decode alike.
+ */
+export function sign(secret: string, keyId: string, timestamp: string, rawBody: string | Buffer): string {
+  const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody;
   const mac = createHmac('sha256', Buffer.from(secret, 'utf8'))
-    .update(signingString(keyId, timestamp, rawBody), 'utf8')
+    .update(Buffer.from(signingString(keyId, timestamp, ''), 'utf8'))
+    .update(body)
     .digest('hex');
   return `${SIGNATURE_VERSION}=${mac}`;
 }
@@ -30,7 +35,7 @@ export function signatureMatches(
   secret: string,
   keyId: string,
   timestamp: string,
-  rawBody: string,
+  rawBody: string | Buffer,
   header: string,
 ): boolean {
   if (!HEADER_SHAPE.test(header)) return false;

@@ -27,7 +27,7 @@ export interface VerifiedEvent {
 }
 
 function header(headers: VerifyInput['headers'], name: string): string | undefined {
-  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name && v !== undefined) return v;
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name && typeof v === 'string') return v;
   return undefined;
 }
 
@@ -37,12 +37,14 @@ function requireHeader(headers: VerifyInput['headers'], name: string): string {
   return v;
 }
 
-function parseBody(raw: string): MirrorEvent {
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function parseBody(bytes: Buffer): MirrorEvent {
   let json: unknown;
   try {
-    json = JSON.parse(raw);
+    json = JSON.parse(UTF8.decode(bytes));
   } catch {
-    throw new RequestError('malformed_body', 'body is not valid JSON');
+    throw new RequestError('malformed_body', 'body is not valid UTF-8 JSON');
   }
   const parsed = eventSchema.safeParse(json);
   if (!parsed.success) {
@@ -55,13 +57,12 @@ function parseBody(raw: string): MirrorEvent {
 
 /**
  * Verify a signed "became-primary" request per docs/protocol.md, in the order the contract fixes:
- * size, headers, key, signature, time window, body. Mirror, member and replay checks belong to the caller.
+ * size, headers, key, signature (over the raw bytes), time window, body (strict UTF-8, JSON, schema). Mirror, member and replay checks belong to the caller.
  */
 export function verifyRequest(input: VerifyInput): VerifiedEvent {
   const max = input.maxBytes ?? MAX_BODY_BYTES;
   const bytes = typeof input.rawBody === 'string' ? Buffer.from(input.rawBody, 'utf8') : input.rawBody;
   if (bytes.length > max) throw new RequestError('body_too_large', `body is over the ${max}-byte limit`, 413);
-  const raw = bytes.toString('utf8');
   const keyId = requireHeader(input.headers, HEADERS.keyId);
   const ts = requireHeader(input.headers, HEADERS.timestamp);
   const signature = requireHeader(input.headers, HEADERS.signature);
@@ -69,7 +70,7 @@ export function verifyRequest(input: VerifyInput): VerifiedEvent {
     throw new RequestError('bad_timestamp', `header ${HEADERS.timestamp} must be unix seconds`);
   const key = input.keys.get(keyId);
   if (!key) throw new VerificationError('unknown_key', 'key id is not configured');
-  if (!signatureMatches(key.secret, keyId, ts, raw, signature)) {
+  if (!signatureMatches(key.secret, keyId, ts, bytes, signature)) {
     throw new VerificationError('bad_signature', 'signature does not match');
   }
   const timestamp = Number(ts);
@@ -78,5 +79,5 @@ export function verifyRequest(input: VerifyInput): VerifiedEvent {
   if (Math.abs(skew) > tolerance) {
     throw new VerificationError('timestamp_out_of_window', `timestamp is ${skew} s from now, window ±${tolerance} s`);
   }
-  return { event: parseBody(raw), key, timestamp };
+  return { event: parseBody(bytes), key, timestamp };
 }

@@ -35,8 +35,25 @@ export interface ObserveOptions {
   warnings?: boolean;
 }
 
-/** A cloud's moves for one mirror. Providers observe and apply; they never decide. */
+/** How one change of an apply ended: `error` is set when that slot's write failed for good. */
+export interface SlotResult {
+  change: PlanChange;
+  error?: unknown;
+}
+
+/** What an apply did, slot by slot: a failing slot never stops the others (partial progress). */
+export interface ApplyReport {
+  results: SlotResult[];
+}
+
+/**
+ * A cloud's moves for one mirror. Providers observe and apply; they never decide.
+ * `apply` should try every change and return an ApplyReport (see settleSlots in core/retry.ts). A provider that
+ * returns nothing and throws instead is still accepted: the engine then counts every change it cannot see on the
+ * target at the read-back as failed with that error.
+ */
 export interface Provider<M extends MirrorConfig = MirrorConfig> {
   observe(mirror: M, ctx: CallContext, options?: ObserveOptions): Promise<Observation>;
-  apply(mirror: M, changes: readonly PlanChange[], ctx: CallContext): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: providers written against the older `Promise<void>` still fit
+  apply(mirror: M, changes: readonly PlanChange[], ctx: CallContext): Promise<ApplyReport | void>;
 }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/load.ts';
 import { CallLog, serialRounds } from '../../shared/core/calls.ts';
-import { ClaimHistory, decideTarget } from '../../shared/core/decide.ts';
-import type { MemberRole, Probe } from '../../shared/core/health.ts';
+import { ClaimOrder, soleTarget } from '../../shared/core/decide.ts';
 import { computePlan, currentHolder, hasChanges } from '../../shared/core/plan.ts';
 import { call, createCallContext } from '../../shared/core/retry.ts';
 import { DeadlineError, DecisionError, ProviderError, TransientError } from '../../shared/errors.ts';
@@ -28,18 +27,16 @@ const mirror = parseConfig(
   }),
 ).mirrors[0]!;
 
-const probeOf =
-  (roles: Record<string, MemberRole>): Probe =>
-  async (url) => ({ role: roles[new URL(url).hostname.split('.')[0]!] ?? 'down', ms: 1 });
-const claim = (member: string, timestamp: number) => ({
+const claim = (member: string, timestamp: number, receivedAt = timestamp) => ({
   member,
   timestamp,
+  receivedAt,
   eventId: `evt-${member}-${timestamp}-xxxxxxxx`,
 });
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
+function codeOf(run: () => unknown): string {
   try {
-    await p;
+    run();
   } catch (e: unknown) {
     if (e instanceof DecisionError) return e.code;
     throw e;
@@ -48,33 +45,48 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 }
 
 describe('decide', () => {
-  it('takes a claimant that the probe confirms', async () => {
-    const d = await decideTarget(mirror, claim('b', 10), probeOf({ a: 'down', b: 'primary' }), new ClaimHistory());
-    expect(d).toMatchObject({ target: 'b', basis: 'claim-confirmed', probes: { b: 'primary' } });
+  it('takes a claimant that is the sole member answering primary', () => {
+    expect(soleTarget({ a: 'down', b: 'primary' }, claim('b', 10))).toBe('b');
   });
 
-  it('refuses a claimant that answers backup, unknown or nothing', async () => {
+  it('refuses a claimant that answers backup, unknown or nothing', () => {
     for (const role of ['backup', 'unknown', 'down'] as const) {
-      expect(
-        await codeOf(decideTarget(mirror, claim('b', 10), probeOf({ a: 'primary', b: role }), new ClaimHistory())),
-      ).toBe('claimant_not_primary');
+      expect(codeOf(() => soleTarget({ a: 'primary', b: role }, claim('b', 10)))).toBe('claimant_not_primary');
     }
   });
 
-  it('refuses an older claim from another member once a newer one was accepted', async () => {
-    const h = new ClaimHistory();
-    h.accept('M', claim('b', 20));
-    expect(await codeOf(decideTarget(mirror, claim('a', 19), probeOf({ a: 'primary' }), h))).toBe('stale_event');
-    expect((await decideTarget(mirror, claim('a', 21), probeOf({ a: 'primary' }), h)).target).toBe('a');
+  it('answers several_primaries, retryable, when the claimant is not the only primary', () => {
+    try {
+      soleTarget({ a: 'primary', b: 'primary' }, claim('b', 10));
+      expect.unreachable();
+    } catch (e: unknown) {
+      expect(e).toMatchObject({ code: 'several_primaries', status: 503, detail: { retryAfterSeconds: 1 } });
+    }
   });
 
-  it('reconciles to the single primary, and refuses none or several', async () => {
-    const h = new ClaimHistory();
-    expect((await decideTarget(mirror, null, probeOf({ a: 'backup', b: 'primary' }), h)).target).toBe('b');
-    expect(await codeOf(decideTarget(mirror, null, probeOf({ a: 'backup', b: 'down' }), h))).toBe('no_primary');
-    expect(await codeOf(decideTarget(mirror, null, probeOf({ a: 'primary', b: 'primary' }), h))).toBe(
-      'several_primaries',
-    );
+  it('reconciles to the single primary, and refuses none or several', () => {
+    expect(soleTarget({ a: 'backup', b: 'primary' }, null)).toBe('b');
+    expect(codeOf(() => soleTarget({ a: 'backup', b: 'down' }, null))).toBe('no_primary');
+    expect(codeOf(() => soleTarget({ a: 'primary', b: 'primary' }, null))).toBe('several_primaries');
+  });
+});
+
+describe('claim order (probes off only)', () => {
+  it("refuses a claim sent before another member's accepted claim", () => {
+    const order = new ClaimOrder();
+    order.accept('M', claim('b', 20), 20);
+    expect(codeOf(() => order.check('M', claim('a', 19, 25)))).toBe('stale_event');
+    expect(codeOf(() => order.check('M', claim('a', 21, 25)))).toBe('no error');
+  });
+
+  it('a member whose clock runs 200 s fast blocks nobody: acceptance is on the function clock', () => {
+    const order = new ClaimOrder();
+    order.accept('M', claim('b', 1200, 1000), 1000);
+    // a's genuine claim, sent 5 s later by a correct clock, passes
+    expect(codeOf(() => order.check('M', claim('a', 1005, 1005)))).toBe('no error');
+    // and an old event of b (correct clock this time), delivered late, is still stale
+    order.accept('M', claim('a', 1005, 1005), 1005);
+    expect(codeOf(() => order.check('M', claim('b', 1001, 1010)))).toBe('stale_event');
   });
 });
 

@@ -69,30 +69,57 @@ describe('protocol v1 verification', () => {
 });
 
 describe('replay cache', () => {
+  const kind = (c: ReplayCache, id: string, now: number, member = 'iris-a') => c.claim(member, id, now).kind;
+
   it('refuses an id seen within its lifetime and accepts it again after expiry or release', () => {
     const cache = new ReplayCache(600);
-    expect(cache.claim('event-0001-aaaaaaaa', 1000)).toBe(true);
-    expect(cache.claim('event-0001-aaaaaaaa', 1500)).toBe(false);
-    expect(cache.claim('event-0001-aaaaaaaa', 1601)).toBe(true);
-    cache.release('event-0001-aaaaaaaa');
-    expect(cache.claim('event-0001-aaaaaaaa', 1602)).toBe(true);
+    expect(kind(cache, 'event-0001-aaaaaaaa', 1000)).toBe('new');
+    expect(kind(cache, 'event-0001-aaaaaaaa', 1500)).toBe('settled');
+    expect(kind(cache, 'event-0001-aaaaaaaa', 1601)).toBe('new');
+    cache.release('iris-a', 'event-0001-aaaaaaaa');
+    expect(kind(cache, 'event-0001-aaaaaaaa', 1602)).toBe('new');
   });
 
-  it('remembers the answer a claimed id got, and forgets it with the id', () => {
+  it('remembers the answer a claimed id got, and hands a duplicate in flight the first attempt', async () => {
     const cache = new ReplayCache(600);
-    cache.settle('never-claimed-0001', { status: 200, outcome: 'moved' });
-    expect(cache.answerOf('never-claimed-0001')).toBeUndefined();
-    cache.claim('event-0002-bbbbbbbb', 10);
-    cache.settle('event-0002-bbbbbbbb', { status: 200, outcome: 'moved', to: 'iris-b' });
-    expect(cache.answerOf('event-0002-bbbbbbbb')).toEqual({ status: 200, outcome: 'moved', to: 'iris-b' });
-    cache.release('event-0002-bbbbbbbb');
-    expect(cache.answerOf('event-0002-bbbbbbbb')).toBeUndefined();
+    cache.settle('iris-a', 'never-claimed-0001', { status: 200, outcome: 'moved' });
+    expect(kind(cache, 'never-claimed-0001', 10)).toBe('new');
+    cache.track('iris-a', 'never-claimed-0001', Promise.resolve('first answer'));
+    const dup = cache.claim<string>('iris-a', 'never-claimed-0001', 11);
+    expect(dup.kind).toBe('in-flight');
+    if (dup.kind === 'in-flight') expect(await dup.pending).toBe('first answer');
+    cache.settle('iris-a', 'never-claimed-0001', { status: 200, outcome: 'moved', to: 'iris-b' });
+    expect(cache.claim('iris-a', 'never-claimed-0001', 12)).toEqual({
+      kind: 'settled',
+      answer: { status: 200, outcome: 'moved', to: 'iris-b' },
+    });
   });
 
-  it('stays within its bound, dropping the oldest entry', () => {
+  it("stays within its bound per member, dropping that member's oldest entry only", () => {
     const cache = new ReplayCache(600, 3);
-    for (const id of ['a', 'b', 'c', 'd']) expect(cache.claim(id, 10)).toBe(true);
-    expect(cache.claim('a', 11)).toBe(true);
-    expect(cache.claim('d', 11)).toBe(false);
+    expect(kind(cache, 'b-1', 10, 'iris-b')).toBe('new');
+    for (const id of ['a', 'b', 'c', 'd']) expect(kind(cache, id, 10)).toBe('new');
+    expect(kind(cache, 'a', 11)).toBe('new');
+    expect(kind(cache, 'd', 11)).toBe('settled');
+    // ten thousand ids signed with iris-a's key leave iris-b's entry where it was
+    for (let i = 0; i < 10_000; i++) kind(cache, `flood-${i}`, 12);
+    expect(cache.size('iris-a')).toBe(3);
+    expect(kind(cache, 'b-1', 13, 'iris-b')).toBe('settled');
+  });
+});
+
+describe('signature over raw bytes', () => {
+  it('a body whose invalid UTF-8 bytes were swapped after signing no longer matches', () => {
+    const signed = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]);
+    const swapped = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xfe, 0x22, 0x7d]);
+    // both decode to the same text (U+FFFD), so a MAC over decoded text could not tell them apart
+    expect(signed.toString('utf8')).toBe(swapped.toString('utf8'));
+    const header = sign('secret', 'k1', '100', signed);
+    expect(signatureMatches('secret', 'k1', '100', signed, header)).toBe(true);
+    expect(signatureMatches('secret', 'k1', '100', swapped, header)).toBe(false);
+  });
+
+  it('a string body signs as its UTF-8 bytes (the published vectors still hold)', () => {
+    expect(sign('s', 'k', '1', 'héllo')).toBe(sign('s', 'k', '1', Buffer.from('héllo', 'utf8')));
   });
 });

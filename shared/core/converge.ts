@@ -1,0 +1,125 @@
+import type { MirrorConfig } from '../config/schema.ts';
+import { asMirrorVipError, ConvergenceError, DeadlineError, DecisionError, type MirrorVipError } from '../errors.ts';
+import type { PlanChange, Provider, SlotResult } from '../providers/types.ts';
+import { type Claim, type ClaimOrder, probeAll, type Roles, soleTarget } from './decide.ts';
+import type { Probe } from './health.ts';
+import { computePlan, currentHolder, hasChanges } from './plan.ts';
+import { publicError, type SlotRef } from './result.ts';
+import type { CallContext } from './retry.ts';
+
+/** Rounds of observe → probe → apply one invocation may run before it gives up (the deadline bounds them too). */
+export const MAX_ROUNDS = 5;
+
+/** What a convergence saw and did, whether it ended well (`error` unset) or not. */
+export interface Progress {
+  rounds: number;
+  from?: string | null;
+  to?: string;
+  probes?: Roles;
+  plan: PlanChange[];
+  warnings: string[];
+  /** True once any write was attempted. */
+  wrote: boolean;
+  moved: Map<string, SlotRef>;
+  failed: Map<string, SlotRef & { error: MirrorVipError }>;
+  error?: MirrorVipError;
+}
+
+export interface ConvergeInput {
+  mirror: MirrorConfig;
+  claim: Claim | null;
+  provider: Provider;
+  probe: Probe;
+  order: ClaimOrder;
+  ctx: CallContext;
+}
+
+const keyOf = (c: { vip: string; slot: string }) => `${c.vip}\u0000${c.slot}`;
+
+/** The target of this round: the sole primary by probe (the claimant on the first round of an event). */
+async function targetOf(input: ConvergeInput, first: boolean, p: Progress): Promise<string> {
+  const { mirror, claim, order } = input;
+  if (!mirror.health.enabled) {
+    if (claim) {
+      if (first) order.check(mirror.name, claim);
+      return claim.member;
+    }
+    const last = order.latest(mirror.name);
+    if (!last) throw new DecisionError('no_primary', 'health probes are off and no claim was received yet', 409);
+    return last.member;
+  }
+  // the probe runs after the observation, right before the writes it justifies
+  const probes = await probeAll(mirror, input.probe);
+  p.probes = probes;
+  return soleTarget(probes, first ? claim : null);
+}
+
+/** Apply, and never let a provider's throw hide which slots got through: the read-back will say. */
+async function applyChanges(input: ConvergeInput, changes: PlanChange[]): Promise<SlotResult[]> {
+  try {
+    const report = await input.provider.apply(input.mirror, changes, input.ctx);
+    return report?.results ?? changes.map((change) => ({ change }));
+  } catch (e: unknown) {
+    return changes.map((change) => ({ change, error: e }));
+  }
+}
+
+function record(p: Progress, results: SlotResult[]): void {
+  for (const r of results) {
+    const ref = { vip: r.change.vip, slot: r.change.slot, to: r.change.to };
+    if (r.error === undefined) {
+      p.moved.set(keyOf(ref), ref);
+      p.failed.delete(keyOf(ref));
+    } else {
+      p.moved.delete(keyOf(ref));
+      p.failed.set(keyOf(ref), { ...ref, error: asMirrorVipError(r.error) });
+    }
+  }
+}
+
+/** The slot failures that stop this invocation: the first one's error, with every failed slot in its detail. */
+function slotFailure(p: Progress): MirrorVipError {
+  const first = [...p.failed.values()][0];
+  return first?.error ?? new ConvergenceError('read-back still shows the VIP elsewhere');
+}
+
+/**
+ * Level-triggered convergence: observe the bindings, probe every member, write what differs, and go round again
+ * until a read-back and a probe agree that every binding is on the sole primary, or the rounds or the deadline run
+ * out. A failing slot does not stop the others; a slot that failed for good is not retried in this invocation.
+ */
+export async function convergeMirror(input: ConvergeInput): Promise<Progress> {
+  const { mirror, provider, ctx } = input;
+  const p: Progress = { rounds: 0, plan: [], warnings: [], wrote: false, moved: new Map(), failed: new Map() };
+  try {
+    for (;;) {
+      p.rounds++;
+      const first = p.rounds === 1;
+      const observed = await provider.observe(mirror, ctx, { warnings: first });
+      if (first) p.from = currentHolder(observed);
+      const target = await targetOf(input, first, p);
+      p.to = target;
+      const plan = computePlan(mirror.name, target, observed);
+      if (first) [p.plan, p.warnings] = [plan.changes, plan.warnings];
+      if (!hasChanges(plan)) return p;
+      const pending = plan.changes.filter((c) => p.failed.get(keyOf(c))?.to !== c.to);
+      if (pending.length === 0) throw slotFailure(p);
+      if (p.rounds > MAX_ROUNDS) throw new ConvergenceError(`not converged after ${MAX_ROUNDS} rounds`);
+      if (Date.now() >= ctx.deadline) throw new DeadlineError('deadline passed before the move converged');
+      p.wrote = true;
+      record(p, await applyChanges(input, pending));
+    }
+  } catch (e: unknown) {
+    p.error = asMirrorVipError(e);
+    return p;
+  }
+}
+
+/** The per-slot summary for a result. */
+export function slotSummary(p: Progress) {
+  if (!p.wrote) return undefined;
+  return {
+    moved: [...p.moved.values()],
+    failed: [...p.failed.values()].map(({ error, ...ref }) => ({ ...ref, error: publicError(error) })),
+  };
+}
