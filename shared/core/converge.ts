@@ -1,5 +1,12 @@
 import type { MirrorConfig } from '../config/schema.ts';
-import { asMirrorVipError, ConvergenceError, DeadlineError, DecisionError, type MirrorVipError } from '../errors.ts';
+import {
+  asMirrorVipError,
+  ConvergenceError,
+  DeadlineError,
+  DecisionError,
+  type MirrorVipError,
+  TransientError,
+} from '../errors.ts';
 import type { PlanChange, Provider, SlotResult } from '../providers/types.ts';
 import { type Claim, type ClaimOrder, probeAll, type Roles, soleTarget } from './decide.ts';
 import type { Probe } from './health.ts';
@@ -34,24 +41,29 @@ export interface ConvergeInput {
   ctx: CallContext;
 }
 
+/** A change is tried again unless the same write failed for good earlier in this invocation. */
+const retryable = (failed: { to: string; error: MirrorVipError } | undefined, c: PlanChange) =>
+  failed === undefined || failed.to !== c.to || failed.error instanceof TransientError;
+
 const keyOf = (c: { vip: string; slot: string }) => `${c.vip}\u0000${c.slot}`;
 
 /** The target of this round: the sole primary by probe (the claimant on the first round of an event). */
-async function targetOf(input: ConvergeInput, first: boolean, p: Progress): Promise<string> {
-  const { mirror, claim, order } = input;
+async function targetOf(input: ConvergeInput, asClaim: boolean, p: Progress): Promise<string> {
+  const { mirror, order } = input;
+  const claim = asClaim ? input.claim : null;
   if (!mirror.health.enabled) {
-    if (claim) {
-      if (first) order.check(mirror.name, claim);
-      return claim.member;
+    if (input.claim) {
+      if (claim) order.check(mirror.name, claim);
+      return input.claim.member;
     }
     const last = order.latest(mirror.name);
     if (!last) throw new DecisionError('no_primary', 'health probes are off and no claim was received yet', 409);
     return last.member;
   }
-  // the probe runs after the observation, right before the writes it justifies
+  // every member, every time: the sole member answering primary is the truth, whoever sent the event
   const probes = await probeAll(mirror, input.probe);
   p.probes = probes;
-  return soleTarget(probes, first ? claim : null);
+  return soleTarget(probes, claim);
 }
 
 /** Apply, and never let a provider's throw hide which slots got through: the read-back will say. */
@@ -95,22 +107,28 @@ export async function convergeMirror(input: ConvergeInput): Promise<Progress> {
     for (;;) {
       p.rounds++;
       const first = p.rounds === 1;
+      // probe first: a refusal (several primaries, none, claimant not primary) then costs no cloud call at all
+      // until something is written, an event's target must be its claimant; after that, whoever the probes say
+      const target = await targetOf(input, !p.wrote, p);
+      p.to = target;
       const observed = await provider.observe(mirror, ctx, { warnings: first });
       if (first) p.from = currentHolder(observed);
-      const target = await targetOf(input, first, p);
-      p.to = target;
       const plan = computePlan(mirror.name, target, observed);
       if (first) [p.plan, p.warnings] = [plan.changes, plan.warnings];
       if (!hasChanges(plan)) return p;
-      const pending = plan.changes.filter((c) => p.failed.get(keyOf(c))?.to !== c.to);
+      const pending = plan.changes.filter((c) => retryable(p.failed.get(keyOf(c)), c));
       if (pending.length === 0) throw slotFailure(p);
       if (p.rounds > MAX_ROUNDS) throw new ConvergenceError(`not converged after ${MAX_ROUNDS} rounds`);
       if (Date.now() >= ctx.deadline) throw new DeadlineError('deadline passed before the move converged');
+      // probe again right before writing: the observation took a cloud round trip, the roles may have moved on
+      if ((await targetOf(input, !p.wrote, p)) !== target) continue;
       p.wrote = true;
       record(p, await applyChanges(input, pending));
     }
   } catch (e: unknown) {
-    p.error = asMirrorVipError(e);
+    const error = asMirrorVipError(e);
+    // a deadline that ends the retries of failed writes is best told by naming those writes
+    p.error = error instanceof DeadlineError && p.failed.size > 0 ? slotFailure(p) : error;
     return p;
   }
 }

@@ -86,7 +86,10 @@ describe('AWS function: a signed became-primary event', () => {
     world.members.script('iris-b', ['backup', 'backup', 'primary']);
     const { result } = await send(world.signedRequest('iris-b'));
     expect(result).toMatchObject({ outcome: 'moved', to: 'iris-b', probes: { 'iris-b': 'primary' } });
-    expect(world.members.probes['iris-b']).toBe(3);
+    // 3 while confirming (outside the queue), then every member before the observation, before the writes and
+    // once more with the read-back that proves the move
+    expect(world.members.probes['iris-b']).toBe(6);
+    expect(result.rounds).toBe(2);
   });
 
   it('warns when source/dest check is on for the target interface', async () => {

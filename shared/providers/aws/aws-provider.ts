@@ -1,5 +1,5 @@
 import type { AwsMirrorConfig, AwsVipConfig } from '../../config/schema.ts';
-import { type CallContext, call, settleAll } from '../../core/retry.ts';
+import { type CallContext, call, settleSlots } from '../../core/retry.ts';
 import { ProviderError } from '../../errors.ts';
 import type { Binding, Observation, PlanChange, Provider } from '../types.ts';
 import { apiCodeOf } from './aws-errors.ts';
@@ -28,8 +28,7 @@ async function observeVip(api: Ec2Api, mirror: AwsMirrorConfig, v: AwsVipConfig,
     const a = await call(ctx, 'ec2:DescribeAddresses', false, (s) => api.describeAddress(v.allocationId, s));
     return [{ vip, mode: v.mode, slot: v.allocationId, holder: memberByEni(mirror, a.eniId), resource: a.eniId }];
   }
-  const q = { ids: v.routeTableIds, vpcId: v.vpcId, cidr: v.cidr };
-  const tables = await call(ctx, 'ec2:DescribeRouteTables', false, (s) => api.describeRouteTables(q, s));
+  const tables = await describeTables(api, v, ctx);
   return tables.map((t) => ({
     vip,
     mode: v.mode,
@@ -37,6 +36,34 @@ async function observeVip(api: Ec2Api, mirror: AwsMirrorConfig, v: AwsVipConfig,
     holder: memberByEni(mirror, t.vipTarget),
     resource: t.vipTarget,
   }));
+}
+
+/** Shown as the resource of a configured route table that does not exist (its move then fails by name). */
+export const MISSING_TABLE = '(route table not found)';
+
+/**
+ * All the VIP's route tables in one call. One stale id makes EC2 refuse the whole call, so on
+ * InvalidRouteTableID.NotFound each table is read on its own: the others still move and the missing one is named.
+ */
+async function describeTables(api: Ec2Api, v: RouteVip, ctx: CallContext) {
+  const q = { ids: v.routeTableIds, vpcId: v.vpcId, cidr: v.cidr };
+  try {
+    return await call(ctx, 'ec2:DescribeRouteTables', false, (s) => api.describeRouteTables(q, s));
+  } catch (e: unknown) {
+    if (apiCodeOf(e) !== 'InvalidRouteTableID.NotFound' || (v.routeTableIds?.length ?? 0) < 2) throw e;
+  }
+  const one = async (id: string) => {
+    try {
+      const found = await call(ctx, 'ec2:DescribeRouteTables', false, (s) =>
+        api.describeRouteTables({ ...q, ids: [id] }, s),
+      );
+      return found[0] ?? { routeTableId: id, vipTarget: MISSING_TABLE, hasVipRoute: false };
+    } catch (e: unknown) {
+      if (apiCodeOf(e) !== 'InvalidRouteTableID.NotFound') throw e;
+      return { routeTableId: id, vipTarget: MISSING_TABLE, hasVipRoute: false };
+    }
+  };
+  return Promise.all((v.routeTableIds ?? []).map(one));
 }
 
 async function observeWarnings(api: Ec2Api, mirror: AwsMirrorConfig, ctx: CallContext) {
@@ -78,16 +105,15 @@ export function awsProvider(api: Ec2Api): Provider<AwsMirrorConfig> {
       ]);
       return { bindings: bindings.flat(), memberWarnings };
     },
-    async apply(mirror, changes, ctx) {
-      await settleAll(
-        changes.map((c) => {
-          const v = mirror.vips.find((x) => vipLabel(x) === c.vip);
-          const eniId = eniOf(mirror, c.to);
-          if (v?.mode === 'route') return moveRoute(api, ctx, v, c, eniId);
-          const args = { allocationId: c.slot, eniId };
-          return call(ctx, 'ec2:AssociateAddress', true, (s) => api.associateAddress(args, s));
-        }),
-      );
+    /** Every change at once; a failing slot (a table that is gone, a refused write) does not stop the others. */
+    apply(mirror, changes, ctx) {
+      return settleSlots(changes, (c) => {
+        const v = mirror.vips.find((x) => vipLabel(x) === c.vip);
+        const eniId = eniOf(mirror, c.to);
+        if (v?.mode === 'route') return moveRoute(api, ctx, v, c, eniId);
+        const args = { allocationId: c.slot, eniId };
+        return call(ctx, 'ec2:AssociateAddress', true, (s) => api.associateAddress(args, s));
+      });
     },
   };
 }

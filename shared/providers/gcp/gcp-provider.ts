@@ -1,5 +1,5 @@
 import type { GcpMirrorConfig, GcpVipConfig } from '../../config/schema.ts';
-import { type CallContext, settleAll } from '../../core/retry.ts';
+import { type CallContext, settleSlots } from '../../core/retry.ts';
 import type { Binding, Observation, PlanChange, Provider } from '../types.ts';
 import {
   checkAccessConfigTarget,
@@ -144,19 +144,20 @@ export function gcpProvider(api: ComputeApi): Provider<GcpMirrorConfig> {
         const v = vipOf(c);
         if (v?.mode === 'alias-ip' && c.slot === SLOTS.accessConfig) checkAccessConfigTarget(mc, v, c);
       }
-      const moves: Promise<void>[] = [];
-      const routeVipsDone = new Set<string>();
-      for (const c of changes) {
+      // one move per slot, reported per slot; every change of a route VIP shares one make-before-break
+      const routeMoves = new Map<string, Promise<void>>();
+      return settleSlots(changes, (c) => {
         const v = vipOf(c);
-        if (v?.mode === 'alias-ip')
-          moves.push(c.slot === SLOTS.alias ? moveAlias(mc, v, c) : moveAccessConfig(mc, v, c));
-        else if (v?.mode === 'route' && !routeVipsDone.has(v.cidr)) {
-          // every change of a route VIP is served by one make-before-break over all its routes
-          routeVipsDone.add(v.cidr);
-          moves.push(moveRoute(api, ctx, mirror, v, memberOf(mirror, c.to), seen.routes.get(v.cidr) ?? []));
+        if (v?.mode === 'alias-ip') return c.slot === SLOTS.alias ? moveAlias(mc, v, c) : moveAccessConfig(mc, v, c);
+        if (v?.mode !== 'route') return Promise.resolve();
+        const key = `${v.cidr}>${c.to}`;
+        let move = routeMoves.get(key);
+        if (!move) {
+          move = moveRoute(api, ctx, mirror, v, memberOf(mirror, c.to), seen.routes.get(v.cidr) ?? []);
+          routeMoves.set(key, move);
         }
-      }
-      await settleAll(moves);
+        return move;
+      });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { GcpMemberConfig, GcpMirrorConfig, GcpVipConfig } from '../../config/schema.ts';
 import { type CallContext, call } from '../../core/retry.ts';
-import { ProviderError } from '../../errors.ts';
+import { ProviderError, TransientError } from '../../errors.ts';
 import type { Binding } from '../types.ts';
 import type { ComputeApi, RouteView } from './compute-api.ts';
 import { API_CODES, apiCodeOf } from './gcp-errors.ts';
@@ -21,11 +21,13 @@ const slug = (s: string) =>
     .replace(/^-+|-+$/g, '');
 
 /**
- * `mirror-vip-<mirror>-<ip dashed>-<member>`: one name per mirror, VIP and next hop, so a retried insert finds its
- * own route (409) instead of adding a second one. Names longer than GCP's 63 characters keep a hash of the whole.
+ * `mirror-vip-<mirror>-<ip dashed>-<member>[-p<priority>]`: one name per mirror, VIP, next hop and priority, so a
+ * retried insert finds its own route (409) instead of adding a second one, and a route deleted by name from a stale
+ * view is never a newer route to the same member. Names longer than GCP's 63 characters keep a hash of the whole.
  */
-export function routeName(mirror: string, cidr: string, member: string): string {
-  const full = `mirror-vip-${slug(mirror)}-${cidr.replace(/\/32$/, '').replaceAll('.', '-')}-${slug(member)}`;
+export function routeName(mirror: string, cidr: string, member: string, priority?: number): string {
+  const suffix = priority === undefined ? '' : `-p${priority}`;
+  const full = `mirror-vip-${slug(mirror)}-${cidr.replace(/\/32$/, '').replaceAll('.', '-')}-${slug(member)}${suffix}`;
   if (full.length <= 63) return full;
   const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
   return `${full.slice(0, 54).replace(/-+$/, '')}-${hash}`;
@@ -57,9 +59,14 @@ export function routeBindings(mirror: GcpMirrorConfig, v: RouteVip, routes: read
   }));
 }
 
+/** True when `r` carries the VIP alone over every route in `others` (strictly better priority: no ECMP tie). */
+const wins = (r: RouteView, others: readonly RouteView[]) =>
+  others.every((o) => o.name === r.name || r.priority < o.priority);
+
 /**
- * Make the target's route exist. Its priority alternates between the configured one and one less, so it never
- * ties with the route it replaces: with equal priorities GCP would spread the VIP's traffic over both (ECMP).
+ * Make a route to the target exist that wins over every other route of the VIP. Its priority is the configured
+ * one when that already wins, else one better than the best other route: never a tie (GCP would spread the
+ * traffic over both, ECMP), and never a route that has to be deleted before the new one carries the VIP.
  */
 async function ensureTargetRoute(
   api: ComputeApi,
@@ -71,10 +78,27 @@ async function ensureTargetRoute(
 ) {
   const hop = hopOf(target);
   const existing = routes.filter((r) => r.nextHopInstance === hop).sort((a, b) => a.priority - b.priority)[0];
-  if (existing) return existing;
-  const best = routes.length ? Math.min(...routes.map((r) => r.priority)) : undefined;
-  const priority = best === v.priority ? v.priority - 1 : v.priority;
-  const route = { name: routeName(mirror.name, v.cidr, target.name), network: v.network, destRange: v.cidr, priority };
+  if (
+    existing &&
+    wins(
+      existing,
+      routes.filter((r) => r.nextHopInstance !== hop),
+    )
+  )
+    return existing;
+  const others = routes.filter((r) => r.nextHopInstance !== hop);
+  const best = others.length ? Math.min(...others.map((r) => r.priority)) : Number.POSITIVE_INFINITY;
+  const priority = v.priority < best ? v.priority : best - 1;
+  if (priority < 0) {
+    throw new ProviderError(
+      `no route priority left below ${best} for ${v.cidr}: delete the VIP's routes and reconcile`,
+      {
+        code: 'route_priority_exhausted',
+      },
+    );
+  }
+  const name = routeName(mirror.name, v.cidr, target.name, priority === v.priority ? undefined : priority);
+  const route = { name, network: v.network, destRange: v.cidr, priority };
   const description = `mirror-vip: ${mirror.name} VIP ${v.cidr} to ${target.name}`;
   const args = {
     project: mirror.project,
@@ -117,10 +141,12 @@ async function deleteRoute(api: ComputeApi, ctx: CallContext, project: string, r
 }
 
 /**
- * Make before break: insert the target's route and wait until it is DONE, then delete every other route of the
- * VIP, so there is never a moment without a route (GCP has no replace). Deleting an old route is best effort
- * when the new route already wins (strictly better priority): the move is complete and a leftover is inert.
- * It is required when the old route ties or wins, since traffic follows it until it is gone.
+ * Make before break, safe against other writers: make the target's winning route exist (waited on until DONE), then
+ * re-read the VIP's routes and delete only routes that a *live* route to the target beats in that fresh read. The
+ * route that carries the VIP is therefore never deleted unless the target's route already wins over it, so two
+ * instances acting on stale views can never leave the VIP without a route. A failed delete of a beaten route is
+ * harmless (it is inert); a route that still ties or wins (another writer's, inserted meanwhile) is a transient
+ * failure: the next round observes, probes and tries again.
  */
 export async function moveRoute(
   api: ComputeApi,
@@ -131,10 +157,15 @@ export async function moveRoute(
   routes: RouteView[],
 ) {
   const ours = await ensureTargetRoute(api, ctx, mirror, v, target, routes);
-  const others = routes.filter((r) => r.name !== ours.name);
-  const settled = await Promise.allSettled(others.map((r) => deleteRoute(api, ctx, mirror.project, r)));
-  settled.forEach((s, i) => {
-    const r = others[i];
-    if (s.status === 'rejected' && r && r.priority <= ours.priority) throw s.reason;
-  });
+  const fresh = await listVipRoutes(api, ctx, mirror.project, v);
+  const live = fresh.find((r) => r.name === ours.name);
+  if (!live) throw new TransientError(`route ${ours.name} to ${target.name} was gone when re-read`);
+  const beaten = fresh.filter((r) => r.name !== live.name && live.priority < r.priority);
+  await Promise.allSettled(beaten.map((r) => deleteRoute(api, ctx, mirror.project, r)));
+  const rival = fresh.find((r) => r.name !== live.name && r.priority <= live.priority);
+  if (rival) {
+    throw new TransientError(
+      `route ${rival.name} (priority ${rival.priority}) still ties or beats ${live.name} (priority ${live.priority})`,
+    );
+  }
 }
