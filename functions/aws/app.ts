@@ -1,6 +1,7 @@
 import type { EngineDeps } from '../../shared/core/engine.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
-import { RequestError } from '../../shared/errors.ts';
+import { publicError, rejectedResult } from '../../shared/core/result.ts';
+import { asMirrorVipError } from '../../shared/errors.ts';
 import { MAX_BODY_BYTES } from '../../shared/protocol/event.ts';
 import { classifyAwsEvent } from './aws-events.ts';
 import { createAwsEngine } from './aws-runtime.ts';
@@ -11,22 +12,28 @@ export interface HttpResponse {
   body: string;
 }
 
-const json = (statusCode: number, body: unknown): HttpResponse => ({
+const json = (statusCode: number, body: unknown, retryAfter?: number): HttpResponse => ({
   statusCode,
-  headers: { 'content-type': 'application/json' },
+  headers: {
+    'content-type': 'application/json',
+    ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),
+  },
   body: JSON.stringify(body),
 });
+
+const refusal = (status: number, code: string, message: string) =>
+  json(status, { ok: false, error: { code, message } });
 
 /** Build the Lambda handler: function URL → signed event; SNS alarm → reconcile its mirror; schedule → reconcile all. */
 export async function createAwsHandler(env: Record<string, string | undefined>, extra: Partial<EngineDeps> = {}) {
   const { config, engine } = await createAwsEngine(env, extra);
-  return async (event: unknown): Promise<HttpResponse | { results: FailoverResult[] }> => {
+  const route = async (event: unknown): Promise<HttpResponse | { results: FailoverResult[] }> => {
     const t = classifyAwsEvent(config, event, MAX_BODY_BYTES);
+    if (t.kind === 'bad') return refusal(400, t.code, t.message);
     if (t.kind === 'http') {
-      if (t.method !== 'POST')
-        return json(405, { ok: false, error: { code: 'method_not_allowed', message: 'use POST' } });
-      const { status, result } = await engine.handleEvent({ rawBody: t.body, headers: t.headers });
-      return json(status, result);
+      if (t.method !== 'POST') return refusal(405, 'method_not_allowed', 'use POST');
+      const { status, result, retryAfterSeconds } = await engine.handleEvent({ rawBody: t.body, headers: t.headers });
+      return json(status, result, retryAfterSeconds);
     }
     if (t.kind === 'alarm') {
       const mirrors = [...new Set(t.alarms.map((a) => a.mirror ?? `(unnamed alarm ${a.name})`))];
@@ -34,6 +41,16 @@ export async function createAwsHandler(env: Record<string, string | undefined>, 
       return { results: replies.flat().map((r) => r.result) };
     }
     if (t.kind === 'schedule') return { results: (await engine.reconcile('schedule')).map((r) => r.result) };
-    throw new RequestError('unknown_event', 'event is neither a function URL request, an SNS alarm nor a schedule');
+    return refusal(400, 'unknown_event', 'event is neither a function URL request, an SNS alarm nor a schedule');
+  };
+  // every event, of any shape, gets a typed answer: nothing is thrown out of the handler
+  return async (event: unknown): Promise<HttpResponse | { results: FailoverResult[] }> => {
+    try {
+      return await route(event);
+    } catch (e: unknown) {
+      const err = asMirrorVipError(e);
+      console.log(JSON.stringify({ level: 'error', msg: 'mirror-vip handler fault', error: err.message }));
+      return json(err.status, { ok: false, error: publicError(err) });
+    }
   };
 }

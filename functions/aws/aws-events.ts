@@ -5,22 +5,17 @@ export type AwsTrigger =
   | { kind: 'http'; method: string; headers: Record<string, string | undefined>; body: Buffer }
   | { kind: 'alarm'; alarms: { name: string; state: string; mirror: string | undefined }[] }
   | { kind: 'schedule' }
-  | { kind: 'unknown' };
-
-interface FunctionUrlEvent {
-  requestContext: { http: { method: string } };
-  headers?: Record<string, string | undefined>;
-  body?: string;
-  isBase64Encoded?: boolean;
-}
-interface SnsEvent {
-  Records: { EventSource?: string; Sns?: { Message?: string } }[];
-}
+  | { kind: 'unknown' }
+  | { kind: 'bad'; code: string; message: string };
 
 /** Which mirror a CloudWatch alarm is about: a member's InstanceId dimension, else a name `mirror-vip:<mirror>:…`. */
 export function mirrorOfAlarm(config: Config, alarm: Record<string, unknown>): string | undefined {
-  const trigger = alarm.Trigger as { Dimensions?: { name?: string; value?: string }[] } | undefined;
-  const instanceIds = (trigger?.Dimensions ?? []).filter((d) => d.name === 'InstanceId').map((d) => d.value);
+  const trigger = alarm.Trigger as { Dimensions?: unknown } | undefined;
+  const dims = isObject(trigger) && Array.isArray(trigger.Dimensions) ? (trigger.Dimensions as unknown[]) : [];
+  const instanceIds = dims
+    .filter(isObject)
+    .filter((d) => d.name === 'InstanceId')
+    .map((d) => d.value);
   const byInstance = config.mirrors.find((m) =>
     m.members.some((mem) => 'instanceId' in mem && instanceIds.includes(mem.instanceId)),
   );
@@ -31,7 +26,8 @@ export function mirrorOfAlarm(config: Config, alarm: Record<string, unknown>): s
 
 function parseAlarm(config: Config, message: string | undefined) {
   try {
-    const alarm = JSON.parse(message ?? '') as Record<string, unknown>;
+    const alarm = JSON.parse(message ?? '') as unknown;
+    if (!isObject(alarm)) return { name: '?', state: '?', mirror: undefined };
     return {
       name: String(alarm.AlarmName ?? '?'),
       state: String(alarm.NewStateValue ?? '?'),
@@ -42,22 +38,48 @@ function parseAlarm(config: Config, message: string | undefined) {
   }
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Header values as strings only: anything else in a hand-made event is dropped, never passed on. */
+function stringHeaders(h: unknown): Record<string, string> {
+  if (!isObject(h)) return {};
+  return Object.fromEntries(Object.entries(h).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+function httpTrigger(u: Record<string, unknown>, http: Record<string, unknown>, maxBytes: number): AwsTrigger {
+  const method = typeof http.method === 'string' ? http.method : '';
+  const headers = stringHeaders(u.headers);
+  if (u.body !== undefined && u.body !== null && typeof u.body !== 'string') {
+    return { kind: 'bad', code: 'invalid_body', message: 'the function URL event body is not a string' };
+  }
+  const raw = (u.body ?? '').slice(0, 4 * (maxBytes + 1));
+  const body = Buffer.from(raw, u.isBase64Encoded === true ? 'base64' : 'utf8');
+  return { kind: 'http', method, headers, body };
+}
+
 /**
- * Classify a raw Lambda event. At most a prefix of the body is decoded, just long enough to exceed `maxBytes`,
- * so a huge body costs nothing and still reaches the verifier as too large.
+ * Classify a raw Lambda event of any shape (it never throws). At most a prefix of the body is decoded, just long
+ * enough to exceed `maxBytes`, so a huge body costs nothing and still reaches the verifier as too large.
  */
 export function classifyAwsEvent(config: Config, event: unknown, maxBytes: number): AwsTrigger {
-  const e = (event ?? {}) as Record<string, unknown>;
-  if ((e as Partial<FunctionUrlEvent>).requestContext?.http) {
-    const u = e as unknown as FunctionUrlEvent;
-    const raw = (u.body ?? '').slice(0, 4 * (maxBytes + 1));
-    const body = Buffer.from(raw, u.isBase64Encoded ? 'base64' : 'utf8');
-    return { kind: 'http', method: u.requestContext.http.method, headers: u.headers ?? {}, body };
+  if (!isObject(event)) return { kind: 'unknown' };
+  const rc = event.requestContext;
+  if (isObject(rc) && isObject(rc.http)) return httpTrigger(event, rc.http, maxBytes);
+  const records = event.Records;
+  if (
+    Array.isArray(records) &&
+    records.length > 0 &&
+    records.every((r) => isObject(r) && r.EventSource === 'aws:sns')
+  ) {
+    return {
+      kind: 'alarm',
+      alarms: records.map((r) => {
+        const sns = (r as { Sns?: unknown }).Sns;
+        const message = isObject(sns) && typeof sns.Message === 'string' ? sns.Message : undefined;
+        return parseAlarm(config, message);
+      }),
+    };
   }
-  const records = (e as Partial<SnsEvent>).Records;
-  if (Array.isArray(records) && records.every((r) => r.EventSource === 'aws:sns')) {
-    return { kind: 'alarm', alarms: records.map((r) => parseAlarm(config, r.Sns?.Message)) };
-  }
-  if (e.source === 'aws.events' && e['detail-type'] === 'Scheduled Event') return { kind: 'schedule' };
+  if (event.source === 'aws.events' && event['detail-type'] === 'Scheduled Event') return { kind: 'schedule' };
   return { kind: 'unknown' };
 }

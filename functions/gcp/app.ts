@@ -1,8 +1,10 @@
 import type { CloudEvent, HttpFunction, Request } from '@google-cloud/functions-framework';
 import type { Config } from '../../shared/config/schema.ts';
 import type { EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
-import type { FailoverResult } from '../../shared/core/result.ts';
+import { type FailoverResult, publicError } from '../../shared/core/result.ts';
+import { asMirrorVipError } from '../../shared/errors.ts';
 import type { ComputeApi } from '../../shared/providers/gcp/compute-api.ts';
+import { installBodyGuard } from './body-guard.ts';
 import { classifyGcpEvent } from './gcp-events.ts';
 import { createGcpEngine } from './gcp-runtime.ts';
 
@@ -23,12 +25,18 @@ export function httpFunction(engine: FailoverEngine): HttpFunction {
         .json({ ok: false, error: { code: 'method_not_allowed', message: 'use POST' } });
       return;
     }
-    // the body limit (MAX_BODY_BYTES) is enforced by the verifier before the body is parsed or compared
-    const { status, result } = await engine.handleEvent({
-      rawBody: req.rawBody ?? Buffer.alloc(0),
-      headers: headersOf(req),
-    });
-    res.status(status).json(result);
+    // body-guard.ts capped the bytes before any parser ran; the verifier checks the cap again before parsing
+    try {
+      const { status, result, retryAfterSeconds } = await engine.handleEvent({
+        rawBody: Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0),
+        headers: headersOf(req),
+      });
+      if (retryAfterSeconds !== undefined) res.set('retry-after', String(retryAfterSeconds));
+      res.status(status).json(result);
+    } catch (e: unknown) {
+      const err = asMirrorVipError(e);
+      res.status(err.status).json({ ok: false, error: publicError(err) });
+    }
   };
 }
 
@@ -52,6 +60,7 @@ export async function createGcpFunctions(
   env: Record<string, string | undefined>,
   extra: Partial<EngineDeps> & { computeApi?: ComputeApi } = {},
 ) {
+  installBodyGuard();
   const { config, engine, log } = await createGcpEngine(env, extra);
   return { mirrorVip: httpFunction(engine), mirrorVipEvents: eventsFunction(config, engine, log) };
 }

@@ -65,3 +65,18 @@ export function callFigures(
 export function publicError(e: MirrorVipError): { code: string; message: string } {
   return { code: e.code, message: e.expose ? e.message : 'internal error; see the function log' };
 }
+
+/** A complete result for a request refused before the engine saw it (platform-level checks at the entry point). */
+export function rejectedResult(code: string, message: string, trigger: Trigger = 'event'): FailoverResult {
+  return {
+    ok: false,
+    outcome: 'rejected',
+    trigger,
+    warnings: [],
+    calls: [],
+    writeCalls: 0,
+    serialRounds: 0,
+    durationMs: 0,
+    error: { code, message },
+  };
+}

@@ -50,10 +50,10 @@ describe('GCP function: what must change nothing', () => {
     expect(out).toMatchObject({ status: 405, result: { error: { code: 'method_not_allowed' } } });
   });
 
-  it('malformed JSON sent as application/json is refused by the framework (400) before the function runs', async () => {
+  it("malformed JSON sent as application/json gets the typed JSON error, not the framework's HTML page", async () => {
     const out = await world.post(world.signedRequest('iris-b', { body: '{"version":1,' }));
     expect(out.status).toBe(400);
-    expect(out.result).toBeUndefined();
+    expect(out.result).toMatchObject({ ok: false, error: { code: 'malformed_body' } });
     expect(world.emu.calls).toHaveLength(0);
   });
 
