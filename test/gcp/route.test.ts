@@ -41,12 +41,12 @@ describe('GCP function: route mode (make before break)', () => {
     ]);
   });
 
-  it('alternates the priority on the way back, and still always has a route', async () => {
+  it('on the way back the new route again beats the old (one better priority), and there is always a route', async () => {
     world = await startGcpWorld({ mode: 'route' });
     await moveTo(world, 'iris-b');
     const back = await moveTo(world, 'iris-a');
     expect(back.result).toMatchObject({ outcome: 'moved', from: 'iris-b', to: 'iris-a' });
-    expect(world.routes()).toEqual([{ name: 'mirror-vip-irismirror-10-0-0-250-iris-a', to: 'iris-a', priority: 1000 }]);
+    expect(world.routes()).toEqual([{ name: 'mirror-vip-irismirror-10-0-0-250-iris-a', to: 'iris-a', priority: 998 }]);
     expect(fewestRoutes(world.emu.transitions, world.seed.vip, 1)).toBe(1);
     expect(world.emu.transitions).toHaveLength(4);
   });
@@ -89,22 +89,19 @@ describe('GCP function: route mode (make before break)', () => {
     expect(world.routes()).toHaveLength(1);
   });
 
-  it('the old route delete is required when the old route still wins; a later reconcile finishes the move', async () => {
+  it('the route that carries the VIP is only deleted once a live route to the target beats it', async () => {
     world = await startGcpWorld({ mode: 'route' });
-    await moveTo(world, 'iris-b'); // iris-b's route now has priority 999
+    await moveTo(world, 'iris-b'); // iris-b's route has priority 999
     world.emu.faults.failOperation = { remaining: 1, ops: ['routes.delete'] };
-    const { status, result } = await moveTo(world, 'iris-a'); // iris-a's route gets 1000: it loses until 999 is gone
-    expect(status).toBe(502);
-    expect(result?.error?.code).toBe('operation_failed');
+    const { status, result } = await moveTo(world, 'iris-a'); // iris-a's route gets 998: it wins as soon as it exists
+    expect(status).toBe(200);
+    expect(result?.outcome).toBe('moved');
     expect(
       world
         .routes()
         .map((r) => `${r.to}@${r.priority}`)
         .sort(),
-    ).toEqual(['iris-a@1000', 'iris-b@999']);
-    const later = await world.publish({ kind: 'mirror-vip.reconcile' });
-    expect(later.results[0]).toMatchObject({ outcome: 'moved', to: 'iris-a', writeCalls: 1 });
-    expect(world.routes()).toEqual([{ name: 'mirror-vip-irismirror-10-0-0-250-iris-a', to: 'iris-a', priority: 1000 }]);
+    ).toEqual(['iris-a@998', 'iris-b@999']);
     expect(fewestRoutes(world.emu.transitions, world.seed.vip, 1)).toBe(1);
   });
 

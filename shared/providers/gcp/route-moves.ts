@@ -97,7 +97,9 @@ async function ensureTargetRoute(
       },
     );
   }
-  const name = routeName(mirror.name, v.cidr, target.name, priority === v.priority ? undefined : priority);
+  // the plain name when it is free; else one that includes the priority, so no stale view can delete it by name
+  const plain = routeName(mirror.name, v.cidr, target.name);
+  const name = routes.some((r) => r.name === plain) ? routeName(mirror.name, v.cidr, target.name, priority) : plain;
   const route = { name, network: v.network, destRange: v.cidr, priority };
   const description = `mirror-vip: ${mirror.name} VIP ${v.cidr} to ${target.name}`;
   const args = {
