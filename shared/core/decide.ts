@@ -53,6 +53,14 @@ export function soleTarget(probes: Roles, claim: Claim | null): string {
     });
   }
   const sole = primaries[0];
+  const claimantRole = claim ? probes[claim.member] : undefined;
+  if (claim && sole === undefined && (claimantRole === 'down' || claimantRole === 'unknown')) {
+    // no answer is not a "no": the sender retries, and a page that comes back answering SUCCESS then counts
+    throw new DecisionError('claimant_unconfirmed', `${claim.member}'s status page gave no clear answer`, 503, {
+      probes,
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+    });
+  }
   if (claim && sole !== claim.member) {
     const why = sole ? `${sole} is the sole member answering primary` : 'it does not answer primary';
     throw new DecisionError('claimant_not_primary', `${claim.member} does not answer primary: ${why}`, 409, {
@@ -66,6 +74,16 @@ export function soleTarget(probes: Roles, claim: Claim | null): string {
     });
   }
   return sole;
+}
+
+/** The refusal of a claim whose claimant is not confirmed (retryable when its page gave no clear answer). */
+export function refusedClaim(member: string, probes: Roles): DecisionError {
+  try {
+    soleTarget({ [member]: probes[member] ?? 'unknown' }, { member, eventId: '', timestamp: 0, receivedAt: 0 });
+  } catch (e: unknown) {
+    if (e instanceof DecisionError) return e;
+  }
+  return new DecisionError('claimant_not_primary', `${member} does not answer primary`, 409, { probes });
 }
 
 /**

@@ -5,7 +5,7 @@ import { type VerificationKey, verifyRequest } from '../protocol/verify.ts';
 import type { Provider } from '../providers/types.ts';
 import { CallLog } from './calls.ts';
 import { convergeMirror, type Progress, slotSummary } from './converge.ts';
-import { type Claim, ClaimOrder, confirmClaimant } from './decide.ts';
+import { type Claim, ClaimOrder, confirmClaimant, refusedClaim } from './decide.ts';
 import { type Probe, probeMember } from './health.ts';
 import { computePlan, currentHolder } from './plan.ts';
 import { callFigures, type FailoverResult, publicError, type ResultDraft, statusOf, type Trigger } from './result.ts';
@@ -102,7 +102,7 @@ export class FailoverEngine {
     if (mirror.health.enabled && mirror.health.confirmWindowMs > 0) {
       const probes = await confirmClaimant(mirror, claim.member, this.deps.probe ?? probeMember);
       if (probes[claim.member] !== 'primary') {
-        const e = new DecisionError('claimant_not_primary', `${claim.member} does not answer primary`, 409, { probes });
+        const e = refusedClaim(claim.member, probes);
         return this.finish(log, 'event', e, { mirror: mirror.name, eventId: claim.eventId, probes });
       }
     }

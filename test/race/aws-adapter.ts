@@ -6,7 +6,7 @@ import { parseConfig } from '../../shared/config/load.ts';
 import { FailoverEngine } from '../../shared/core/engine.ts';
 import { awsProvider } from '../../shared/providers/aws/aws-provider.ts';
 import { sdkEc2Api } from '../../shared/providers/aws/ec2-client.ts';
-import { type CloudAdapter, jitter, keysOf, MEMBERS, type RaceWorld, serialStart } from './race-support.ts';
+import { type CloudAdapter, jitter, keysOf, MEMBERS, type RaceWorld, raceConfig, serialStart } from './race-support.ts';
 
 /** AWS: 5 route tables and an Elastic IP on one emulated account; each instance has its own engine and EC2 client. */
 export const awsAdapter: CloudAdapter = {
@@ -21,7 +21,7 @@ export const awsAdapter: CloudAdapter = {
         seed: { tables: 5, vip: holder, eip: holder },
       });
       jitter(world.emu.faults, ['latencyMs'], o);
-      const config = parseConfig(JSON.stringify(world.config));
+      const config = parseConfig(raceConfig(world.config));
       const keys = keysOf(world.secrets);
       const engines = Array.from({ length: o.instances }, () => {
         const ec2 = new EC2Client({

@@ -1,7 +1,7 @@
 import { createGcpEngine } from '../../functions/gcp/gcp-runtime.ts';
 import { startGcpWorld } from '../../local-cloud/worlds/gcp-world.ts';
 import { signedParts } from '../../local-cloud/worlds/signed.ts';
-import { type CloudAdapter, jitter, MEMBERS, type RaceWorld } from './race-support.ts';
+import { type CloudAdapter, jitter, MEMBERS, type RaceWorld, raceConfig } from './race-support.ts';
 
 const noLog = () => undefined;
 
@@ -16,7 +16,8 @@ export function gcpAdapter(mode: 'alias-ip' | 'route'): CloudAdapter {
       jitter(world.emu.faults, ['latencyMs', 'operationDelayMs'], o);
       const engines = await Promise.all(
         Array.from({ length: o.instances }, async () => {
-          const { engine } = await createGcpEngine(world.env, {
+          const env = { ...world.env, MIRROR_VIP_CONFIG: raceConfig(world.config) };
+          const { engine } = await createGcpEngine(env, {
             log: noLog,
             retry: { baseMs: 5, maxMs: 50, maxAttempts: 8 },
           });

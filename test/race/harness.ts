@@ -35,6 +35,12 @@ export interface WorldOptions {
   roles: Record<Member, MemberRole>;
 }
 
+/**
+ * The members' probe timeout in race worlds. Every instance, the emulator and the status pages share one Node
+ * process here (in the cloud each instance has its own), so the event loop may lag far more than a real probe would.
+ */
+export const RACE_PROBE_TIMEOUT_MS = 3000;
+
 /** A cloud's side of the race suite: Azure, OCI… add one adapter each, the scenarios stay as they are. */
 export interface CloudAdapter {
   name: string;
@@ -54,13 +60,14 @@ export function seeded(seed: number): () => number {
 }
 
 /** What a member-side notifier does: resend the identical request on 5xx or 429 until its deadline. */
-export async function notify(inst: Instance, req: SignedRequest, deadlineMs = 4000): Promise<Reply> {
+export async function notify(inst: Instance, req: SignedRequest, deadlineMs = 8000): Promise<Reply> {
   const end = performance.now() + deadlineMs;
   for (;;) {
     const reply = await inst.handleEvent(req);
     const retry = reply.status >= 500 || reply.status === 429;
     if (!retry || performance.now() > end) return reply;
-    await delay(Math.min(100, (reply.retryAfterSeconds ?? 0.05) * 50));
+    // the notifiers wait Retry-After (1 s); a quarter of it keeps trials short without a retry storm
+    await delay(Math.max(50, (reply.retryAfterSeconds ?? 0.2) * 250));
   }
 }
 

@@ -1,5 +1,5 @@
 import type { VerificationKey } from '../../shared/protocol/verify.ts';
-import type { Member, WorldOptions } from './harness.ts';
+import { type Member, RACE_PROBE_TIMEOUT_MS, type WorldOptions } from './harness.ts';
 
 export * from './harness.ts';
 
@@ -33,4 +33,11 @@ export function keysOf(secrets: Record<Member, string>): Map<string, Verificatio
       { id: `${m}-k1`, secret: secrets[m], mirror: 'IRISMIRROR', member: m },
     ]),
   );
+}
+
+/** The world's configuration document with the race probe timeout. */
+export function raceConfig(config: unknown): string {
+  const c = structuredClone(config) as { mirrors: { health: Record<string, unknown> }[] };
+  for (const m of c.mirrors) m.health = { ...m.health, timeoutMs: RACE_PROBE_TIMEOUT_MS };
+  return JSON.stringify(c);
 }

@@ -6,6 +6,11 @@ const at = async (wait: number, fn: () => unknown) => {
   await delay(wait);
   return fn();
 };
+/** Resolves when the emulator has received a write (or after `maxMs`): a bounded poll of the scenario's clock. */
+async function firstWrite(w: RaceWorld, maxMs: number) {
+  const end = performance.now() + maxMs;
+  while (w.writeTimes().length === 0 && performance.now() < end) await delay(2);
+}
 const inst = (w: RaceWorld, i: number) => w.instances[i % w.instances.length] as RaceWorld['instances'][number];
 
 /**
@@ -20,8 +25,8 @@ export const splitBrain: Scenario = {
     const loser: Member | null = rng() < 0.3 ? null : rng() < 0.5 ? 'iris-a' : 'iris-b';
     const stepDown = loser ? at(ms(rng, 400), () => w.setRole(loser, 'backup')) : undefined;
     await Promise.all([
-      notify(inst(w, 0), w.signed('iris-a'), 1500),
-      notify(inst(w, 1), w.signed('iris-b'), 1500),
+      notify(inst(w, 0), w.signed('iris-a'), 4000),
+      notify(inst(w, 1), w.signed('iris-b'), 4000),
       stepDown,
     ]);
   },
@@ -35,7 +40,9 @@ export const flapDuringMove: Scenario = {
     w.setRole('iris-a', 'down');
     w.setRole('iris-b', 'primary');
     const first = notify(inst(w, 0), w.signed('iris-b'));
-    await delay(ms(rng, 250));
+    // the flap lands while instance 1's writes are in flight
+    await firstWrite(w, 3000);
+    await delay(ms(rng, 60));
     w.setRole('iris-b', 'backup');
     w.setRole('iris-a', 'primary');
     await Promise.all([first, notify(inst(w, 1), w.signed('iris-a'))]);
