@@ -38,6 +38,8 @@ resource "aws_lambda_function" "this" {
   source_code_hash = data.archive_file.bundle.output_base64sha256
   memory_size      = 256
   timeout          = 30
+  # One writer per mirror, by the platform (defence in depth; the engine is safe without it, see docs/protocol.md).
+  reserved_concurrent_executions = 1
 
   environment {
     variables = {

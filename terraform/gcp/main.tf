@@ -77,10 +77,10 @@ resource "google_cloudfunctions2_function" "http" {
     available_memory      = "512M"
     available_cpu         = "1"
     timeout_seconds       = 60
-    # One instance: the engine runs one move at a time per mirror within an instance.
+    # One writer per mirror, by the platform (defence in depth; the engine is safe without it, see docs/protocol.md).
     min_instance_count               = 0
     max_instance_count               = 1
-    max_instance_request_concurrency = 8
+    max_instance_request_concurrency = 1
     ingress_settings                 = var.ingress_settings
     all_traffic_on_latest_revision   = true
     vpc_connector                    = var.vpc_connector
@@ -123,7 +123,7 @@ resource "google_cloudfunctions2_function" "events" {
     timeout_seconds                  = 60
     min_instance_count               = 0
     max_instance_count               = 1
-    max_instance_request_concurrency = 8
+    max_instance_request_concurrency = 1
     ingress_settings                 = "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision   = true
     vpc_connector                    = var.vpc_connector

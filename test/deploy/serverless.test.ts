@@ -175,6 +175,8 @@ describe('serverless.yml packaged offline with osls', () => {
       expect(fn.Architectures).toEqual(['arm64']);
       expect(fn.MemorySize).toBe(256);
       expect(fn.Timeout).toBe(30);
+      // one writer per mirror, by the platform
+      expect(fn.ReservedConcurrentExecutions).toBe(1);
       expect(fn.Handler).toBe('dist/aws/handler.handler');
       expect(zipEntryCount(example.zip)).toBe(1);
       expect(example.zip.includes(Buffer.from(bundle))).toBe(true);

@@ -353,6 +353,8 @@ describe('terraform/aws', () => {
     it('runs nodejs22.x on arm64 with 256 MB and 30 s, from the bundle', () => {
       const fn = one('aws_lambda_function', 'this');
       expect(fn).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], memory_size: 256, timeout: 30 });
+      // one writer per mirror, by the platform
+      expect(fn.reserved_concurrent_executions).toBe(1);
       expect(fn.handler).toBe('handler.handler');
       expect(fn.filename).toBe(ref('data.archive_file.bundle.output_path'));
       expect(one('archive_file', 'bundle', 'data').source_file).toBe(ref('local.bundle_path'));

@@ -223,6 +223,8 @@ describe('terraform/gcp', () => {
         const config = one('google_cloudfunctions2_function', name).service_config as Block[];
         expect(config[0]?.service_account_email).toBe(ref('google_service_account.function.email'));
         expect(config[0]?.max_instance_count).toBe(1);
+        // one writer per mirror: one instance, one request at a time
+        expect(config[0]?.max_instance_request_concurrency).toBe(1);
       }
       const trigger = everything().filter(
         ({ b }) => JSON.stringify(b).includes('google_service_account.trigger.email') && b.role,
