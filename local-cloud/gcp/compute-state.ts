@@ -48,12 +48,16 @@ export interface Address {
   name: string;
   address: string;
   addressType: 'EXTERNAL' | 'INTERNAL';
+  /** PREMIUM or STANDARD; an access config naming this address must ask for the same tier. */
+  networkTier?: 'PREMIUM' | 'STANDARD';
   creationTimestamp: string;
 }
 export interface Subnetwork {
   name: string;
   network: string;
   ipCidrRange: string;
+  /** Named secondary ranges an alias may be taken from (`subnetworkRangeName`). */
+  secondaryIpRanges?: { rangeName: string; ipCidrRange: string }[];
 }
 
 export const TRANSITION_KINDS = [

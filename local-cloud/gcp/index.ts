@@ -21,3 +21,4 @@ export {
 } from './compute-state.ts';
 export type { OperationJson } from './operations.ts';
 export { MIRROR, type SeedOptions, seedMirrorProject } from './seed.ts';
+export { REALISTIC_OPERATION_MS, SLOW_OPERATION_MS } from './durations.ts';
