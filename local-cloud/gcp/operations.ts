@@ -75,7 +75,9 @@ export class OperationStore {
   /** Creates the operation and returns a copy of its JSON as the mutation's response. */
   start(mutation: Mutation, opts: OperationStartOptions): OperationJson {
     // one operation at a time per instance: a write while the last one runs is refused, not queued
-    const busy = mutation.zone && [...this.entries.values()].some((e) => e.json.targetLink === mutation.targetLink && e.json.status !== 'DONE');
+    const busy =
+      mutation.zone &&
+      [...this.entries.values()].some((e) => e.json.targetLink === mutation.targetLink && e.json.status !== 'DONE');
     if (busy) throw notReady(mutation.targetLink.replace(/^.*\/compute\/v1\//, ''));
     const now = new Date().toISOString();
     const name = operationName();

@@ -86,7 +86,10 @@ export function checkAliasRanges(state: ComputeState, nic: NetworkInterface, wan
 export function checkRouteOverlap(state: ComputeState, network: string, destRange: string): void {
   for (const s of state.subnetworks.values()) {
     if (s.network !== network) continue;
-    const ranges = [{ name: 'primary', cidr: s.ipCidrRange }, ...(s.secondaryIpRanges ?? []).map((r) => ({ name: r.rangeName, cidr: r.ipCidrRange }))];
+    const ranges = [
+      { name: 'primary', cidr: s.ipCidrRange },
+      ...(s.secondaryIpRanges ?? []).map((r) => ({ name: r.rangeName, cidr: r.ipCidrRange })),
+    ];
     const hit = ranges.find((r) => cidrsOverlap(destRange, r.cidr));
     if (hit) {
       throw invalidField(
