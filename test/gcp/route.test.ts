@@ -46,7 +46,9 @@ describe('GCP function: route mode (make before break)', () => {
     await moveTo(world, 'iris-b');
     const back = await moveTo(world, 'iris-a');
     expect(back.result).toMatchObject({ outcome: 'moved', from: 'iris-b', to: 'iris-a' });
-    expect(world.routes()).toEqual([{ name: 'mirror-vip-irismirror-10-99-0-250-iris-a', to: 'iris-a', priority: 1000 }]);
+    expect(world.routes()).toEqual([
+      { name: 'mirror-vip-irismirror-10-99-0-250-iris-a', to: 'iris-a', priority: 1000 },
+    ]);
     expect(fewestRoutes(world.emu.transitions, world.seed.routeVip, 1)).toBe(1);
     expect(world.emu.transitions).toHaveLength(4);
   });
@@ -66,7 +68,9 @@ describe('GCP function: route mode (make before break)', () => {
     world = await startGcpWorld({ mode: 'route', seed: { route: false, alias: false, accessConfig: false } });
     const { result } = await moveTo(world, 'iris-b');
     expect(result).toMatchObject({ outcome: 'moved', from: null, to: 'iris-b' });
-    expect(world.routes()).toEqual([{ name: 'mirror-vip-irismirror-10-99-0-250-iris-b', to: 'iris-b', priority: 1000 }]);
+    expect(world.routes()).toEqual([
+      { name: 'mirror-vip-irismirror-10-99-0-250-iris-b', to: 'iris-b', priority: 1000 },
+    ]);
   });
 
   it('the old route delete is best effort when the new route already wins; its leftover is reported and removed later', async () => {
@@ -104,7 +108,9 @@ describe('GCP function: route mode (make before break)', () => {
     ).toEqual(['iris-a@1000', 'iris-b@999']);
     const later = await world.publish({ kind: 'mirror-vip.reconcile' });
     expect(later.results[0]).toMatchObject({ outcome: 'moved', to: 'iris-a', writeCalls: 1 });
-    expect(world.routes()).toEqual([{ name: 'mirror-vip-irismirror-10-99-0-250-iris-a', to: 'iris-a', priority: 1000 }]);
+    expect(world.routes()).toEqual([
+      { name: 'mirror-vip-irismirror-10-99-0-250-iris-a', to: 'iris-a', priority: 1000 },
+    ]);
     expect(fewestRoutes(world.emu.transitions, world.seed.routeVip, 1)).toBe(1);
   });
 
