@@ -26,7 +26,10 @@ async function seedAlgorithm(url: string): Promise<void> {
   );
   await api.waitZoneOperation({ project, zone: old.zone, operation: removal.name }, o);
   const local = await api.getNic(here, o);
-  await api.setAliasRanges({ ...here, fingerprint: local.fingerprint, ranges: [SEED.vip], requestId: randomUUID() }, o);
+  await api.setAliasRanges(
+    { ...here, fingerprint: local.fingerprint, ranges: [{ ipCidrRange: SEED.vip }], requestId: randomUUID() },
+    o,
+  );
   await api.deleteAccessConfig({ ...old, name: SEED.accessConfigName, requestId: randomUUID() }, o);
   await delay(SEED_SLEEP_MS);
   await api.addAccessConfig(

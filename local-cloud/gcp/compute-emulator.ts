@@ -119,6 +119,22 @@ function injectedFailure(reason = 'INTERNAL_ERROR'): OpFailure {
   };
 }
 
+/**
+ * Compute's rate-limit answer: 403, reason rateLimitExceeded (api-quota docs), a message naming the quota
+ * (terraform-provider-google#8360 shows "Quota exceeded for quota group … of service 'compute.googleapis.com'"),
+ * and the ErrorInfo detail RATE_LIMIT_EXCEEDED that Google APIs attach.
+ */
+function rateLimited(state: ComputeState, reason = 'rateLimitExceeded'): ApiError {
+  const message = `Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service 'compute.googleapis.com' for consumer 'project_number:${state.project.length}0000'.`;
+  const info = {
+    '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+    reason: 'RATE_LIMIT_EXCEEDED',
+    domain: 'googleapis.com',
+    metadata: { service: 'compute.googleapis.com', quota_limit: 'QueriesPerMinutePerProject' },
+  };
+  return new ApiError(403, reason, message, 'usageLimits', [info]);
+}
+
 interface Ctx extends ApiRequest {
   state: ComputeState;
   ops: OperationStore;
@@ -260,9 +276,7 @@ async function dispatch(env: Env, req: http.IncomingMessage, url: URL, match: Re
   const latency = faults.latencyByOp[op] ?? faults.latencyMs;
   if (latency > 0) await new Promise((r) => setTimeout(r, latency));
   if (!match) throw new ApiError(404, 'notFound', `Not Found: ${req.method} ${url.pathname}`);
-  if (take(faults.throttle, op)) {
-    throw new ApiError(403, faults.throttle.reason ?? 'rateLimitExceeded', 'Rate Limit Exceeded', 'usageLimits');
-  }
+  if (take(faults.throttle, op)) throw rateLimited(state, faults.throttle.reason);
   if (take(faults.unavailable, op)) throw new ApiError(503, 'backendError', 'The service is currently unavailable.');
   if (match.project !== state.project) throw notFound(`projects/${match.project}`);
   const requestId = url.searchParams.get('requestId');

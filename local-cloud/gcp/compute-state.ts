@@ -109,12 +109,14 @@ export class ApiError extends Error {
     readonly reason: string,
     message: string,
     readonly domain = 'global',
+    /** google.rpc details (e.g. an ErrorInfo), as newer Google APIs add them. */
+    readonly details?: unknown[],
   ) {
     super(message);
   }
   toJSON(): unknown {
-    const { status: code, message, domain, reason } = this;
-    return { error: { code, message, errors: [{ message, domain, reason }] } };
+    const { status: code, message, domain, reason, details } = this;
+    return { error: { code, message, errors: [{ message, domain, reason }], ...(details ? { details } : {}) } };
   }
 }
 

@@ -100,6 +100,8 @@ export function gcpConfigFor(members: FakeMembers, opts: GcpWorldOptions = {}) {
           { id: 'iris-a-k1', member: 'iris-a', secret: 'env:MIRROR_VIP_KEY_IRIS_A' },
           { id: 'iris-b-k1', member: 'iris-b', secret: `gcp-sm:${SECRET_NAME}` },
         ],
+        // emulated operations take milliseconds unless the world says otherwise: budget 1 s each
+        operationMs: 1_000,
         ...opts.mirror,
       },
     ],

@@ -193,7 +193,7 @@ describe('rule 8: fingerprints', () => {
     nicOf(w, 'iris-a').fingerprint = '';
     const { result } = await failover(w);
     expect(result?.ok).toBe(false);
-    expect(result?.error?.message).toMatch(/no fingerprint/);
+    expect(result?.error?.message).toMatch(/without a fingerprint/);
     expect(w.writes()).toBe(0);
   });
 });
