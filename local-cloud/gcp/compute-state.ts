@@ -148,6 +148,9 @@ export class ComputeState {
 
   /** Accepts a full URL, `projects/…` or a project-relative path and returns the full URL. */
   resolve(ref: string): string {
+    // any host: gcloud with an endpoint override sends links under the override's base (found by the gcloud check)
+    const path = /^https?:\/\/[^/]+\/compute\/(?:v1|beta)\/(projects\/.+)$/.exec(ref)?.[1];
+    if (path) return `${API_ROOT}/${path}`;
     if (/^https?:\/\//.test(ref)) return ref;
     if (ref.startsWith('projects/')) return `${API_ROOT}/${ref}`;
     return this.link(ref.replace(/^\//, ''));
