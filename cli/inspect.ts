@@ -86,5 +86,9 @@ export function statusTable(s: MirrorStatus[]): string {
         .map(([k, v]) => `${k}=${v}`)
         .join(', ')}; VIP on ${m.holder ?? 'nothing'}`,
   );
-  return `${table(rows)}\n\n${members.join('\n')}`;
+  // what the provider observed that would block or weaken a move to a member (e.g. a second external IP on GCP)
+  const warnings = s.flatMap((m) =>
+    Object.entries(m.warnings).flatMap(([member, ws]) => ws.map((w) => `warning (${member}): ${w}`)),
+  );
+  return [`${table(rows)}\n\n${members.join('\n')}`, ...warnings].join('\n');
 }

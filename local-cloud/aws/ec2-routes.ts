@@ -100,9 +100,13 @@ function resolveTarget(state: Ec2State, table: RouteTable, target: RouteTarget):
   };
 }
 
+/**
+ * ReplaceRoute on a missing route: real EC2 answers InvalidParameterValue, not InvalidRoute.NotFound (checked against
+ * AWS by moto, getmoto/moto#6425, and by the moto conformance test here); DeleteRoute keeps InvalidRoute.NotFound.
+ */
 function noRoute(destination: string, table: RouteTable): EmulatorApiError {
   return new EmulatorApiError(
-    'InvalidRoute.NotFound',
+    'InvalidParameterValue',
     `There is no route defined for '${destination}' in the route table ${table.routeTableId}. Use CreateRoute instead.`,
   );
 }
@@ -135,7 +139,7 @@ export function createRoute(state: Ec2State, input: RouteInput): void {
   table.routes.push({ destinationCidrBlock: destination, ...fields });
 }
 
-/** ReplaceRoute: repoints an existing route; InvalidRoute.NotFound when there is none. */
+/** ReplaceRoute: repoints an existing route; InvalidParameterValue when there is none. */
 export function replaceRoute(state: Ec2State, input: RouteInput): void {
   const table = getRouteTable(state, input.routeTableId);
   const destination = canonicalDestination(input.destinationCidrBlock);

@@ -23,6 +23,7 @@ import {
   OperationStore,
   updateNicMutation,
 } from './operations.ts';
+import { checkRequestId } from './rules.ts';
 import { seedMirrorProject } from './seed.ts';
 
 /** How many calls ran one after another: the project's one definition, from the core's call log. */
@@ -48,8 +49,12 @@ export interface FaultPlan {
   latencyByOp: Record<string, number>;
   /** Time an operation stays RUNNING before DONE. */
   operationDelayMs: number;
-  /** 429 rateLimitExceeded. */
-  throttle: Countdown;
+  /** Per API method (e.g. `instances.addAccessConfig`), overriding operationDelayMs: see REALISTIC_OPERATION_MS. */
+  operationDelayByOp: Record<string, number>;
+  /** 403 with reason rateLimitExceeded (or the given one, e.g. userRateLimitExceeded), as Compute rate-limits. */
+  throttle: Countdown & { reason?: string };
+  /** Next N matching calls are applied, then the connection is dropped before the answer (a lost response). */
+  loseAnswer: Countdown;
   /** 503 backendError. */
   unavailable: Countdown;
   /** Next N matching mutations return an operation that ends DONE with an error and apply nothing. */
@@ -73,6 +78,8 @@ export interface StartOptions {
   port?: number;
   latencyMs?: number;
   operationDelayMs?: number;
+  /** Per-method operation durations, e.g. REALISTIC_OPERATION_MS. */
+  operationDelayByOp?: Record<string, number>;
   /** Defaults to a fresh state seeded with `seedMirrorProject`. */
   state?: ComputeState;
 }
@@ -87,7 +94,9 @@ function defaultFaults(latencyMs = 0, operationDelayMs = 0): FaultPlan {
     latencyMs,
     latencyByOp: {},
     operationDelayMs,
+    operationDelayByOp: {},
     throttle: { remaining: 0 },
+    loseAnswer: { remaining: 0 },
     unavailable: { remaining: 0 },
     failOperation: { remaining: 0 },
     staleFingerprint: { remaining: 0 },
@@ -108,6 +117,22 @@ function injectedFailure(reason = 'INTERNAL_ERROR'): OpFailure {
     httpStatus: internal ? 500 : 400,
     httpMessage: internal ? 'INTERNAL SERVER ERROR' : 'BAD REQUEST',
   };
+}
+
+/**
+ * Compute's rate-limit answer: 403, reason rateLimitExceeded (api-quota docs), a message naming the quota
+ * (terraform-provider-google#8360 shows "Quota exceeded for quota group … of service 'compute.googleapis.com'"),
+ * and the ErrorInfo detail RATE_LIMIT_EXCEEDED that Google APIs attach.
+ */
+function rateLimited(state: ComputeState, reason = 'rateLimitExceeded'): ApiError {
+  const message = `Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service 'compute.googleapis.com' for consumer 'project_number:${state.project.length}0000'.`;
+  const info = {
+    '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+    reason: 'RATE_LIMIT_EXCEEDED',
+    domain: 'googleapis.com',
+    metadata: { service: 'compute.googleapis.com', quota_limit: 'QueriesPerMinutePerProject' },
+  };
+  return new ApiError(403, reason, message, 'usageLimits', [info]);
 }
 
 interface Ctx extends ApiRequest {
@@ -251,13 +276,19 @@ async function dispatch(env: Env, req: http.IncomingMessage, url: URL, match: Re
   const latency = faults.latencyByOp[op] ?? faults.latencyMs;
   if (latency > 0) await new Promise((r) => setTimeout(r, latency));
   if (!match) throw new ApiError(404, 'notFound', `Not Found: ${req.method} ${url.pathname}`);
-  if (take(faults.throttle, op)) throw new ApiError(429, 'rateLimitExceeded', 'Rate Limit Exceeded', 'usageLimits');
+  if (take(faults.throttle, op)) throw rateLimited(state, faults.throttle.reason);
   if (take(faults.unavailable, op)) throw new ApiError(503, 'backendError', 'The service is currently unavailable.');
   if (match.project !== state.project) throw notFound(`projects/${match.project}`);
+  const requestId = url.searchParams.get('requestId');
+  checkRequestId(requestId);
+  // a write retried with the same requestId gets the original operation back and runs nothing again
+  const replay = requestId && req.method !== 'GET' ? ops.replayOf(requestId) : undefined;
+  if (replay) return replay;
   const start = (m: Mutation) => {
     const failure = take(faults.failOperation, op) ? injectedFailure(faults.failOperation.reason) : undefined;
     const onTransition = (t: StateTransition) => env.transitions.push(t);
-    return ops.start(m, { delayMs: faults.operationDelayMs, failure, onTransition });
+    const delayMs = faults.operationDelayByOp[op] ?? faults.operationDelayMs;
+    return ops.start(m, { delayMs, failure, onTransition, ...(requestId ? { requestId } : {}) });
   };
   const ctx: Ctx = { state, ops, params: match.params, query: url.searchParams, body, start };
   if (op === 'instances.updateNetworkInterface') bumpFingerprint(state, faults, ctx);
@@ -279,9 +310,16 @@ async function serve(env: Env, req: http.IncomingMessage, res: http.ServerRespon
     const err = e instanceof ApiError ? e : new ApiError(500, 'backendError', String(e));
     [status, payload, errorReason] = [err.status, err.toJSON(), err.reason];
   }
-  const close = status === 413 ? { connection: 'close' } : {};
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...close });
-  res.end(JSON.stringify(payload));
+  const lost = take(env.faults.loseAnswer, op);
+  if (lost) {
+    // the change is made; the client sees the connection drop and must retry (safely, with its requestId)
+    req.socket.destroy();
+    status = 0;
+  } else {
+    const close = status === 413 ? { connection: 'close' } : {};
+    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...close });
+    res.end(JSON.stringify(payload));
+  }
   const write = method !== 'GET' && !op.endsWith('.wait') && op !== 'unknown';
   const path = url.pathname + url.search;
   env.calls.push({
@@ -302,6 +340,7 @@ export async function startGcpEmulator(opts: StartOptions = {}): Promise<GcpEmul
   if (!opts.state) seedMirrorProject(state);
   const initial = state.snapshot();
   const faults = defaultFaults(opts.latencyMs, opts.operationDelayMs);
+  faults.operationDelayByOp = { ...opts.operationDelayByOp };
   const initialFaults = structuredClone(faults);
   const env: Env = { state, ops: new OperationStore(state), faults, calls: [], transitions: [] };
   const server = http.createServer((req, res) => void serve(env, req, res));

@@ -48,12 +48,16 @@ export interface Address {
   name: string;
   address: string;
   addressType: 'EXTERNAL' | 'INTERNAL';
+  /** PREMIUM or STANDARD; an access config naming this address must ask for the same tier. */
+  networkTier?: 'PREMIUM' | 'STANDARD';
   creationTimestamp: string;
 }
 export interface Subnetwork {
   name: string;
   network: string;
   ipCidrRange: string;
+  /** Named secondary ranges an alias may be taken from (`subnetworkRangeName`). */
+  secondaryIpRanges?: { rangeName: string; ipCidrRange: string }[];
 }
 
 export const TRANSITION_KINDS = [
@@ -105,12 +109,14 @@ export class ApiError extends Error {
     readonly reason: string,
     message: string,
     readonly domain = 'global',
+    /** google.rpc details (e.g. an ErrorInfo), as newer Google APIs add them. */
+    readonly details?: unknown[],
   ) {
     super(message);
   }
   toJSON(): unknown {
-    const { status: code, message, domain, reason } = this;
-    return { error: { code, message, errors: [{ message, domain, reason }] } };
+    const { status: code, message, domain, reason, details } = this;
+    return { error: { code, message, errors: [{ message, domain, reason }], ...(details ? { details } : {}) } };
   }
 }
 
@@ -142,6 +148,9 @@ export class ComputeState {
 
   /** Accepts a full URL, `projects/…` or a project-relative path and returns the full URL. */
   resolve(ref: string): string {
+    // any host: gcloud with an endpoint override sends links under the override's base (found by the gcloud check)
+    const path = /^https?:\/\/[^/]+\/compute\/(?:v1|beta)\/(projects\/.+)$/.exec(ref)?.[1];
+    if (path) return `${API_ROOT}/${path}`;
     if (/^https?:\/\//.test(ref)) return ref;
     if (ref.startsWith('projects/')) return `${API_ROOT}/${ref}`;
     return this.link(ref.replace(/^\//, ''));

@@ -19,5 +19,6 @@ export {
   TRANSITION_KINDS,
   type TransitionKind,
 } from './compute-state.ts';
+export { REALISTIC_OPERATION_MS, SLOW_OPERATION_MS } from './durations.ts';
 export type { OperationJson } from './operations.ts';
 export { MIRROR, type SeedOptions, seedMirrorProject } from './seed.ts';

@@ -18,6 +18,7 @@ import {
   requiredField,
   type StateTransition,
 } from './compute-state.ts';
+import { checkAliasRanges, checkFingerprint, checkNetworkTier, checkRouteOverlap, notReady } from './rules.ts';
 
 /** The Operation resource as the real API returns it. */
 export interface OperationJson {
@@ -54,6 +55,8 @@ export interface OperationStartOptions {
   /** Injected failure: the operation ends DONE with this error and the change is not applied. */
   failure?: OpFailure;
   onTransition: (t: StateTransition) => void;
+  /** The request's `requestId`: a later write with the same id gets this operation back instead of running again. */
+  requestId?: string;
 }
 
 /** Real operation names look like `operation-1678698586130-5f6c478e948f3-93704f76-5de7a834`. */
@@ -65,11 +68,17 @@ function operationName(): string {
 /** Zonal and global operations of one project: RUNNING → DONE, applying the change at DONE. */
 export class OperationStore {
   private readonly entries = new Map<string, Entry>();
+  private readonly byRequestId = new Map<string, Entry>();
 
   constructor(private readonly state: ComputeState) {}
 
   /** Creates the operation and returns a copy of its JSON as the mutation's response. */
   start(mutation: Mutation, opts: OperationStartOptions): OperationJson {
+    // one operation at a time per instance: a write while the last one runs is refused, not queued
+    const busy =
+      mutation.zone &&
+      [...this.entries.values()].some((e) => e.json.targetLink === mutation.targetLink && e.json.status !== 'DONE');
+    if (busy) throw notReady(mutation.targetLink.replace(/^.*\/compute\/v1\//, ''));
     const now = new Date().toISOString();
     const name = operationName();
     const scope = mutation.zone ? `zones/${mutation.zone}` : 'global';
@@ -94,11 +103,18 @@ export class OperationStore {
     });
     const entry: Entry = { json, mutation, settled, settle };
     this.entries.set(`${scope}/${name}`, entry);
+    if (opts.requestId) this.byRequestId.set(opts.requestId, entry);
     const finish = () => this.finish(entry, opts);
     // delay 0 goes through the same completion path, just before the response is written
     if (opts.delayMs <= 0) finish();
     else entry.timer = setTimeout(finish, opts.delayMs);
     return structuredClone(json);
+  }
+
+  /** The operation a earlier write with this requestId started (the real API keeps them for at least 60 minutes). */
+  replayOf(requestId: string): OperationJson | undefined {
+    const entry = this.byRequestId.get(requestId);
+    return entry ? structuredClone(entry.json) : undefined;
   }
 
   /** Looks an operation up by name or numeric id; `zone` undefined means global. */
@@ -127,6 +143,7 @@ export class OperationStore {
       entry.settle();
     }
     this.entries.clear();
+    this.byRequestId.clear();
   }
 
   private find(zone: string | undefined, nameOrId: string): Entry | undefined {
@@ -201,8 +218,9 @@ export function updateNicMutation(state: ComputeState, req: ApiRequest): Mutatio
     // kubernetes/kubernetes#59423: "Invalid value for field 'resource.accessConfigs': ''. Updating this field…"
     throw invalidField('resource.accessConfigs', '', 'Updating this field is not supported.');
   }
-  if (body.fingerprint !== nic.fingerprint) throw new ApiError(412, 'conditionNotMet', 'Invalid fingerprint.');
+  checkFingerprint(body.fingerprint, nic.fingerprint);
   const wanted = body.aliasIpRanges === undefined ? undefined : parseAliases(body.aliasIpRanges);
+  if (wanted) checkAliasRanges(state, nic, wanted);
   const apply = () => {
     const clash = wanted && aliasConflict(state, nic, wanted);
     if (clash) return { failure: ipInUse(clash) };
@@ -220,11 +238,13 @@ export function updateNicMutation(state: ComputeState, req: ApiRequest): Mutatio
 /** instances.addAccessConfig: one access config per NIC (sync 400), one instance per external IP (async). */
 export function addAccessConfigMutation(state: ComputeState, req: ApiRequest): Mutation {
   const { nic, shell, detail, touch } = nicTarget(state, req);
-  const { name, natIP, type } = req.body;
+  const { name, natIP, type, networkTier } = req.body;
   // terraform-google-vm#111, kubeip#60: "Error 400: At most one access config currently supported., badRequest"
   if (nic.accessConfigs.length > 0)
     throw new ApiError(400, 'badRequest', 'At most one access config currently supported.');
-  const reserved = [...state.addresses.values()].some((a) => a.addressType === 'EXTERNAL' && a.address === natIP);
+  const reserved = [...state.addresses.values()].find((a) => a.addressType === 'EXTERNAL' && a.address === natIP);
+  const tier = typeof networkTier === 'string' ? networkTier : 'PREMIUM';
+  if (reserved) checkNetworkTier(tier, reserved.networkTier ?? 'PREMIUM');
   if (typeof natIP === 'string' && !reserved) {
     // terraform-provider-google#435 shows this message for an unknown natIP
     const why = `The specified external IP address '${natIP}' was not found in region '${state.region}'.`;
@@ -235,7 +255,7 @@ export function addAccessConfigMutation(state: ComputeState, req: ApiRequest): M
     natIP:
       typeof natIP === 'string' ? natIP : `35.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.7`,
     type: typeof type === 'string' ? type : 'ONE_TO_ONE_NAT',
-    networkTier: 'PREMIUM',
+    networkTier: tier,
   };
   const apply = () => {
     if (externalIpHolder(state, config.natIP)) return { failure: ipInUse(config.natIP) };
@@ -284,6 +304,7 @@ export function insertRouteMutation(state: ComputeState, { body }: ApiRequest): 
   if (![...state.subnetworks.values()].some((s) => s.network === network)) {
     throw invalidField('resource.network', field('network'), 'The referenced network resource cannot be found.');
   }
+  checkRouteOverlap(state, network, destRange);
   const hop = state.instanceByLink(field('nextHopInstance'));
   if (!hop)
     throw invalidField(

@@ -7,11 +7,15 @@ export const MIRROR = {
   zones: ['us-east1-b', 'us-east1-c'],
   network: 'default',
   subnetRange: '10.0.0.0/16',
+  /** A secondary range of the subnet (GKE-style `pods`), for aliases taken with subnetworkRangeName. */
+  secondaryRange: { rangeName: 'pods', ipCidrRange: '10.4.0.0/20' },
   vip: '10.0.0.250/32',
+  /** Route mode's VIP: outside every subnet range, since a static route may not overlap one. */
+  routeVip: '10.99.0.250/32',
   externalIp: '34.1.2.3',
   externalAddressName: 'mirror-vip-external',
   accessConfigName: 'vip',
-  routeName: 'mirror-vip-10-0-0-250',
+  routeName: 'mirror-vip-10-99-0-250',
   primary: { name: 'iris-a', zone: 'us-east1-b', networkIP: '10.0.1.10' },
   backup: { name: 'iris-b', zone: 'us-east1-c', networkIP: '10.0.2.10' },
 } as const;
@@ -21,9 +25,9 @@ export interface SeedOptions {
   alias?: boolean;
   /** Put the "vip" access config with the static external IP on iris-a's nic0 (default true). */
   accessConfig?: boolean;
-  /** Add the static route `mirror-vip-10-0-0-250` → iris-a, for route mode (default false). */
+  /** Add the static route `mirror-vip-10-99-0-250` (the route VIP) → iris-a, for route mode (default false). */
   route?: boolean;
-  /** Destination of that route (default the VIP). */
+  /** Destination of that route (default the route VIP). */
   routeDestRange?: string;
 }
 
@@ -57,12 +61,18 @@ export function seedMirrorProject(state: ComputeState, opts: SeedOptions = {}): 
     throw new Error(`seedMirrorProject needs a ComputeState for ${MIRROR.project}/${MIRROR.region}`);
   }
   const network = state.link(`global/networks/${MIRROR.network}`);
-  state.subnetworks.set(MIRROR.network, { name: MIRROR.network, network, ipCidrRange: MIRROR.subnetRange });
+  state.subnetworks.set(MIRROR.network, {
+    name: MIRROR.network,
+    network,
+    ipCidrRange: MIRROR.subnetRange,
+    secondaryIpRanges: [{ ...MIRROR.secondaryRange }],
+  });
   state.addresses.set(MIRROR.externalAddressName, {
     id: newId(),
     name: MIRROR.externalAddressName,
     address: MIRROR.externalIp,
     addressType: 'EXTERNAL',
+    networkTier: 'PREMIUM',
     creationTimestamp: '2024-01-15T09:00:00.000-08:00',
   });
   const primary = instance(state, MIRROR.primary);
@@ -83,7 +93,7 @@ export function seedMirrorProject(state: ComputeState, opts: SeedOptions = {}): 
       id: newId(),
       name: MIRROR.routeName,
       network,
-      destRange: opts.routeDestRange ?? MIRROR.vip,
+      destRange: opts.routeDestRange ?? MIRROR.routeVip,
       priority: 1000,
       nextHopInstance: state.link(`zones/${MIRROR.primary.zone}/instances/${MIRROR.primary.name}`),
       creationTimestamp: '2024-01-15T09:40:00.000-08:00',

@@ -34,6 +34,12 @@ export interface GcpWorldOptions {
   latencyMs?: number;
   /** How long each emulated operation stays RUNNING before DONE. */
   operationDelayMs?: number;
+  /** Per-method operation durations (e.g. REALISTIC_OPERATION_MS from local-cloud/gcp). */
+  operationDelayByOp?: Record<string, number>;
+  /** Fields merged into the VIP's configuration (e.g. subnetworkRangeName, accessConfig.networkTier). */
+  vip?: Record<string, unknown>;
+  /** Fields merged into the mirror's configuration (e.g. deadlineMs, operationMs). */
+  mirror?: Record<string, unknown>;
   roles?: Record<string, MemberRole>;
   deadlineMs?: number;
   confirmWindowMs?: number;
@@ -67,7 +73,7 @@ async function startSecretManager(secrets: Record<string, string>) {
 export function gcpConfigFor(members: FakeMembers, opts: GcpWorldOptions = {}) {
   const vip =
     (opts.mode ?? 'alias-ip') === 'route'
-      ? { mode: 'route', cidr: SEED.vip, network: SEED.network, priority: 1000 }
+      ? { mode: 'route', cidr: SEED.routeVip, network: SEED.network, priority: 1000 }
       : {
           mode: 'alias-ip',
           cidr: SEED.vip,
@@ -88,12 +94,15 @@ export function gcpConfigFor(members: FakeMembers, opts: GcpWorldOptions = {}) {
         cloud: 'gcp',
         project: SEED.project,
         members: [member(SEED.primary), member(SEED.backup)],
-        vips: [vip],
+        vips: [{ ...vip, ...opts.vip }],
         health: { enabled: true, timeoutMs: 500, confirmWindowMs: opts.confirmWindowMs ?? 0 },
         keys: [
           { id: 'iris-a-k1', member: 'iris-a', secret: 'env:MIRROR_VIP_KEY_IRIS_A' },
           { id: 'iris-b-k1', member: 'iris-b', secret: `gcp-sm:${SECRET_NAME}` },
         ],
+        // emulated operations take milliseconds unless the world says otherwise: budget 1 s each
+        operationMs: 1_000,
+        ...opts.mirror,
       },
     ],
     deadlineMs: opts.deadlineMs ?? 10_000,
@@ -114,6 +123,7 @@ export async function startGcpWorld(opts: GcpWorldOptions = {}) {
     state,
     latencyMs: opts.latencyMs ?? 0,
     operationDelayMs: opts.operationDelayMs ?? 0,
+    ...(opts.operationDelayByOp ? { operationDelayByOp: opts.operationDelayByOp } : {}),
   });
   const members = await startFakeMembers(opts.roles ?? { 'iris-a': 'primary', 'iris-b': 'backup' });
   const secrets: Record<Member, string> = {
@@ -205,7 +215,7 @@ export async function startGcpWorld(opts: GcpWorldOptions = {}) {
   /** The VIP's routes: name, next-hop member and priority. */
   const routes = () =>
     [...state.routes.values()]
-      .filter((r) => r.destRange === SEED.vip)
+      .filter((r) => r.destRange === SEED.routeVip)
       .map((r) => ({ name: r.name, to: r.nextHopInstance?.split('/').pop() ?? '?', priority: r.priority }));
   const writes = () => emu.calls.filter((c) => c.write).length;
   const close = async () => {

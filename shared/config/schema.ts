@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resolveDeadlines } from './timing.ts';
 
 const name = z
   .string()
@@ -55,10 +56,18 @@ export const awsVipSchema = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('eip'), allocationId: awsId('eipalloc') }),
 ]);
 
+/** Per-mirror time budgets; absent = the cloud's default (shared/config/timing.ts). */
+const timing = {
+  deadlineMs: z.number().int().min(1000).max(900_000).optional(),
+  /** How long one cloud write operation may take; a move that cannot fit its remove and add is not started. */
+  operationMs: z.number().int().min(0).max(300_000).optional(),
+};
+
 const mirrorBase = {
   name,
   health,
   keys: z.array(key).min(1),
+  ...timing,
 };
 
 export const awsMirrorSchema = z.strictObject({
@@ -107,8 +116,17 @@ export const gcpVipSchema = z.discriminatedUnion('mode', [
   z.strictObject({
     mode: z.literal('alias-ip'),
     cidr: hostCidr,
+    /** The subnet's secondary range the VIP comes from; absent = the primary range. */
+    subnetworkRangeName: gcpName.optional(),
     /** The public VIP: an access config with this reserved static external address, moved with the alias. */
-    accessConfig: z.strictObject({ name: z.string().min(1).max(63).default('vip'), natIP: ipv4 }).optional(),
+    accessConfig: z
+      .strictObject({
+        name: z.string().min(1).max(63).default('vip'),
+        natIP: ipv4,
+        /** The address's network tier; absent = the tier of the access config that holds it now (else PREMIUM). */
+        networkTier: z.enum(['PREMIUM', 'STANDARD']).optional(),
+      })
+      .optional(),
   }),
   z.strictObject({
     mode: z.literal('route'),
@@ -126,6 +144,7 @@ export const gcpMirrorSchema = z
     name,
     health,
     keys: z.array(gcpKey).min(1),
+    ...timing,
     cloud: z.literal('gcp'),
     project: z.string().regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, 'must be a project id such as my-project-123'),
     /** Defaults to the region of the first member's zone. */
@@ -145,12 +164,17 @@ export const gcpMirrorSchema = z
   )
   .transform((m) => ({ ...m, region: m.region ?? regionOfZone(m.members[0]?.zone ?? '') }));
 
-export const configSchema = z.strictObject({
-  mirrors: z.array(z.discriminatedUnion('cloud', [awsMirrorSchema, gcpMirrorSchema])).min(1),
-  toleranceSeconds: z.number().int().min(30).max(3600).default(300),
-  deadlineMs: z.number().int().min(1000).max(900_000).default(25_000),
-  notify: z.strictObject({ topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN') }).optional(),
-});
+export const configSchema = z
+  .strictObject({
+    mirrors: z.array(z.discriminatedUnion('cloud', [awsMirrorSchema, gcpMirrorSchema])).min(1),
+    toleranceSeconds: z.number().int().min(30).max(3600).default(300),
+    /** Default deadline of every mirror; absent = each mirror's cloud default (shared/config/timing.ts). */
+    deadlineMs: z.number().int().min(1000).max(900_000).optional(),
+    notify: z
+      .strictObject({ topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN') })
+      .optional(),
+  })
+  .transform(resolveDeadlines);
 
 export type Config = z.infer<typeof configSchema>;
 export type MirrorConfig = Config['mirrors'][number];

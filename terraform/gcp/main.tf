@@ -76,7 +76,7 @@ resource "google_cloudfunctions2_function" "http" {
     service_account_email = google_service_account.function.email
     available_memory      = "512M"
     available_cpu         = "1"
-    timeout_seconds       = 60
+    timeout_seconds       = 180 # deadline 90 s + commit grace 60 s + 30 s (shared/config/timing.ts)
     # One writer per mirror, by the platform (defence in depth; the engine is safe without it, see docs/protocol.md).
     min_instance_count               = 0
     max_instance_count               = 1
@@ -120,7 +120,7 @@ resource "google_cloudfunctions2_function" "events" {
     service_account_email            = google_service_account.function.email
     available_memory                 = "512M"
     available_cpu                    = "1"
-    timeout_seconds                  = 60
+    timeout_seconds                  = 180 # deadline 90 s + commit grace 60 s + 30 s (shared/config/timing.ts)
     min_instance_count               = 0
     max_instance_count               = 1
     max_instance_request_concurrency = 1

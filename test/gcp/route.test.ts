@@ -31,9 +31,9 @@ describe('GCP function: route mode (make before break)', () => {
     expect(status).toBe(200);
     expect(result).toMatchObject({ outcome: 'moved', from: 'iris-a', to: 'iris-b' });
     // one less than the old route's priority: the new route wins as soon as it exists, never ties (ECMP)
-    expect(world.routes()).toEqual([{ name: 'mirror-vip-irismirror-10-0-0-250-iris-b', to: 'iris-b', priority: 999 }]);
+    expect(world.routes()).toEqual([{ name: 'mirror-vip-irismirror-10-99-0-250-iris-b', to: 'iris-b', priority: 999 }]);
     expect(world.emu.transitions.map((t) => t.kind)).toEqual(['route-added', 'route-removed']);
-    expect(fewestRoutes(world.emu.transitions, world.seed.vip, 1)).toBe(1);
+    expect(fewestRoutes(world.emu.transitions, world.seed.routeVip, 1)).toBe(1);
     expect(world.emu.calls.filter((c) => c.op === 'globalOperations.wait')).toHaveLength(2);
     expect(result?.calls.filter((c) => c.write).map((c) => c.op)).toEqual([
       'compute.routes.insert',
@@ -46,8 +46,8 @@ describe('GCP function: route mode (make before break)', () => {
     await moveTo(world, 'iris-b');
     const back = await moveTo(world, 'iris-a');
     expect(back.result).toMatchObject({ outcome: 'moved', from: 'iris-b', to: 'iris-a' });
-    expect(world.routes()).toEqual([{ name: 'mirror-vip-irismirror-10-0-0-250-iris-a', to: 'iris-a', priority: 998 }]);
-    expect(fewestRoutes(world.emu.transitions, world.seed.vip, 1)).toBe(1);
+    expect(world.routes()).toEqual([{ name: 'mirror-vip-irismirror-10-99-0-250-iris-a', to: 'iris-a', priority: 998 }]);
+    expect(fewestRoutes(world.emu.transitions, world.seed.routeVip, 1)).toBe(1);
     expect(world.emu.transitions).toHaveLength(4);
   });
 
@@ -66,7 +66,9 @@ describe('GCP function: route mode (make before break)', () => {
     world = await startGcpWorld({ mode: 'route', seed: { route: false, alias: false, accessConfig: false } });
     const { result } = await moveTo(world, 'iris-b');
     expect(result).toMatchObject({ outcome: 'moved', from: null, to: 'iris-b' });
-    expect(world.routes()).toEqual([{ name: 'mirror-vip-irismirror-10-0-0-250-iris-b', to: 'iris-b', priority: 1000 }]);
+    expect(world.routes()).toEqual([
+      { name: 'mirror-vip-irismirror-10-99-0-250-iris-b', to: 'iris-b', priority: 1000 },
+    ]);
   });
 
   it('the old route delete is best effort when the new route already wins; its leftover is reported and removed later', async () => {
@@ -84,7 +86,7 @@ describe('GCP function: route mode (make before break)', () => {
     ).toEqual(['iris-a@1000', 'iris-b@999']);
     const check = await world.publish({ kind: 'mirror-vip.reconcile' });
     expect(check.results[0]).toMatchObject({ outcome: 'unchanged', writeCalls: 0 });
-    expect(check.results[0]?.warnings.join()).toMatch(/route mirror-vip-10-0-0-250 \(priority 1000\).*is inert/);
+    expect(check.results[0]?.warnings.join()).toMatch(/route mirror-vip-10-99-0-250 \(priority 1000\).*is inert/);
     await moveTo(world, 'iris-a');
     expect(world.routes()).toHaveLength(1);
   });
@@ -102,7 +104,7 @@ describe('GCP function: route mode (make before break)', () => {
         .map((r) => `${r.to}@${r.priority}`)
         .sort(),
     ).toEqual(['iris-a@998', 'iris-b@999']);
-    expect(fewestRoutes(world.emu.transitions, world.seed.vip, 1)).toBe(1);
+    expect(fewestRoutes(world.emu.transitions, world.seed.routeVip, 1)).toBe(1);
   });
 
   it('warns when the target has IP forwarding off', async () => {
@@ -116,7 +118,7 @@ describe('GCP function: route mode (make before break)', () => {
 
 describe('route names', () => {
   it('are valid Compute Engine names, one per mirror, VIP and member', () => {
-    expect(routeName('IRISMIRROR', '10.0.0.250/32', 'iris-b')).toBe('mirror-vip-irismirror-10-0-0-250-iris-b');
+    expect(routeName('IRISMIRROR', '10.99.0.250/32', 'iris-b')).toBe('mirror-vip-irismirror-10-99-0-250-iris-b');
     const long = routeName('A.Very_Long.Mirror.Name.That.Goes.On', '192.168.100.250/32', 'member-with-a-long-name');
     expect(long).toMatch(/^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/);
     expect(long).not.toBe(

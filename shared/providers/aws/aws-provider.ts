@@ -80,17 +80,20 @@ async function observeWarnings(api: Ec2Api, mirror: AwsMirrorConfig, ctx: CallCo
   return warnings;
 }
 
+/** ReplaceRoute on a missing route: real EC2 answers InvalidParameterValue (getmoto/moto#6425, checked on AWS). */
+const REPLACE_MISSING = ['InvalidParameterValue', 'InvalidRoute.NotFound'];
+
 /** Point one route at the ENI; a route that vanished or appeared since the observation is handled either way. */
 async function moveRoute(api: Ec2Api, ctx: CallContext, v: RouteVip, c: PlanChange, eniId: string) {
   const args = { routeTableId: c.slot, cidr: v.cidr, eniId };
   const replace = () => call(ctx, 'ec2:ReplaceRoute', true, (s) => api.replaceRoute(args, s));
   const create = () => call(ctx, 'ec2:CreateRoute', true, (s) => api.createRoute(args, s));
   const [first, fallback, code] =
-    c.from === null ? [create, replace, 'RouteAlreadyExists'] : [replace, create, 'InvalidRoute.NotFound'];
+    c.from === null ? [create, replace, ['RouteAlreadyExists']] : [replace, create, REPLACE_MISSING];
   try {
     await first();
   } catch (e: unknown) {
-    if (apiCodeOf(e) !== code) throw e;
+    if (!code.includes(apiCodeOf(e) ?? '')) throw e;
     await fallback();
   }
 }

@@ -3,7 +3,8 @@ import type { GcpMemberConfig, GcpMirrorConfig, GcpVipConfig } from '../../confi
 import type { CallContext } from '../../core/retry.ts';
 import { ProviderError } from '../../errors.ts';
 import type { PlanChange } from '../types.ts';
-import type { ComputeApi, NicView } from './compute-api.ts';
+import type { InstanceLanes } from './budget.ts';
+import type { AliasRange, ComputeApi, NicView } from './compute-api.ts';
 import { API_CODES, apiCodeOf } from './gcp-errors.ts';
 import { readNic, writeAndWait } from './operations.ts';
 
@@ -17,6 +18,9 @@ export const sameRange = (a: string, b: string) =>
   (a.includes('/') ? a : `${a}/32`) === (b.includes('/') ? b : `${b}/32`);
 
 const where = (m: GcpMemberConfig) => `${m.zone}/${m.instance}`;
+const sameRanges = (a: AliasRange[], b: AliasRange[]) =>
+  a.length === b.length &&
+  a.every((r, i) => r.ipCidrRange === b[i]?.ipCidrRange && r.subnetworkRangeName === b[i]?.subnetworkRangeName);
 const isGone = (e: unknown) => apiCodeOf(e) === API_CODES.notFound;
 
 /**
@@ -28,14 +32,20 @@ async function editAliases(
   ctx: CallContext,
   project: string,
   m: GcpMemberConfig,
-  edit: (ranges: string[]) => string[],
+  edit: (ranges: AliasRange[]) => AliasRange[],
   known: NicView | undefined,
 ): Promise<void> {
   let nic = known ?? (await readNic(api, ctx, project, m));
   for (let attempt = 1; ; attempt++) {
+    // the other ranges go back as read, each with its subnetworkRangeName (else Compute takes it from the primary range)
     const ranges = edit(nic.aliasRanges);
-    const unchanged = ranges.length === nic.aliasRanges.length && ranges.every((r, i) => r === nic.aliasRanges[i]);
-    if (unchanged) return;
+    if (sameRanges(ranges, nic.aliasRanges)) return;
+    if (!nic.fingerprint) {
+      throw new ProviderError(
+        `${where(m)} nic0 was read without a fingerprint; Compute refuses an updateNetworkInterface without one (400), so nothing was written`,
+        { detail: { apiCode: 'noFingerprint' } },
+      );
+    }
     // one request id per body: the API runs a write retried after a lost answer only once
     const args = {
       project,
@@ -59,9 +69,13 @@ async function editAliases(
 export interface MoveContext {
   api: ComputeApi;
   ctx: CallContext;
+  /** For the writes that complete a move (the adds): past the deadline by the cloud's commit grace. */
+  commit: CallContext;
   mirror: GcpMirrorConfig;
   /** nic0 of each member as observed in this invocation (fingerprints to quote on the first attempt). */
   nics: Map<string, NicView>;
+  /** One write at a time per instance (Compute answers resourceNotReady otherwise). */
+  lanes: InstanceLanes;
 }
 
 export function memberOf(mirror: GcpMirrorConfig, name: string): GcpMemberConfig {
@@ -79,17 +93,23 @@ const holderOf = (mirror: GcpMirrorConfig, c: PlanChange) => mirror.members.find
  * exists (404) is skipped, since a deleted instance holds nothing.
  */
 export async function moveAlias(mc: MoveContext, vip: AliasVip, c: PlanChange): Promise<void> {
-  const { api, ctx, mirror, nics } = mc;
+  const { api, ctx, commit, mirror, nics, lanes } = mc;
   const target = memberOf(mirror, c.to);
   const holder = holderOf(mirror, c);
+  const others = (ranges: AliasRange[]) => ranges.filter((r) => !sameRange(r.ipCidrRange, vip.cidr));
   if (holder && holder.name !== target.name) {
-    const remove = (ranges: string[]) => ranges.filter((r) => !sameRange(r, vip.cidr));
-    await editAliases(api, ctx, mirror.project, holder, remove, nics.get(holder.name)).catch((e: unknown) => {
-      if (!isGone(e)) throw e;
-    });
+    await lanes
+      .run(where(holder), () => editAliases(api, ctx, mirror.project, holder, others, nics.get(holder.name)))
+      .catch((e: unknown) => {
+        if (!isGone(e)) throw e;
+      });
   }
-  const add = (ranges: string[]) => [...ranges.filter((r) => !sameRange(r, vip.cidr)), vip.cidr];
-  await editAliases(api, ctx, mirror.project, target, add, nics.get(target.name));
+  const range: AliasRange = {
+    ipCidrRange: vip.cidr,
+    ...(vip.subnetworkRangeName ? { subnetworkRangeName: vip.subnetworkRangeName } : {}),
+  };
+  const add = (ranges: AliasRange[]) => [...others(ranges), range];
+  await lanes.run(where(target), () => editAliases(api, commit, mirror.project, target, add, nics.get(target.name)));
 }
 
 /** Refuse, before any write, a target whose nic0 has another external IP: GCP allows one access config per NIC. */
@@ -109,24 +129,33 @@ export function checkAccessConfigTarget(mc: MoveContext, vip: AliasVip, c: PlanC
  * each waited on. As for the alias, the delete is required: the address cannot be attached twice.
  */
 export async function moveAccessConfig(mc: MoveContext, vip: AliasVip, c: PlanChange): Promise<void> {
-  const { api, ctx, mirror, nics } = mc;
+  const { api, commit, mirror, nics, lanes } = mc;
   const wanted = vip.accessConfig;
   if (!wanted) return;
   const target = memberOf(mirror, c.to);
   const holder = holderOf(mirror, c);
+  // the address's tier: configured, else the tier of the access config holding it now (Compute refuses a mismatch)
+  const held = mirror.members
+    .flatMap((m) => nics.get(m.name)?.accessConfigs ?? [])
+    .find((a) => a.natIP === wanted.natIP);
+  const networkTier = wanted.networkTier ?? held?.networkTier;
   if (holder && holder.name !== target.name) {
-    const held = nics.get(holder.name)?.accessConfigs.find((a) => a.natIP === wanted.natIP);
-    await deleteAccessConfig(mc, holder, held?.name ?? wanted.name, wanted.natIP);
+    const name = nics.get(holder.name)?.accessConfigs.find((a) => a.natIP === wanted.natIP)?.name ?? wanted.name;
+    await lanes.run(where(holder), () => deleteAccessConfig(mc, holder, name, wanted.natIP));
   }
   const args = {
     project: mirror.project,
     zone: target.zone,
     instance: target.instance,
-    ...wanted,
+    name: wanted.name,
+    natIP: wanted.natIP,
+    ...(networkTier ? { networkTier } : {}),
     requestId: randomUUID(),
   };
   const what = { op: 'compute.instances.addAccessConfig', target: where(target), zone: target.zone };
-  await writeAndWait(api, ctx, mirror.project, what, (o) => api.addAccessConfig(args, o));
+  await lanes.run(where(target), () =>
+    writeAndWait(api, commit, mirror.project, what, (o) => api.addAccessConfig(args, o)),
+  );
 }
 
 async function deleteAccessConfig(mc: MoveContext, holder: GcpMemberConfig, name: string, natIP: string) {

@@ -15,6 +15,14 @@ export interface OperationView {
 export interface AccessConfigView {
   name: string;
   natIP: string | null;
+  /** PREMIUM or STANDARD: an addAccessConfig for this address must ask for the same tier. */
+  networkTier?: string;
+}
+
+/** One alias range of a NIC; `subnetworkRangeName` names the subnet's secondary range it comes from (absent = primary). */
+export interface AliasRange {
+  ipCidrRange: string;
+  subnetworkRangeName?: string;
 }
 
 /** nic0 of one instance, with the fingerprint that a write must quote. */
@@ -22,7 +30,7 @@ export interface NicView {
   instance: string;
   zone: string;
   fingerprint: string;
-  aliasRanges: string[];
+  aliasRanges: AliasRange[];
   accessConfigs: AccessConfigView[];
   /** Whether the instance may receive packets for addresses that are not its own (needed as a route's next hop). */
   canIpForward: boolean;
@@ -58,11 +66,11 @@ export interface ComputeApi {
   getNic(ref: InstanceRef, o: CallOptions): Promise<NicView>;
   /** updateNetworkInterface with the full alias list; an empty list removes every alias (sent as `[]`, not dropped). */
   setAliasRanges(
-    a: InstanceRef & { fingerprint: string; ranges: string[]; requestId: string },
+    a: InstanceRef & { fingerprint: string; ranges: AliasRange[]; requestId: string },
     o: CallOptions,
   ): Promise<OperationView>;
   addAccessConfig(
-    a: InstanceRef & { name: string; natIP: string; requestId: string },
+    a: InstanceRef & { name: string; natIP: string; networkTier?: string; requestId: string },
     o: CallOptions,
   ): Promise<OperationView>;
   deleteAccessConfig(a: InstanceRef & { name: string; requestId: string }, o: CallOptions): Promise<OperationView>;

@@ -163,13 +163,23 @@ export async function sdkComputeApi(opts: SdkOptions = {}): Promise<ComputeApi> 
         instance,
         zone,
         fingerprint: nic.fingerprint ?? '',
-        aliasRanges: (nic.aliasIpRanges ?? []).map((r) => r.ipCidrRange ?? '').filter(Boolean),
-        accessConfigs: (nic.accessConfigs ?? []).map((a) => ({ name: a.name ?? '', natIP: a.natIP ?? null })),
+        aliasRanges: (nic.aliasIpRanges ?? [])
+          .filter((r) => r.ipCidrRange)
+          .map((r) => ({
+            ipCidrRange: r.ipCidrRange ?? '',
+            ...(r.subnetworkRangeName ? { subnetworkRangeName: r.subnetworkRangeName } : {}),
+          })),
+        accessConfigs: (nic.accessConfigs ?? []).map((a) => ({
+          name: a.name ?? '',
+          natIP: a.natIP ?? null,
+          ...(a.networkTier ? { networkTier: a.networkTier } : {}),
+        })),
         canIpForward: inst.canIpForward === true,
       };
     },
     async setAliasRanges({ project, zone, instance, fingerprint, ranges, requestId }, o) {
-      const networkInterfaceResource = { fingerprint, aliasIpRanges: ranges.map((ipCidrRange) => ({ ipCidrRange })) };
+      // every range is sent with its subnetworkRangeName: without it Compute takes the range from the primary range
+      const networkInterfaceResource = { fingerprint, aliasIpRanges: ranges.map((r) => ({ ...r })) };
       const headers: Record<string, string> = ranges.length === 0 ? { [SEND_EMPTY_HEADER]: 'aliasIpRanges' } : {};
       const req = { ...nicOf(project), zone, instance, networkInterfaceResource, requestId };
       return started(
@@ -178,8 +188,8 @@ export async function sdkComputeApi(opts: SdkOptions = {}): Promise<ComputeApi> 
         ),
       );
     },
-    async addAccessConfig({ project, zone, instance, name, natIP, requestId }, o) {
-      const accessConfigResource = { name, natIP, type: 'ONE_TO_ONE_NAT' };
+    async addAccessConfig({ project, zone, instance, name, natIP, networkTier, requestId }, o) {
+      const accessConfigResource = { name, natIP, type: 'ONE_TO_ONE_NAT', ...(networkTier ? { networkTier } : {}) };
       const req = { ...nicOf(project), zone, instance, accessConfigResource, requestId };
       return started(
         await send('compute.instances.addAccessConfig', o, () => instances().addAccessConfig(req, gaxOptions(o))),

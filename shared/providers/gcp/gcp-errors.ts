@@ -22,6 +22,8 @@ export const API_CODES = {
   notFound: 'notFound',
   alreadyExists: 'alreadyExists',
   invalid: 'invalid',
+  notReady: 'resourceNotReady',
+  rateLimited: 'rateLimitExceeded',
 } as const;
 
 const NAMES: Record<number, string> = {
@@ -47,6 +49,8 @@ const NETWORK = /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang u
 
 interface GaxErrorShape {
   code?: number | string;
+  /** ErrorInfo reason, when the answer carries one (RATE_LIMIT_EXCEEDED). */
+  reason?: string;
   httpStatusCode?: number;
   message?: string;
   name?: string;
@@ -54,7 +58,8 @@ interface GaxErrorShape {
 
 /**
  * Turn a Compute client error into ProviderError, or TransientError when a retry may help: 429, 5xx, timeouts,
- * network failures, and 400 resourceNotReady (another operation is still running on the same instance).
+ * network failures, 403 rate limits (Compute's rateLimitExceeded), and 400 resourceNotReady (another operation
+ * is still running on the same instance).
  * A 409 on routes.insert means the name exists; any other 409 is a concurrent change and is retried.
  */
 export function classifyGcpError(op: string, e: unknown): Error {
@@ -63,11 +68,17 @@ export function classifyGcpError(op: string, e: unknown): Error {
   const grpc = typeof err.code === 'number' ? err.code : undefined;
   const message = err.message ?? String(e);
   const notReady = /is not ready|resourceNotReady/i.test(message);
+  // Compute rate-limits with 403 rateLimitExceeded (not 429): "Quota exceeded for quota metric|group … per minute"
+  const rateLimited =
+    grpc === GRPC.PERMISSION_DENIED &&
+    (err.reason === 'RATE_LIMIT_EXCEEDED' || /rate ?limit|Quota exceeded for quota (metric|group)/i.test(message));
   const conflict = grpc === GRPC.ABORTED && !/already exists/i.test(message);
   let apiCode = grpc !== undefined ? (NAMES[grpc] ?? `grpc-${grpc}`) : (err.name ?? 'Error');
   if (grpc === GRPC.ABORTED && !conflict) apiCode = API_CODES.alreadyExists;
-  if (notReady) apiCode = 'resourceNotReady';
+  if (notReady) apiCode = API_CODES.notReady;
+  if (rateLimited) apiCode = API_CODES.rateLimited;
   const transient =
+    rateLimited ||
     (grpc !== undefined && TRANSIENT_CODES.has(grpc)) ||
     (err.httpStatusCode !== undefined && err.httpStatusCode >= 500) ||
     notReady ||

@@ -9,6 +9,7 @@ import {
   moveAlias,
   sameRange,
 } from './alias-moves.ts';
+import { commitContext, InstanceLanes, requireTimeFor } from './budget.ts';
 import type { ComputeApi, NicView, RouteView } from './compute-api.ts';
 import { API_CODES, apiCodeOf } from './gcp-errors.ts';
 import { readNic } from './operations.ts';
@@ -51,7 +52,7 @@ function aliasBindings(
 ) {
   const holderOf = (has: (nic: NicView) => boolean) =>
     mirror.members.find((m) => nics.get(m.name) && has(nics.get(m.name) as NicView));
-  const aliasHolder = holderOf((n) => n.aliasRanges.some((r) => sameRange(r, v.cidr)));
+  const aliasHolder = holderOf((n) => n.aliasRanges.some((r) => sameRange(r.ipCidrRange, v.cidr)));
   const bindings: Binding[] = [
     {
       vip: v.cidr,
@@ -80,6 +81,7 @@ function warnings(mirror: GcpMirrorConfig, seen: Seen): Record<string, string[]>
   const add = (member: string, w: string) => {
     out[member] = [...(out[member] ?? []), w];
   };
+  externalIpWarnings(mirror, seen, add);
   for (const name of seen.missing) {
     const m = mirror.members.find((x) => x.name === name);
     for (const other of mirror.members) add(other.name, `instance ${m?.zone}/${m?.instance} (${name}) does not exist`);
@@ -103,6 +105,34 @@ function warnings(mirror: GcpMirrorConfig, seen: Seen): Record<string, string[]>
     }
   }
   return out;
+}
+
+/**
+ * The longest chain of operations an alias-ip move makes one after the other, when it removes anything (a move
+ * that only adds cannot strand the VIP). One operation at a time per instance: remove the alias on the holder;
+ * then delete its access config while the alias is added on the target; then add the access config: 3 with the
+ * public VIP, 2 without. Route moves insert before they delete and never strand the VIP: 0.
+ */
+function serialOperations(mirror: GcpMirrorConfig, changes: readonly PlanChange[]): number {
+  const removes = changes.filter(
+    (c) => c.mode === 'alias-ip' && c.from !== null && c.from !== c.to && mirror.members.some((m) => m.name === c.from),
+  );
+  if (removes.length === 0) return 0;
+  return removes.some((c) => c.slot === SLOTS.accessConfig) && removes.some((c) => c.slot === SLOTS.alias) ? 3 : 2;
+}
+
+/** Rule of Compute: one access config per NIC, so a member with another external IP can never take the public VIP. */
+function externalIpWarnings(mirror: GcpMirrorConfig, seen: Seen, add: (member: string, w: string) => void) {
+  const natIPs = mirror.vips.flatMap((v) => (v.mode === 'alias-ip' && v.accessConfig ? [v.accessConfig.natIP] : []));
+  if (natIPs.length === 0) return;
+  for (const m of mirror.members) {
+    const other = seen.nics.get(m.name)?.accessConfigs.find((a) => !a.natIP || !natIPs.includes(a.natIP));
+    if (!other) continue;
+    add(
+      m.name,
+      `${m.name} nic0 has access config "${other.name}" (${other.natIP ?? 'ephemeral'}): GCP allows one per interface, so the public VIP cannot move there; remove it with: gcloud compute instances delete-access-config ${m.instance} --zone ${m.zone} --access-config-name "${other.name}"`,
+    );
+  }
 }
 
 /**
@@ -137,13 +167,15 @@ export function gcpProvider(api: ComputeApi): Provider<GcpMirrorConfig> {
     },
     async apply(mirror, changes, ctx) {
       const seen = lastSeen.get(ctx) ?? (await observeAll(mirror, ctx));
-      const mc: MoveContext = { api, ctx, mirror, nics: seen.nics };
+      const lanes = new InstanceLanes();
+      const mc: MoveContext = { api, ctx, commit: commitContext(ctx, mirror), mirror, nics: seen.nics, lanes };
       const vipOf = (c: PlanChange) => mirror.vips.find((v) => v.cidr === c.vip);
       // refuse a predictable failure before the first write rather than half way through
       for (const c of changes) {
         const v = vipOf(c);
         if (v?.mode === 'alias-ip' && c.slot === SLOTS.accessConfig) checkAccessConfigTarget(mc, v, c);
       }
+      requireTimeFor(ctx, mirror, serialOperations(mirror, changes));
       // one move per slot, reported per slot; every change of a route VIP shares one make-before-break
       const routeMoves = new Map<string, Promise<void>>();
       return settleSlots(changes, (c) => {

@@ -1,8 +1,31 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { GcpMemberConfig } from '../../config/schema.ts';
 import { type CallContext, call } from '../../core/retry.ts';
-import { DeadlineError } from '../../errors.ts';
+import { DeadlineError, TransientError } from '../../errors.ts';
 import type { CallOptions, ComputeApi, NicView, OperationView } from './compute-api.ts';
-import { operationFailure } from './gcp-errors.ts';
+import { API_CODES, apiCodeOf, operationFailure } from './gcp-errors.ts';
+
+/** The longest pause between two tries of a write refused for a busy instance, or a rate limit (refills each minute). */
+const PATIENCE_CAP_MS = { [API_CODES.notReady]: 5_000, [API_CODES.rateLimited]: 15_000 } as const;
+
+/**
+ * Start a write with the core's retries; when they are spent on a busy instance (resourceNotReady: another
+ * operation still runs, which takes seconds) or a rate limit, keep trying with longer pauses until the deadline.
+ */
+async function startPatiently<T>(ctx: CallContext, op: string, run: (s: AbortSignal) => Promise<T>): Promise<T> {
+  let pause = Math.max(ctx.retry.maxMs, 1);
+  for (;;) {
+    try {
+      return await call(ctx, op, true, run);
+    } catch (e: unknown) {
+      const code = apiCodeOf(e);
+      if (!(e instanceof TransientError) || (code !== API_CODES.notReady && code !== API_CODES.rateLimited)) throw e;
+      if (Date.now() + pause >= ctx.deadline) throw e;
+      await delay(pause, undefined, { signal: ctx.signal }).catch(() => undefined);
+      pause = Math.min(pause * 2, PATIENCE_CAP_MS[code]);
+    }
+  }
+}
 
 /** Options for one SDK call: the time left before the invocation's deadline, and its abort signal. */
 export function callOptions(ctx: CallContext, signal: AbortSignal): CallOptions {
@@ -38,7 +61,7 @@ export async function writeAndWait(
     if (op.status === 'DONE' && op.error) throw operationFailure(what.op, what.target, op);
     return op;
   };
-  let op = await call(ctx, what.op, true, async (s) => settled(await start(callOptions(ctx, s))));
+  let op = await startPatiently(ctx, what.op, async (s) => settled(await start(callOptions(ctx, s))));
   while (op.status !== 'DONE') {
     if (Date.now() >= ctx.deadline) {
       throw new DeadlineError(`${what.op} on ${what.target} was still ${op.status} at the deadline`, {

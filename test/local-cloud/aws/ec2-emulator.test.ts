@@ -177,7 +177,8 @@ describe('EC2 emulator: route tables, through the real EC2 client', () => {
 
     it.each([
       ['an unknown table', { RouteTableId: 'rtb-0000000000000dead' }, 'InvalidRouteTableID.NotFound'],
-      ['a destination with no route', { DestinationCidrBlock: '10.77.0.0/16' }, 'InvalidRoute.NotFound'],
+      // real EC2 (and moto since getmoto/moto#6425) answers InvalidParameterValue here, not InvalidRoute.NotFound
+      ['a destination with no route', { DestinationCidrBlock: '10.77.0.0/16' }, 'InvalidParameterValue'],
       ['an unknown interface', { NetworkInterfaceId: 'eni-0000000000000dead' }, 'InvalidNetworkInterfaceID.NotFound'],
       ['a missing table id', { RouteTableId: undefined }, 'MissingParameter'],
     ])('rejects %s with the real error code', async (_what, change, code) => {

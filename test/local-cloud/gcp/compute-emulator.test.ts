@@ -16,7 +16,7 @@ import {
 // gRPC codes the 7.x client puts in `e.code` for HTTP statuses
 const INVALID_ARGUMENT = 3;
 const NOT_FOUND = 5;
-const RESOURCE_EXHAUSTED = 8;
+const PERMISSION_DENIED = 7;
 const FAILED_PRECONDITION = 9;
 const ABORTED = 10; // 409
 const UNAVAILABLE = 14;
@@ -224,7 +224,7 @@ describe('routes', () => {
   const routeResource = (name: string) => ({
     name,
     network: 'global/networks/default',
-    destRange: '10.0.0.250/32',
+    destRange: MIRROR.routeVip,
     nextHopInstance: `zones/${b.zone}/instances/${b.name}`,
     priority: 100,
   });
@@ -292,12 +292,12 @@ describe('operations', () => {
 });
 
 describe('fault injection', () => {
-  it('429 rateLimitExceeded is not retried by the client and changes nothing', async () => {
+  it('403 rateLimitExceeded (what Compute answers when rate-limited) is not retried by the client and changes nothing', async () => {
     emu.faults.throttle = { remaining: 1, ops: ['routes.delete'] };
     emu.state.routes.clear();
     const e = await rejection(routes.delete({ project, route: 'x' }));
-    expect(e).toMatchObject({ code: RESOURCE_EXHAUSTED });
-    expect(emu.calls.map((c) => [c.status, c.errorReason])).toEqual([[429, 'rateLimitExceeded']]);
+    expect(e).toMatchObject({ code: PERMISSION_DENIED });
+    expect(emu.calls.map((c) => [c.status, c.errorReason])).toEqual([[403, 'rateLimitExceeded']]);
   });
 
   it('503 backendError: a mutation fails at once, a get is retried', async () => {
@@ -354,7 +354,7 @@ describe('seedMirrorProject', () => {
     try {
       const [listed] = await client.list({ project });
       expect(listed.map((r) => [r.name, r.destRange, r.nextHopInstance?.endsWith('/iris-a')])).toEqual([
-        [MIRROR.routeName, MIRROR.vip, true],
+        [MIRROR.routeName, MIRROR.routeVip, true],
       ]);
       expect(state.instance(a.zone, a.name)?.networkInterfaces[0]?.aliasIpRanges).toEqual([]);
       expect(routeEmu.faults.operationDelayMs).toBe(5);
