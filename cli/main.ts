@@ -2,7 +2,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { MirrorVipError } from '../shared/errors.ts';
 import { mirrorPlan, mirrorStatus, onlyCloud, readConfig, statusTable, table } from './inspect.ts';
 import { keygenInstructions, newKey } from './keygen.ts';
-import { EXIT, loadNotifySettings, NotifyError, readKeyFile, sendNotify } from './notify.ts';
+import { notifyOnce } from './notify-once.ts';
+import { AUTH_MODES, DEFAULTS, EXIT, NotifyError } from './notify-settings.ts';
 
 const int = (min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -23,15 +24,16 @@ function program(): Command {
     .option('--mirror <name>', 'mirror name (MIRROR_VIP_MIRROR)')
     .option('--member <name>', 'this member (MIRROR_VIP_MEMBER)')
     .option('--key-id <id>', 'key id (MIRROR_VIP_KEY_ID)')
-    .option('--key-file <path>', 'file holding the secret, mode 600 (MIRROR_VIP_KEY_FILE)')
-    .option('--deadline <seconds>', 'total time for all attempts (default 20)')
-    .option('--timeout <seconds>', 'one attempt (default 5)')
-    .option('--reason <text>', 'free text sent with the event')
-    .option('--auth <mode>', 'none, or gcp-id-token: add a Google ID token from the metadata server (MIRROR_VIP_AUTH)')
+    .option('--key-file <path>', 'file whose first line is the secret, mode 600 (MIRROR_VIP_KEY_FILE)')
+    .option('--deadline <seconds>', `total time for all attempts, 0-300 (default ${DEFAULTS.DEADLINE_SECONDS})`)
+    .option('--timeout <seconds>', `one attempt, 0-300 (default ${DEFAULTS.ATTEMPT_TIMEOUT_SECONDS})`)
+    .option('--reason <text>', 'free text sent with the event, at most 256 characters')
+    .option('--auth <mode>', `${AUTH_MODES.join(', ')} (MIRROR_VIP_AUTH): Google ID token or SigV4 from the instance role`)
+    .option('--dry-run', 'check the settings and the key file, print the signed request, send nothing')
     .option('--json', 'print the outcome as JSON')
     .addHelpText('after', '\nExit codes: 0 accepted, 1 rejected (4xx), 2 settings, 3 key file, 4 gave up (deadline).')
     .action(async (o) => {
-      const s = loadNotifySettings(o.config, process.env, {
+      const flags = {
         URL: o.url,
         MIRROR: o.mirror,
         MEMBER: o.member,
@@ -41,14 +43,11 @@ function program(): Command {
         ATTEMPT_TIMEOUT_SECONDS: o.timeout,
         REASON: o.reason,
         AUTH: o.auth,
-      });
-      const outcome = await sendNotify(s, readKeyFile(s.KEY_FILE));
+      };
+      const outcome = await notifyOnce(o.config, process.env, flags, !!o.dryRun);
       if (o.json) console.log(JSON.stringify(outcome));
-      else if (outcome.ok)
-        console.log(
-          `accepted (HTTP ${outcome.status}) after ${outcome.attempts} attempt(s): ${JSON.stringify(outcome.response)}`,
-        );
-      else console.error(`mirror-vip notify: ${outcome.error}`);
+      else if (outcome.ok) console.log(outcome.message);
+      if (!outcome.ok) console.error(`mirror-vip notify: ${outcome.message}`);
       process.exitCode = outcome.exitCode;
     });
   cli
