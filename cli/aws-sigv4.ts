@@ -35,7 +35,10 @@ async function bounded(url: string, init: RequestInit, timeoutMs: number): Promi
  * The instance role's credentials from IMDSv2 (token first, then the role, then its keys). The endpoint is the
  * SDK's own override, AWS_EC2_METADATA_SERVICE_ENDPOINT, else 169.254.169.254.
  */
-export async function imdsCredentials(env: Record<string, string | undefined>, timeoutMs: number): Promise<RoleCredentials> {
+export async function imdsCredentials(
+  env: Record<string, string | undefined>,
+  timeoutMs: number,
+): Promise<RoleCredentials> {
   const base = (env.AWS_EC2_METADATA_SERVICE_ENDPOINT || 'http://169.254.169.254').replace(/\/$/, '');
   const token = await bounded(
     `${base}/latest/api/token`,

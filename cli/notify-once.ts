@@ -1,5 +1,11 @@
 import { buildRequest, type NotifyOutcome, sendNotify } from './notify.ts';
-import { checkNotifySettings, loadNotifySettings, NotifyError, type NotifySettings, readKeyFile } from './notify-settings.ts';
+import {
+  checkNotifySettings,
+  loadNotifySettings,
+  NotifyError,
+  type NotifySettings,
+  readKeyFile,
+} from './notify-settings.ts';
 
 /** Load, check, read the key and send (or, dry, only sign): every failure becomes an outcome with its exit code. */
 export async function notifyOnce(

@@ -67,7 +67,10 @@ function readSettingsFile(file: string): NotifySettings {
     const m = /^MIRROR_VIP_([A-Z_]+)\s*=\s*(.*)$/.exec(l);
     if (!m || !SETTINGS.includes(m[1] as Setting)) {
       const allowed = SETTINGS.map((s) => `MIRROR_VIP_${s}`).join(', ');
-      throw new NotifyError(EXIT.usage, `settings error: ${file} line ${i + 1}: expected KEY=value with KEY one of ${allowed}`);
+      throw new NotifyError(
+        EXIT.usage,
+        `settings error: ${file} line ${i + 1}: expected KEY=value with KEY one of ${allowed}`,
+      );
     }
     let v = (m[2] ?? '').trim();
     if (v.length >= 2 && v[0] === v[v.length - 1] && (v[0] === '"' || v[0] === "'")) v = v.slice(1, -1);
@@ -114,7 +117,10 @@ export function checkNotifySettings(s: NotifySettings): CheckedSettings {
   const missing = REQUIRED.filter((k) => !s[k]?.trim());
   if (missing.length) {
     const names = missing.map((k) => `MIRROR_VIP_${k}`).join(', ');
-    throw new NotifyError(EXIT.usage, `settings error: missing setting ${names}: set it in the settings file, in the environment, or with a flag`);
+    throw new NotifyError(
+      EXIT.usage,
+      `settings error: missing setting ${names}: set it in the settings file, in the environment, or with a flag`,
+    );
   }
   const problems: string[] = [];
   const v = (k: Setting) => (s[k] ?? '').trim();

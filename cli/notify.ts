@@ -30,7 +30,11 @@ export interface NotifyOutcome {
 
 const MAX_RESPONSE_BYTES = 65536;
 const retryable = (status: number) => status === 429 || status >= 500;
-const oneLine = (s: unknown) => String(s ?? '').split(/\s+/).filter(Boolean).join(' ');
+const oneLine = (s: unknown) =>
+  String(s ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .join(' ');
 /** The URL without credentials or query (an Azure function key travels in ?code=). */
 const redact = (url: string) => {
   const u = new URL(url);
@@ -98,14 +102,19 @@ export async function buildRequest(s: CheckedSettings, secret: string, env = pro
 
 type Answer = { status: number; text: string } | { status: null; error: string };
 
-async function attempt(url: string, req: { body: string; headers: Record<string, string> }, ms: number): Promise<Answer> {
+async function attempt(
+  url: string,
+  req: { body: string; headers: Record<string, string> },
+  ms: number,
+): Promise<Answer> {
   try {
     const signal = AbortSignal.timeout(Math.max(1, ms));
     const res = await fetch(url, { method: 'POST', headers: req.headers, body: req.body, redirect: 'manual', signal });
     return { status: res.status, text: await boundedText(res) };
   } catch (e: unknown) {
     const err = e as Error & { cause?: Error };
-    if (err.name === 'TimeoutError' || err.name === 'AbortError') return { status: null, error: `timed out after ${ms / 1000} s` };
+    if (err.name === 'TimeoutError' || err.name === 'AbortError')
+      return { status: null, error: `timed out after ${ms / 1000} s` };
     return { status: null, error: oneLine(err.cause?.message ?? err.message) };
   }
 }
@@ -118,7 +127,15 @@ export async function sendNotify(s: CheckedSettings, secret: string, env = proce
     req = await buildRequest(s, secret, env);
   } catch (e: unknown) {
     const message = `gave up: no credentials for ${s.auth}: ${oneLine((e as Error).message)}`;
-    return { ok: false, exitCode: EXIT.gaveUp, attempts: 0, elapsedMs: 0, eventId: '', error: { code: 'auth', message }, message };
+    return {
+      ok: false,
+      exitCode: EXIT.gaveUp,
+      attempts: 0,
+      elapsedMs: 0,
+      eventId: '',
+      error: { code: 'auth', message },
+      message,
+    };
   }
   const where = redact(s.url);
   let last = 'no attempt fitted in the deadline';
@@ -139,11 +156,26 @@ export async function sendNotify(s: CheckedSettings, secret: string, env = proce
 
 function gaveUp(where: string, eventId: string, last: string, attempts: number, elapsedMs: number, deadlineMs: number) {
   const message = `gave up: ${where} unreachable or failing after ${attempts} attempt(s) in ${elapsedMs} ms (deadline ${deadlineMs / 1000} s), last error: ${last}`;
-  return { ok: false, exitCode: EXIT.gaveUp, status: null, attempts, elapsedMs, eventId, error: { code: 'gave_up', message }, message };
+  return {
+    ok: false,
+    exitCode: EXIT.gaveUp,
+    status: null,
+    attempts,
+    elapsedMs,
+    eventId,
+    error: { code: 'gave_up', message },
+    message,
+  };
 }
 
 /** The outcome of a definitive answer: accepted (2xx, or a replay refusal whose first delivery was accepted) or rejected. */
-function answered(where: string, eventId: string, a: { status: number; text: string }, attempts: number, elapsedMs: number): NotifyOutcome {
+function answered(
+  where: string,
+  eventId: string,
+  a: { status: number; text: string },
+  attempts: number,
+  elapsedMs: number,
+): NotifyOutcome {
   const body = parsed(a.text);
   const base = { status: a.status, attempts, elapsedMs, eventId, response: body ?? a.text.slice(0, 200) };
   if (a.status >= 200 && a.status < 300) {
@@ -153,7 +185,12 @@ function answered(where: string, eventId: string, a: { status: number; text: str
   }
   const error = body?.error as { code?: string; message?: string } | undefined;
   const original = body?.original as { status?: number; outcome?: string } | undefined;
-  if (attempts > 1 && error?.code === 'replayed_event' && (original?.status ?? 0) >= 200 && (original?.status ?? 0) < 300) {
+  if (
+    attempts > 1 &&
+    error?.code === 'replayed_event' &&
+    (original?.status ?? 0) >= 200 &&
+    (original?.status ?? 0) < 300
+  ) {
     const message = `accepted on an earlier attempt (its answer was lost): outcome ${original?.outcome}, event ${eventId}`;
     return { ok: true, exitCode: EXIT.accepted, ...base, message };
   }

@@ -58,13 +58,16 @@ describe('mirror-vip CLI', () => {
   it('status shows where the VIP points and who answers primary, read-only', async () => {
     const { code, stdout } = await cli(['status', '--config', configFile, '--json']);
     expect(code).toBe(0);
-    const [s] = JSON.parse(stdout) as { holder: string; members: Record<string, string>; bindings: unknown[] }[];
-    expect(s).toMatchObject({ holder: 'iris-a', members: { 'iris-a': 'primary', 'iris-b': 'backup' } });
+    const [s] = JSON.parse(stdout) as { holder: string; members: Record<string, unknown>; bindings: unknown[] }[];
+    expect(s).toMatchObject({
+      holder: 'iris-a',
+      members: { 'iris-a': { role: 'primary' }, 'iris-b': { role: 'backup' } },
+    });
     expect(s?.bindings).toHaveLength(3);
     expect(world.emu.calls.filter((c) => c.write)).toHaveLength(0);
     const table = await cli(['status', '--config', configFile]);
-    expect(table.stdout).toMatch(/MIRROR\s+VIP\s+MODE/);
-    expect(table.stdout).toContain('VIP on iris-a');
+    expect(table.stdout).toMatch(/MIRROR\s+VIP\s+ADDRESS\s+MODE/);
+    expect(table.stdout).toContain('the VIP is on the sole primary iris-a');
   });
 
   it('plan --to shows the changes without making them', async () => {
@@ -100,7 +103,7 @@ describe('mirror-vip CLI', () => {
   it('notify refuses a key file others can read (exit 3) and a missing setting (exit 2)', async () => {
     const open = await cli(['notify', ...notifyArgs('iris-b', keyFile('iris-b', 0o644))]);
     expect(open.code).toBe(3);
-    expect(open.stderr).toMatch(/mode 644.*chmod 600/);
+    expect(open.stderr).toMatch(/mode 0?644.*chmod 600/);
     const missing = await cli(['notify', '--url', fn.url]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('MIRROR_VIP_MIRROR');

@@ -78,7 +78,9 @@ afterAll(async () => {
 
 /** A case as both notifiers get it: the environment with the key file and an optional settings file. */
 function prepared(c: SettingsCase, i: number) {
-  const env = Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, v.replace('{keyFile}', keyFiles[c.keyFile] ?? '')]));
+  const env = Object.fromEntries(
+    Object.entries(c.env).map(([k, v]) => [k, v.replace('{keyFile}', keyFiles[c.keyFile] ?? '')]),
+  );
   let file: string | undefined;
   if (c.file !== undefined) {
     file = join(dir, `settings-${i}.conf`);
@@ -120,7 +122,10 @@ describe('one set of notifier rules (test/vectors/notifier-settings.json)', () =
     const py = await python(cases);
     for (const [i, c] of vectors.settings.entries()) {
       const js = await node(cases[i] as (typeof cases)[number]);
-      for (const [who, o] of [['python', py[i]], ['node', js]] as const) {
+      for (const [who, o] of [
+        ['python', py[i]],
+        ['node', js],
+      ] as const) {
         expect({ case: c.name, who, exitCode: o?.exitCode }).toEqual({ case: c.name, who, exitCode: c.exitCode });
         for (const m of c.mentions) expect(o?.message, `${who}: ${c.name}`).toContain(m);
       }
@@ -134,7 +139,12 @@ describe('one set of notifier rules (test/vectors/notifier-settings.json)', () =
     const js = await node(c);
     const keys = new Map([['iris-a-k1', { id: 'iris-a-k1', secret, mirror: 'IRISMIRROR', member: 'iris-a' }]]);
     for (const r of [py?.request, js.request]) {
-      const v = verifyRequest({ rawBody: r?.body ?? '', headers: r?.headers ?? {}, nowSeconds: Date.now() / 1000, keys });
+      const v = verifyRequest({
+        rawBody: r?.body ?? '',
+        headers: r?.headers ?? {},
+        nowSeconds: Date.now() / 1000,
+        keys,
+      });
       expect(v.event.member).toBe('iris-a');
     }
   });
@@ -152,7 +162,10 @@ describe('one set of notifier rules (test/vectors/notifier-settings.json)', () =
     const py = await python(cases);
     for (const [i, v] of vectors.responses.entries()) {
       const js = await node(cases[i] as (typeof cases)[number]);
-      for (const [who, o] of [['python', py[i]], ['node', js]] as const) {
+      for (const [who, o] of [
+        ['python', py[i]],
+        ['node', js],
+      ] as const) {
         expect({ case: v.name, who, exitCode: o?.exitCode }).toEqual({ case: v.name, who, exitCode: v.exitCode });
         for (const m of v.mentions) expect(o?.message, `${who}: ${v.name}`).toContain(m);
         if (v.attempts) expect(o?.attempts).toBe(v.attempts);
@@ -168,7 +181,7 @@ describe('bad settings fail at once, before any request', () => {
     ['a scheme-less URL', ['--url', '127.0.0.1:1/fn'], 'MIRROR_VIP_URL'],
   ])('%s exits 2 from both notifiers, and nothing reaches the function', async (_n, extra, named) => {
     let requests = 0;
-    const counting = createServer((req, res) => {
+    const counting = createServer((_req, res) => {
       requests++;
       res.writeHead(200).end('{}');
     });
