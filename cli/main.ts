@@ -3,6 +3,7 @@ import { MirrorVipError } from '../shared/errors.ts';
 import { addCheckCommands } from './commands-check.ts';
 import { notifyOnce } from './notify-once.ts';
 import { AUTH_MODES, DEFAULTS, EXIT, NotifyError } from './notify-settings.ts';
+import { addOperatorCommands } from './operator.ts';
 
 const int = (min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -53,6 +54,7 @@ function program(): Command {
       process.exitCode = outcome.exitCode;
     });
   addCheckCommands(cli);
+  addOperatorCommands(cli);
   cli
     .command('demo')
     .description('play a failover on an emulated cloud (the same as npm run demo)')

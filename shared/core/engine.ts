@@ -28,6 +28,8 @@ export interface EngineDeps {
   /** Called after a move or a failed move; its failure is logged, never returned. */
   notify?: (result: FailoverResult) => Promise<void>;
   retry?: RetryPolicy;
+  /** True while an operator has paused moves of this mirror (maintenance): converge then writes nothing. */
+  pause?: (mirror: string) => Promise<boolean>;
 }
 
 export interface Reply {
@@ -154,6 +156,15 @@ export class FailoverEngine {
     let decided: Pick<Decision, 'target' | 'probes'> | undefined;
     let from: string | null | undefined;
     try {
+      if (await this.deps.pause?.(mirror.name)) {
+        return this.reply(log, {
+          ok: true,
+          outcome: 'paused',
+          trigger,
+          ...base,
+          warnings: ['moves are paused by an operator'],
+        });
+      }
       const decision = await decideTarget(mirror, claim, this.deps.probe ?? probeMember, this.history);
       decided = decision;
       const provider = this.deps.providerFor(mirror);
