@@ -121,7 +121,7 @@ variable "create_member_role" {
 }
 
 variable "tags" {
-  description = "Tags for every resource."
+  description = "Deprecated here (kept for old tfvars files): set default_tags in the root module, see examples/basic."
   type        = map(string)
   default     = {}
 }
