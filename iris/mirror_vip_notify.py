@@ -478,7 +478,8 @@ def notify(settings):
 def notify_from_config(config_path=DEFAULT_CONFIG, reason=None, deadline=None):
     """Embedded Python entry: settings file + environment, then notify(); never raises."""
     try:
-        overrides = {"reason": reason, "deadline": None if deadline is None else str(deadline)}
+        # ZMIRROR passes "" for "the settings file's deadline" (ObjectScript has no None).
+        overrides = {"reason": reason, "deadline": None if deadline in (None, "") else str(deadline)}
         return notify(load_settings(config_path, overrides=overrides))
     except SettingsError as e:
         return _failure(EXIT_USAGE, "settings", "settings error: %s" % e)
