@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { MirrorVipError } from '../shared/errors.ts';
 import { addCheckCommands } from './commands-check.ts';
+import { checkDemoFlags } from './demo-serve.ts';
 import { notifyOnce } from './notify-once.ts';
 import { AUTH_MODES, DEFAULTS, EXIT, NotifyError } from './notify-settings.ts';
 import { addOperatorCommands } from './operator.ts';
@@ -68,8 +69,12 @@ function program(): Command {
     )
     .option('--json', 'print the machine-readable result')
     .option('--serve', 'keep the emulated cloud and the function running, to send events by hand')
-    .addOption(new Option('--port <port>', 'function URL port with --serve').argParser(int(0, 65535)).default(8787))
-    .action(async (o) => {
+    .addOption(
+      new Option('--port <port>', 'AWS: function URL port with --serve').argParser(int(0, 65535)).default(8787),
+    )
+    .action(async function (this: Command, o) {
+      const given = Object.keys(o).filter((k) => this.getOptionValueSource(k) === 'cli');
+      checkDemoFlags(o.cloud, given);
       const { runDemo } = await import('./demo.ts');
       const { ok } = await runDemo({
         cloud: o.cloud,
@@ -95,7 +100,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode;
     } else if (e instanceof MirrorVipError || e instanceof InvalidArgumentError) {
       console.error(`mirror-vip: ${e.message}`);
-      process.exitCode = e instanceof InvalidArgumentError ? EXIT.usage : 1;
+      process.exitCode = e instanceof InvalidArgumentError || e.code === 'usage' ? EXIT.usage : 1;
     } else {
       throw e;
     }
