@@ -35,8 +35,11 @@ export async function claim(url: string, member: Member, secrets: Record<Member,
   return { status: res.status, result: (await res.json()) as FailoverResult };
 }
 
-async function awsScenario(o: { latency: number; tables: number; port: number }): Promise<Scenario> {
-  const world = await startAwsWorld({ seed: { tables: o.tables }, latencyMs: o.latency, engine: { log: () => {} } });
+type Log = (line: Record<string, unknown>) => void;
+
+async function awsScenario(o: { latency: number; tables: number; port: number; log?: Log }): Promise<Scenario> {
+  const log = o.log ?? (() => {});
+  const world = await startAwsWorld({ seed: { tables: o.tables }, latencyMs: o.latency, engine: { log } });
   const fn = await serveFunctionUrl(world.handler, o.port);
   const tables = () => world.seeded.routeTableIds.map((id, i) => `${id} → ${world.routeHolders()[i]}`).join(', ');
   return {
@@ -62,8 +65,9 @@ async function awsScenario(o: { latency: number; tables: number; port: number })
   };
 }
 
-async function gcpScenario(o: { latency: number; opDelay: number }): Promise<Scenario> {
-  const world = await startGcpWorld({ latencyMs: o.latency, operationDelayMs: o.opDelay, engine: { log: () => {} } });
+async function gcpScenario(o: { latency: number; opDelay: number; log?: Log }): Promise<Scenario> {
+  const log = o.log ?? (() => {});
+  const world = await startGcpWorld({ latencyMs: o.latency, operationDelayMs: o.opDelay, engine: { log } });
   return {
     banner: `emulated Compute Engine at ${world.emu.url}; ${o.latency} ms per call, operations DONE after ${o.opDelay} ms, alias ${world.seed.vip}, external IP ${world.seed.externalIp}`,
     functionUrl: world.urls.http,
@@ -80,7 +84,10 @@ async function gcpScenario(o: { latency: number; opDelay: number }): Promise<Sce
   };
 }
 
-export function startScenario(cloud: DemoCloud, o: { latency: number; tables: number; port: number; opDelay: number }) {
+export function startScenario(
+  cloud: DemoCloud,
+  o: { latency: number; tables: number; port: number; opDelay: number; log?: Log },
+) {
   return cloud === 'gcp' ? gcpScenario(o) : awsScenario(o);
 }
 

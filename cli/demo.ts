@@ -1,6 +1,7 @@
 import { MIRROR } from '../local-cloud/worlds/aws-world.ts';
 import type { FailoverResult } from '../shared/core/result.ts';
 import { claim, type DemoCloud, type Scenario, serveFiles, startScenario } from './demo-scenarios.ts';
+import { requestLogger, requireFreePort, serveUntilStopped } from './demo-serve.ts';
 
 export interface DemoOptions {
   cloud: DemoCloud;
@@ -24,11 +25,14 @@ export async function runDemo(
   o: DemoOptions,
   out: (s: string) => void = console.log,
 ): Promise<{ ok: boolean; steps: Step[] }> {
+  if (o.serve) await requireFreePort(o.port);
+  let serving = false;
   const s = await startScenario(o.cloud, {
     latency: o.latency,
     tables: o.tables,
     port: o.serve ? o.port : 0,
     opDelay: o.opDelay,
+    log: (l) => (serving ? requestLogger(out)(l) : undefined),
   });
   const steps: Step[] = [];
   const say = (line: string) => (o.json ? undefined : out(line));
@@ -76,14 +80,17 @@ export async function runDemo(
       s.holdersAll('iris-b');
     if (o.json) out(JSON.stringify({ ok, cloud: o.cloud, steps }, null, 2));
     else say(`\n${ok ? 'OK' : 'FAILED'}: the VIP follows the primary. Cloud calls made: ${s.callNames().join(', ')}`);
-    if (o.serve) await serve(s, out);
+    if (o.serve) {
+      serving = true;
+      await serve(s, out);
+    }
     return { ok, steps };
   } finally {
     if (!o.serve) await s.close();
   }
 }
 
-async function serve(s: Scenario, out: (line: string) => void): Promise<never> {
+async function serve(s: Scenario, out: (line: string) => void): Promise<void> {
   const { keyFile, configFile } = serveFiles(s);
   s.setRole('iris-a', 'primary');
   s.setRole('iris-b', 'backup');
@@ -94,6 +101,6 @@ async function serve(s: Scenario, out: (line: string) => void): Promise<never> {
   out('Look at it read-only, as an operator would:');
   out(`  ${s.inspectEnv()} npx mirror-vip status --config ${configFile}`);
   out(`  ${s.inspectEnv()} npx mirror-vip plan --config ${configFile} --to iris-b`);
-  out('Ctrl-C to stop.');
-  return new Promise<never>(() => {});
+  out('Each request the function handles is shown below. Ctrl-C to stop.');
+  await serveUntilStopped(s, out);
 }

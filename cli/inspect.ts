@@ -1,12 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { loadConfig } from '../shared/config/load.ts';
 import type { Config, MirrorConfig } from '../shared/config/schema.ts';
-import { CallLog } from '../shared/core/calls.ts';
 import { FailoverEngine } from '../shared/core/engine.ts';
-import { type MemberRole, probeMember } from '../shared/core/health.ts';
-import { currentHolder, pointsAt } from '../shared/core/plan.ts';
-import { createCallContext } from '../shared/core/retry.ts';
-import type { Binding } from '../shared/providers/types.ts';
 import { cliProviders } from './providers.ts';
 
 export function readConfig(path: string | undefined): Config {
@@ -19,38 +14,6 @@ export function onlyCloud(config: Config, cloud: MirrorConfig['cloud'] | undefin
   const mirrors = config.mirrors.filter((m) => m.cloud === cloud);
   if (mirrors.length === 0) throw new InvalidArgumentError(`no ${cloud} mirror in the configuration`);
   return { ...config, mirrors };
-}
-
-export interface MirrorStatus {
-  mirror: string;
-  cloud: string;
-  holder: string | null;
-  members: Record<string, MemberRole>;
-  bindings: (Binding & { pointsAt: string | null })[];
-  warnings: Record<string, string[]>;
-}
-
-/** Where each VIP points now and what each member's health endpoint says: read-only. */
-export async function mirrorStatus(config: Config, only?: string): Promise<MirrorStatus[]> {
-  const providerFor = cliProviders();
-  const mirrors = config.mirrors.filter((m) => only === undefined || m.name === only);
-  return Promise.all(
-    mirrors.map(async (m: MirrorConfig) => {
-      const ctx = createCallContext(new CallLog(), config.deadlineMs);
-      const [observed, roles] = await Promise.all([
-        providerFor(m).observe(m, ctx),
-        Promise.all(m.members.map((mem) => probeMember(mem.healthUrl, m.health.timeoutMs))),
-      ]);
-      return {
-        mirror: m.name,
-        cloud: m.cloud,
-        holder: currentHolder(observed),
-        members: Object.fromEntries(m.members.map((mem, i) => [mem.name, roles[i]?.role ?? 'unknown'])),
-        bindings: observed.bindings.map((b) => ({ ...b, pointsAt: pointsAt(b) })),
-        warnings: observed.memberWarnings,
-      };
-    }),
-  );
 }
 
 /** The plan a move to `to` would execute now (observe only, no write). */
@@ -70,25 +33,4 @@ export function table(rows: string[][]): string {
         .trimEnd(),
     )
     .join('\n');
-}
-
-export function statusTable(s: MirrorStatus[]): string {
-  const rows = [['MIRROR', 'VIP', 'MODE', 'WHERE', 'POINTS AT', 'PRIMARY?']];
-  for (const m of s) {
-    for (const b of m.bindings) {
-      const to = b.pointsAt ?? '(nothing)';
-      rows.push([m.mirror, b.vip, b.mode, b.slot, to, b.holder ? (m.members[b.holder] ?? '?') : '-']);
-    }
-  }
-  const members = s.map(
-    (m) =>
-      `${m.mirror}: ${Object.entries(m.members)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(', ')}; VIP on ${m.holder ?? 'nothing'}`,
-  );
-  // what the provider observed that would block or weaken a move to a member (e.g. a second external IP on GCP)
-  const warnings = s.flatMap((m) =>
-    Object.entries(m.warnings).flatMap(([member, ws]) => ws.map((w) => `warning (${member}): ${w}`)),
-  );
-  return [`${table(rows)}\n\n${members.join('\n')}`, ...warnings].join('\n');
 }

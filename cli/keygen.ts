@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { MirrorVipError } from '../shared/errors.ts';
 
 /** A new key: an id naming the member and month, and a 256-bit secret as 43 base64url characters. */
 export function newKey(member: string, now = new Date()): { keyId: string; secret: string } {
@@ -9,25 +11,91 @@ export function newKey(member: string, now = new Date()): { keyId: string; secre
   };
 }
 
-/** What to run to store the secret where the function reads it, and on the member. */
-export function keygenInstructions(mirror: string, member: string, k: { keyId: string; secret: string }): string {
-  const param = `/mirror-vip/${mirror}/${k.keyId}`;
+export interface KeygenOptions {
+  cloud: string;
+  mirror: string;
+  member: string;
+  keyId: string;
+  out: string;
+  region?: string;
+  project?: string;
+  prefix?: string;
+}
+
+/** Where one cloud's deployment expects a member key: the configuration reference and the store command. */
+interface SecretStore {
+  /** Options this cloud needs (named in the error when missing). */
+  needs: (keyof KeygenOptions)[];
+  reference: (o: KeygenOptions) => string;
+  /** Commands that read the secret from the --out file: never the secret itself on a command line. */
+  store: (o: KeygenOptions) => string[];
+  note: string;
+}
+
+/**
+ * One row per cloud, matching what its deployment creates. AWS: serverless.yml / terraform/aws read
+ * ssm:<prefix><mirror>/<key-id> and create no parameter. GCP: terraform/gcp creates the secret named in the
+ * reference (mirror-vip-<key-id>); only its version is added here. Azure (Key Vault) and OCI (Vault) are one row
+ * each once their deployments name their secrets.
+ */
+export const SECRET_STORES: Record<string, SecretStore> = {
+  aws: {
+    needs: [],
+    reference: (o) => `ssm:${o.prefix ?? '/mirror-vip/'}${o.mirror}/${o.keyId}`,
+    store: (o) => [
+      `aws ssm put-parameter${o.region ? ` --region ${o.region}` : ''} --name ${SECRET_STORES.aws?.reference(o).slice(4)} --type SecureString --value file://${o.out}`,
+    ],
+    note: 'SecureString in Parameter Store; the function reads it at cold start (redeploy or wait for a new instance).',
+  },
+  gcp: {
+    needs: ['project'],
+    reference: (o) => `gcp-sm:projects/${o.project}/secrets/mirror-vip-${o.keyId}/versions/latest`,
+    store: (o) => [`gcloud secrets versions add mirror-vip-${o.keyId} --project ${o.project} --data-file=${o.out}`],
+    note: 'terraform/gcp creates the secret mirror-vip-<key-id> from this reference: apply it first, then add the version.',
+  },
+};
+
+/** Write the secret to a new owner-only file (never over an existing one) and say how to store and use it. */
+export function keygen(o: KeygenOptions, secret: string) {
+  const row = SECRET_STORES[o.cloud];
+  if (!row)
+    throw new MirrorVipError('unknown_cloud', `keygen knows ${Object.keys(SECRET_STORES).join(', ')}, not ${o.cloud}`);
+  for (const n of row.needs) if (!o[n]) throw new MirrorVipError('missing_option', `--cloud ${o.cloud} needs --${n}`);
+  try {
+    writeFileSync(o.out, secret, { mode: 0o600, flag: 'wx' });
+    chmodSync(o.out, 0o600);
+  } catch (e: unknown) {
+    const why =
+      (e as NodeJS.ErrnoException).code === 'EEXIST'
+        ? 'it exists (keygen never overwrites a key)'
+        : (e as Error).message;
+    throw new MirrorVipError('key_file', `cannot write ${o.out}: ${why}`);
+  }
+  const reference = row.reference(o);
+  const config = { id: o.keyId, member: o.member, secret: reference };
+  const member = [
+    `install -m 600 -o irisusr ${o.out} /etc/mirror-vip/${o.member}.key`,
+    `MIRROR_VIP_KEY_ID=${o.keyId}  # in /etc/mirror-vip/notify.conf`,
+  ];
+  return { keyId: o.keyId, file: o.out, reference, config, store: row.store(o), member, note: row.note };
+}
+
+/** The human-readable form of keygen's answer (no secret in it). */
+export function keygenText(k: ReturnType<typeof keygen>): string {
   return [
-    `key id:  ${k.keyId}`,
-    `secret:  ${k.secret}`,
+    `key id: ${k.keyId}`,
+    `secret: written to ${k.file} (mode 600, no trailing newline)`,
     '',
-    'Store it where the function reads it (one of):',
-    `  aws ssm put-parameter --name ${param} --type SecureString --value '${k.secret}'`,
-    `  printf %s '${k.secret}' | gcloud secrets create mirror-vip-${k.keyId} --data-file=-`,
-    `  az keyvault secret set --vault-name <vault> --name mirror-vip-${k.keyId} --value '${k.secret}'`,
+    'Store it where the function reads it:',
+    ...k.store.map((c) => `  ${c}`),
+    `  (${k.note})`,
     '',
     'Reference it in the configuration (mirrors[].keys):',
-    `  {"id": "${k.keyId}", "member": "${member}", "secret": "ssm:${param}"}`,
+    `  ${JSON.stringify(k.config)}`,
     '',
-    `On ${member} (owner only; the IRIS user for ZMIRROR):`,
-    `  umask 077 && printf '%s\\n' '${k.secret}' > /etc/mirror-vip/${member}.key && chown irisusr /etc/mirror-vip/${member}.key`,
-    `  and set MIRROR_VIP_KEY_ID=${k.keyId} in /etc/mirror-vip/notify.conf`,
+    `On ${k.config.member} (the IRIS user must own it; see docs/iris.md):`,
+    ...k.member.map((c) => `  ${c}`),
     '',
-    'Rotation: add the new key next to the old one in the configuration, switch the member, then remove the old key.',
+    `Then remove ${k.file}. Rotation: docs/runbooks.md.`,
   ].join('\n');
 }

@@ -1,191 +1,202 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
-import { MIN_SECRET_LENGTH } from '../shared/config/secrets.ts';
 import { eventBody } from '../shared/protocol/event.ts';
 import { signedHeaders } from '../shared/protocol/signature.ts';
+import { imdsCredentials, regionOf, sigv4Headers } from './aws-sigv4.ts';
+import { type CheckedSettings, EXIT } from './notify-settings.ts';
 
-/** Exit codes shared with iris/mirror_vip_notify.py. */
-export const EXIT = { accepted: 0, rejected: 1, usage: 2, keyFile: 3, gaveUp: 4 } as const;
-
-export const SETTINGS = [
-  'URL',
-  'MIRROR',
-  'MEMBER',
-  'KEY_ID',
-  'KEY_FILE',
-  'DEADLINE_SECONDS',
-  'ATTEMPT_TIMEOUT_SECONDS',
-  'REASON',
-  'AUTH',
-] as const;
-type Setting = (typeof SETTINGS)[number];
-export type NotifySettings = Partial<Record<Setting, string>>;
-
-export class NotifyError extends Error {
-  constructor(
-    readonly exitCode: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'NotifyError';
-  }
-}
-
-/** Settings from the KEY=value file, then MIRROR_VIP_* variables, then flags: the same precedence as the Python notifier. */
-export function loadNotifySettings(
-  file: string | undefined,
-  env: NodeJS.ProcessEnv,
-  flags: NotifySettings,
-): Required<Pick<NotifySettings, 'URL' | 'MIRROR' | 'MEMBER' | 'KEY_ID' | 'KEY_FILE'>> & NotifySettings {
-  const merged: NotifySettings = {};
-  if (file) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e: unknown) {
-      throw new NotifyError(EXIT.usage, `cannot read settings file ${file}: ${(e as Error).message}`);
-    }
-    for (const [i, line] of text.split('\n').entries()) {
-      const l = line.trim();
-      if (!l || l.startsWith('#')) continue;
-      const m = /^MIRROR_VIP_([A-Z_]+)\s*=\s*(.*)$/.exec(l);
-      if (!m || !SETTINGS.includes(m[1] as Setting))
-        throw new NotifyError(EXIT.usage, `${file}:${i + 1}: unknown setting`);
-      merged[m[1] as Setting] = m[2];
-    }
-  }
-  for (const s of SETTINGS) if (env[`MIRROR_VIP_${s}`]) merged[s] = env[`MIRROR_VIP_${s}`];
-  for (const s of SETTINGS) if (flags[s] !== undefined) merged[s] = flags[s];
-  for (const s of ['URL', 'MIRROR', 'MEMBER', 'KEY_ID', 'KEY_FILE'] as const) {
-    if (!merged[s]) throw new NotifyError(EXIT.usage, `missing setting MIRROR_VIP_${s} (file, environment or flag)`);
-  }
-  return merged as ReturnType<typeof loadNotifySettings>;
-}
-
-/** The secret from a key file that only its owner can read. */
-export function readKeyFile(path: string): string {
-  let mode: number;
-  try {
-    mode = statSync(path).mode;
-  } catch (e: unknown) {
-    throw new NotifyError(EXIT.keyFile, `key file ${path}: ${(e as Error).message}`);
-  }
-  if (mode & 0o077) {
-    throw new NotifyError(
-      EXIT.keyFile,
-      `key file ${path} has mode ${(mode & 0o777).toString(8)}: others can read it; run chmod 600 ${path}`,
-    );
-  }
-  const secret = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
-  if (secret.length < MIN_SECRET_LENGTH)
-    throw new NotifyError(EXIT.keyFile, `key file ${path} holds fewer than ${MIN_SECRET_LENGTH} characters`);
-  return secret;
-}
+export {
+  checkNotifySettings,
+  EXIT,
+  loadNotifySettings,
+  NotifyError,
+  type NotifySettings,
+  readKeyFile,
+  SETTINGS,
+} from './notify-settings.ts';
 
 export interface NotifyOutcome {
   ok: boolean;
   exitCode: number;
-  status?: number;
+  status?: number | null;
   attempts: number;
   elapsedMs: number;
   eventId: string;
   response?: unknown;
-  error?: string;
+  error?: { code: string; message: string };
+  message: string;
 }
 
+const MAX_RESPONSE_BYTES = 65536;
 const retryable = (status: number) => status === 429 || status >= 500;
+const oneLine = (s: unknown) =>
+  String(s ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .join(' ');
+/** The URL without credentials or query (an Azure function key travels in ?code=). */
+const redact = (url: string) => {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}${u.pathname}`;
+};
 
 /** A Google ID token for the function URL from the VM's metadata server (GCP functions that require an invoker). */
 export async function gcpIdToken(url: string, timeoutMs: number): Promise<string> {
   const host = process.env.GCE_METADATA_HOST || 'metadata.google.internal';
-  const u = new URL(url);
-  const audience = `${u.protocol}//${u.host}${u.pathname}`;
-  const query = new URLSearchParams({ audience, format: 'full' });
+  const query = new URLSearchParams({ audience: redact(url), format: 'full' });
   const res = await fetch(`http://${host}/computeMetadata/v1/instance/service-accounts/default/identity?${query}`, {
     headers: { 'Metadata-Flavor': 'Google' },
+    redirect: 'manual',
     signal: AbortSignal.timeout(timeoutMs),
   });
-  const token = (await res.text()).trim();
+  const token = (await res.text()).slice(0, 8192).trim();
   if (!res.ok || token.split('.').length !== 3) throw new Error(`metadata server answered HTTP ${res.status}`);
   return token;
 }
 
-/** A retry refused as replayed_event whose first delivery was accepted: only the first answer was lost. */
-function acceptedEarlier(response: unknown, attempt: number): boolean {
-  const r = response as { error?: { code?: string }; original?: { status?: number } } | string;
-  if (attempt < 2 || typeof r !== 'object' || r.error?.code !== 'replayed_event') return false;
-  const status = r.original?.status ?? 0;
-  return status >= 200 && status < 300;
+/** At most MAX_RESPONSE_BYTES of the body: a huge or endless answer cannot fill memory. */
+async function boundedText(res: Response): Promise<string> {
+  if (!res.body) return '';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of res.body as AsyncIterable<Uint8Array>) {
+    chunks.push(Buffer.from(c));
+    size += c.length;
+    if (size >= MAX_RESPONSE_BYTES) break;
+  }
+  return Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8');
 }
 
-/** Sign one event and POST it; the identical request is resent on 429/5xx/network errors until the deadline. */
-export async function sendNotify(s: ReturnType<typeof loadNotifySettings>, secret: string): Promise<NotifyOutcome> {
-  const deadlineMs = Number(s.DEADLINE_SECONDS ?? 20) * 1000;
-  const attemptMs = Number(s.ATTEMPT_TIMEOUT_SECONDS ?? 5) * 1000;
+function parsed(text: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The exact request (sent again unchanged on retry): body, and headers signed with the key (and SigV4). */
+export async function buildRequest(s: CheckedSettings, secret: string, env = process.env) {
   const eventId = randomUUID();
   const body = eventBody({
     eventId,
-    mirror: s.MIRROR,
-    member: s.MEMBER,
+    mirror: s.mirror,
+    member: s.member,
     host: hostname().slice(0, 253),
-    ...(s.REASON ? { reason: s.REASON.slice(0, 256) } : {}),
+    ...(s.reason ? { reason: s.reason } : {}),
   });
-  const headers: Record<string, string> = {
+  let headers: Record<string, string> = {
     'content-type': 'application/json',
-    ...signedHeaders(secret, s.KEY_ID, body, Date.now() / 1000),
+    'user-agent': 'mirror-vip-notify/1',
+    ...signedHeaders(secret, s.keyId, body, Date.now() / 1000),
   };
-  if (s.AUTH === 'gcp-id-token') {
-    try {
-      headers.authorization = `Bearer ${await gcpIdToken(s.URL, attemptMs)}`;
-    } catch (e: unknown) {
-      const error = `no ID token from the metadata server: ${(e as Error).message}`;
-      return { ok: false, exitCode: EXIT.gaveUp, attempts: 0, elapsedMs: 0, eventId, error };
-    }
-  } else if (s.AUTH && s.AUTH !== 'none') {
-    throw new NotifyError(EXIT.usage, `MIRROR_VIP_AUTH must be none or gcp-id-token (got ${s.AUTH})`);
+  if (s.auth === 'gcp-id-token') headers.authorization = `Bearer ${await gcpIdToken(s.url, s.attemptMs)}`;
+  if (s.auth === 'aws-sigv4') {
+    const creds = await imdsCredentials(env, Math.min(s.attemptMs, 5000));
+    headers = await sigv4Headers(s.url, headers, body, creds, regionOf(s.url, env));
   }
+  return { eventId, body, headers };
+}
+
+type Answer = { status: number; text: string } | { status: null; error: string };
+
+async function attempt(
+  url: string,
+  req: { body: string; headers: Record<string, string> },
+  ms: number,
+): Promise<Answer> {
+  try {
+    const signal = AbortSignal.timeout(Math.max(1, ms));
+    const res = await fetch(url, { method: 'POST', headers: req.headers, body: req.body, redirect: 'manual', signal });
+    return { status: res.status, text: await boundedText(res) };
+  } catch (e: unknown) {
+    const err = e as Error & { cause?: Error };
+    if (err.name === 'TimeoutError' || err.name === 'AbortError')
+      return { status: null, error: `timed out after ${ms / 1000} s` };
+    return { status: null, error: oneLine(err.cause?.message ?? err.message) };
+  }
+}
+
+/** Sign one event and POST it; the identical request is resent on 429/5xx/network errors until the deadline. */
+export async function sendNotify(s: CheckedSettings, secret: string, env = process.env): Promise<NotifyOutcome> {
   const t0 = Date.now();
-  let last = '';
-  for (let attempt = 1; ; attempt++) {
-    const left = deadlineMs - (Date.now() - t0);
-    try {
-      const res = await fetch(s.URL, {
-        method: 'POST',
-        headers,
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(Math.max(1, Math.min(attemptMs, left))),
-      });
-      const text = await res.text();
-      const response = text.startsWith('{') ? (JSON.parse(text) as { error?: { code?: string } }) : text.slice(0, 200);
-      const done = { status: res.status, attempts: attempt, elapsedMs: Date.now() - t0, eventId, response };
-      if (res.ok || acceptedEarlier(response, attempt)) return { ok: true, exitCode: EXIT.accepted, ...done };
-      if (!retryable(res.status)) {
-        const code = typeof response === 'object' ? response.error?.code : undefined;
-        return {
-          ok: false,
-          exitCode: EXIT.rejected,
-          ...done,
-          error: `rejected with HTTP ${res.status} ${code ?? ''}`.trim(),
-        };
-      }
-      last = `HTTP ${res.status}`;
-    } catch (e: unknown) {
-      last = e instanceof Error ? `${e.name}: ${(e.cause as Error | undefined)?.message ?? e.message}` : String(e);
-    }
-    const pause = Math.random() * 0.5 * 500 * 2 ** Math.min(attempt - 1, 3) + 250 * 2 ** Math.min(attempt - 1, 3);
-    if (Date.now() - t0 + pause >= deadlineMs) {
-      return {
-        ok: false,
-        exitCode: EXIT.gaveUp,
-        attempts: attempt,
-        elapsedMs: Date.now() - t0,
-        eventId,
-        error: `gave up after ${attempt} attempt(s) in ${deadlineMs / 1000} s; last error: ${last}`,
-      };
+  let req: Awaited<ReturnType<typeof buildRequest>>;
+  try {
+    req = await buildRequest(s, secret, env);
+  } catch (e: unknown) {
+    const message = `gave up: no credentials for ${s.auth}: ${oneLine((e as Error).message)}`;
+    return {
+      ok: false,
+      exitCode: EXIT.gaveUp,
+      attempts: 0,
+      elapsedMs: 0,
+      eventId: '',
+      error: { code: 'auth', message },
+      message,
+    };
+  }
+  const where = redact(s.url);
+  let last = 'no attempt fitted in the deadline';
+  for (let n = 1; ; n++) {
+    const left = s.deadlineMs - (Date.now() - t0);
+    if (left <= 0) break;
+    const a = await attempt(s.url, req, Math.min(s.attemptMs, left));
+    if (a.status !== null && !retryable(a.status)) return answered(where, req.eventId, a, n, Date.now() - t0);
+    last = a.status === null ? a.error : `HTTP ${a.status}`;
+    const pause = Math.min(4000, 500 * 2 ** (n - 1)) * (0.5 + Math.random() * 0.5);
+    if (Date.now() - t0 + pause >= s.deadlineMs) {
+      return gaveUp(where, req.eventId, last, n, Date.now() - t0, s.deadlineMs);
     }
     await delay(pause);
   }
+  return gaveUp(where, req.eventId, last, 0, Date.now() - t0, s.deadlineMs);
+}
+
+function gaveUp(where: string, eventId: string, last: string, attempts: number, elapsedMs: number, deadlineMs: number) {
+  const message = `gave up: ${where} unreachable or failing after ${attempts} attempt(s) in ${elapsedMs} ms (deadline ${deadlineMs / 1000} s), last error: ${last}`;
+  return {
+    ok: false,
+    exitCode: EXIT.gaveUp,
+    status: null,
+    attempts,
+    elapsedMs,
+    eventId,
+    error: { code: 'gave_up', message },
+    message,
+  };
+}
+
+/** The outcome of a definitive answer: accepted (2xx, or a replay refusal whose first delivery was accepted) or rejected. */
+function answered(
+  where: string,
+  eventId: string,
+  a: { status: number; text: string },
+  attempts: number,
+  elapsedMs: number,
+): NotifyOutcome {
+  const body = parsed(a.text);
+  const base = { status: a.status, attempts, elapsedMs, eventId, response: body ?? a.text.slice(0, 200) };
+  if (a.status >= 200 && a.status < 300) {
+    const outcome = body?.outcome ? `, outcome ${oneLine(body.outcome)}` : '';
+    const message = `accepted: HTTP ${a.status} from ${where} after ${attempts} attempt(s) in ${elapsedMs} ms, event ${eventId}${outcome}`;
+    return { ok: true, exitCode: EXIT.accepted, ...base, message };
+  }
+  const error = body?.error as { code?: string; message?: string } | undefined;
+  const original = body?.original as { status?: number; outcome?: string } | undefined;
+  if (
+    attempts > 1 &&
+    error?.code === 'replayed_event' &&
+    (original?.status ?? 0) >= 200 &&
+    (original?.status ?? 0) < 300
+  ) {
+    const message = `accepted on an earlier attempt (its answer was lost): outcome ${original?.outcome}, event ${eventId}`;
+    return { ok: true, exitCode: EXIT.accepted, ...base, message };
+  }
+  const e = error?.code
+    ? { code: oneLine(error.code), message: oneLine(error.message) }
+    : { code: a.status < 400 ? 'redirect' : `http_${a.status}`, message: oneLine(a.text.slice(0, 200)) };
+  const message = `rejected: HTTP ${a.status} ${e.code} (${e.message}) from ${where}, event ${eventId}; not retried`;
+  return { ok: false, exitCode: EXIT.rejected, ...base, error: e, message };
 }

@@ -90,6 +90,7 @@ function readParams(params) {
     kmsKeyArn: params.kmsKeyArn ? check('kmsKey', params.kmsKeyArn, 'kmsKeyArn') : null,
     outcomeTopicArn: params.outcomeTopicArn ? check('topic', params.outcomeTopicArn, 'outcomeTopicArn') : null,
     evaluationPeriods: periods(params.alarmEvaluationPeriods ?? 1),
+    alarmActions: (params.alarmActions ?? []).map((a, i) => check('topic', a, `alarmActions[${i}]`)),
     vpc,
   };
 }
@@ -138,6 +139,7 @@ function collect(p, config) {
     ssmNames: [],
   };
   for (const [mi, m] of config.mirrors.entries()) collectMirror(p, m, mi, out);
+  out.hasOperators = Array.isArray(config.operatorKeys) && config.operatorKeys.length > 0;
   return out;
 }
 
@@ -190,6 +192,13 @@ function buildStatements(p, c, topic, functionArn) {
   }
   if (c.eipArns.size) list.push(statement('MovePublicVip', ['ec2:AssociateAddress'], [...c.eipArns, ...c.eipEniArns]));
   if (topic) list.push(statement('PublishOutcome', ['sns:Publish'], [topic]));
+  // Asynchronous invocations that fail after Lambda's retries go to the dead-letter queue (destinations.onFailure).
+  list.push(statement('DeadLetter', ['sqs:SendMessage'], [p.deadLetterArn]));
+  // Maintenance pauses (mirror-vip pause|resume), only when operator keys are configured.
+  if (c.hasOperators) {
+    const pauses = `arn:${p.partition}:ssm:${p.region}:${p.accountId}:parameter/${p.prefix.slice(1)}pause/*`;
+    list.push(statement('OperatorPauses', ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'], [pauses]));
+  }
   if (c.ssmNames.length) list.push(...ssmStatements(p));
   if (p.vpc) {
     list.push({
@@ -242,6 +251,7 @@ async function derive({ resolveConfigurationProperty, resolveVariable }) {
   const config = readConfig(raw);
   const service = await resolveConfigurationProperty(['service']);
   const stage = await resolveVariable('sls:stage');
+  p.deadLetterArn = `arn:${p.partition}:sqs:${p.region}:${p.accountId}:${service}-${stage}-dead-letter`;
   const c = collect(p, config);
   const topic = outcomeTopic(p, config);
   const functionArn = `arn:${p.partition}:lambda:${p.region}:${p.accountId}:function:${service}-${stage}-${FUNCTION_KEY}`;
@@ -260,6 +270,11 @@ module.exports = {
   url: async (ctx) => ((await derive(ctx)).p.urlAuthType === 'AWS_IAM' ? { authorizer: 'aws_iam' } : true),
   // null (no VPC) makes serverless.yml fall back to leaving provider.vpc out.
   vpc: async (ctx) => (await derive(ctx)).p.vpc,
+  // Operational alarms notify custom.deploy.alarmActions, else the outcome topic, else nobody.
+  operatorAlarmActions: async (ctx) => {
+    const d = await derive(ctx);
+    return d.p.alarmActions.length ? d.p.alarmActions : d.topic ? [d.topic] : [];
+  },
   alarms: async (ctx) => {
     const d = await derive(ctx);
     return alarmResources(d.p, d.c);

@@ -38,12 +38,15 @@ FIELDS = (
     ("member", "MIRROR_VIP_MEMBER", "--member", None),
     ("key_id", "MIRROR_VIP_KEY_ID", "--key-id", None),
     ("key_file", "MIRROR_VIP_KEY_FILE", "--key-file", None),
-    ("deadline", "MIRROR_VIP_DEADLINE_SECONDS", "--deadline", "20"),
-    ("timeout", "MIRROR_VIP_ATTEMPT_TIMEOUT_SECONDS", "--timeout", "5"),
+    # Defaults cover a 120 s move, the slowest any cloud's function is allowed (docs/iris.md "Timeouts").
+    ("deadline", "MIRROR_VIP_DEADLINE_SECONDS", "--deadline", "150"),
+    ("timeout", "MIRROR_VIP_ATTEMPT_TIMEOUT_SECONDS", "--timeout", "125"),
     ("reason", "MIRROR_VIP_REASON", "--reason", None),
     ("auth", "MIRROR_VIP_AUTH", "--auth", "none"),
 )
-AUTH_MODES = ("none", "gcp-id-token")
+AUTH_MODES = ("none", "gcp-id-token", "aws-sigv4")
+SECONDS_RE = re.compile(r"^\d{1,3}(\.\d{1,3})?$")
+REQUIRED = ("url", "mirror", "member", "key_id", "key_file")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 KEY_ID_RE = re.compile(r"^[\x21-\x7e]{1,128}$")
 MIN_SECRET_CHARS = 32
@@ -130,41 +133,113 @@ def _require(settings, name):
     return str(value).strip()
 
 
-def _seconds(settings, name):
-    raw = _require(settings, name)
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
+def _seconds(problems, settings, name):
+    raw = str(settings.get(name) or "").strip()
+    value = float(raw) if SECONDS_RE.match(raw) else -1.0
     # Past 300 s the function's time window would refuse the (identical) retry anyway.
     if not 0 < value <= 300:
-        raise SettingsError("%s must be a number of seconds above 0 and at most 300, got %r" % (_field(name)[1], raw))
+        problems.append("%s must be a number of seconds above 0 and at most 300, got '%s'" % (_field(name)[1], raw))
     return value
 
 
+def _url_problem(url):
+    try:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme in ("http", "https") and parts.hostname:
+            return None
+    except ValueError:
+        pass
+    return "MIRROR_VIP_URL must be an http(s) URL, got '%s'" % url.split("?")[0]
+
+
 def validate(settings):
-    """Check and normalise merged settings; raises SettingsError naming the setting."""
-    url = _require(settings, "url")
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SettingsError("MIRROR_VIP_URL must be an http(s) URL, got %r" % _redact(url))
-    out = {"url": url, "key_file": _require(settings, "key_file"), "dry_run": bool(settings.get("dry_run"))}
+    """Check and normalise merged settings; raises SettingsError naming every wrong setting at once."""
+    missing = [_field(n)[1] for n in REQUIRED if not str(settings.get(n) or "").strip()]
+    if missing:
+        raise SettingsError("missing setting %s: set it in the settings file, in the environment, or with a flag"
+                            % ", ".join(missing))
+    problems = []
+    out = dict((n, str(settings[n]).strip()) for n in REQUIRED)
+    out["dry_run"] = bool(settings.get("dry_run"))
+    bad = _url_problem(out["url"])
+    if bad:
+        problems.append(bad)
     for name in ("mirror", "member"):
-        out[name] = _require(settings, name)
         if not NAME_RE.match(out[name]):
-            raise SettingsError("%s must be 1-63 letters, digits, . _ - (got %r)" % (_field(name)[1], out[name]))
-    out["key_id"] = _require(settings, "key_id")
+            problems.append("%s must be 1-63 letters, digits, . _ - (got '%s')" % (_field(name)[1], out[name]))
     if not KEY_ID_RE.match(out["key_id"]):
-        raise SettingsError("MIRROR_VIP_KEY_ID must be 1-128 printable characters without spaces")
-    out["deadline"], out["timeout"] = _seconds(settings, "deadline"), _seconds(settings, "timeout")
+        problems.append("MIRROR_VIP_KEY_ID must be 1-128 printable characters without spaces")
+    out["deadline"], out["timeout"] = _seconds(problems, settings, "deadline"), _seconds(problems, settings, "timeout")
     reason = settings.get("reason")
     if reason is not None and len(reason) > 256:
-        raise SettingsError("MIRROR_VIP_REASON must be at most 256 characters (got %d)" % len(reason))
+        problems.append("MIRROR_VIP_REASON must be at most 256 characters (got %d)" % len(reason))
     out["reason"] = reason or None
-    out["auth"] = settings.get("auth") or "none"
+    out["auth"] = str(settings.get("auth") or "none").strip()
     if out["auth"] not in AUTH_MODES:
-        raise SettingsError("MIRROR_VIP_AUTH must be one of %s (got %r)" % (", ".join(AUTH_MODES), out["auth"]))
+        problems.append("MIRROR_VIP_AUTH must be one of %s (got '%s')" % (", ".join(AUTH_MODES), out["auth"]))
+    if problems:
+        raise SettingsError("; ".join(problems))
     return out
+
+
+def _imds(path, timeout, method="GET", headers=None):
+    base = (os.environ.get("AWS_EC2_METADATA_SERVICE_ENDPOINT") or "http://169.254.169.254").rstrip("/")
+    request = urllib.request.Request(base + path, method=method, headers=headers or {})
+    with _OPENER.open(request, timeout=timeout) as response:
+        return response.read(8192).decode("utf-8")
+
+
+def imds_credentials(timeout):
+    """The instance role's keys from IMDSv2: a session token first, then the role name, then its credentials."""
+    token = _imds("/latest/api/token", timeout, "PUT", {"X-aws-ec2-metadata-token-ttl-seconds": "300"})
+    auth = {"X-aws-ec2-metadata-token": token}
+    roles = _imds("/latest/meta-data/iam/security-credentials/", timeout, headers=auth).split()
+    if not roles:
+        raise ValueError("the instance has no role")
+    found = json.loads(_imds("/latest/meta-data/iam/security-credentials/" + urllib.parse.quote(roles[0]), timeout,
+                             headers=auth))
+    return {"accessKeyId": found["AccessKeyId"], "secretAccessKey": found["SecretAccessKey"], "token": found.get("Token")}
+
+
+def _region_of(host):
+    m = re.search(r"\.lambda-url\.([a-z0-9-]+)\.on\.aws$", host or "")
+    region = m.group(1) if m else os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if not region:
+        raise ValueError("cannot tell the region: not a lambda-url host and AWS_REGION is not set")
+    return region
+
+
+def _hmac256(key, text):
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).digest()
+
+
+def sign_sigv4(request, creds, now=None):
+    """Add AWS Signature Version 4 headers (service lambda) for a function URL with AuthType AWS_IAM."""
+    parts = urllib.parse.urlsplit(request["url"])
+    region = _region_of(parts.hostname)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.time() if now is None else now))
+    payload = hashlib.sha256(request["body"]).hexdigest()
+    headers = request["headers"]
+    headers["X-Amz-Date"], headers["X-Amz-Content-Sha256"] = stamp, payload
+    if creds.get("token"):
+        headers["X-Amz-Security-Token"] = creds["token"]
+    canon = dict((k.lower(), " ".join(str(v).split())) for k, v in headers.items())
+    canon["host"] = parts.netloc.rpartition("@")[2]
+    names = sorted(canon)
+    query = "&".join("%s=%s" % (urllib.parse.quote(k, safe="-_.~"), urllib.parse.quote(v, safe="-_.~"))
+                     for k, v in sorted(urllib.parse.parse_qsl(parts.query, keep_blank_values=True)))
+    path = urllib.parse.quote(parts.path or "/", safe="/-_.~")
+    canonical = "\n".join(["POST", path, query] + ["%s:%s" % (n, canon[n]) for n in names] +
+                          ["", ";".join(names), payload])
+    scope = "%s/%s/lambda/aws4_request" % (stamp[:8], region)
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", stamp, scope, hashlib.sha256(canonical.encode("utf-8")).hexdigest()])
+    key = ("AWS4" + creds["secretAccessKey"]).encode("utf-8")
+    for part in (stamp[:8], region, "lambda", "aws4_request"):
+        key = _hmac256(key, part)
+    signature = hmac.new(key, to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+    headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s" % (
+        creds["accessKeyId"], scope, ";".join(names), signature)
+    return request
 
 
 def gcp_id_token(audience, timeout):
@@ -196,7 +271,7 @@ def read_secret(path):
         )
     try:
         with open(path, "r", encoding="utf-8") as handle:
-            secret = handle.readline().rstrip("\r\n")
+            secret = handle.readline(4096).rstrip("\r\n")  # bounded: a huge file cannot fill memory
     except (OSError, UnicodeDecodeError) as e:
         raise KeyFileError("key file %s cannot be read: %s" % (path, getattr(e, "strerror", None) or e))
     if len(secret) < MIN_SECRET_CHARS:
@@ -375,6 +450,11 @@ def notify(settings):
     try:
         checked = validate(settings)
         request = build_request(checked, read_secret(checked["key_file"]))
+        if checked["auth"] == "aws-sigv4" and not checked["dry_run"]:
+            try:
+                sign_sigv4(request, imds_credentials(min(checked["timeout"], 5)))
+            except Exception as e:
+                return _failure(EXIT_GAVE_UP, "auth", "gave up: no credentials for aws-sigv4: %s" % _one_line(str(e)))
         if checked["auth"] == "gcp-id-token" and not checked["dry_run"]:
             try:
                 audience = _redact(checked["url"])
@@ -395,10 +475,12 @@ def notify(settings):
         return _failure(EXIT_GAVE_UP, "internal", "internal error: %s: %s" % (type(e).__name__, e))
 
 
-def notify_from_config(config_path=DEFAULT_CONFIG, reason=None):
+def notify_from_config(config_path=DEFAULT_CONFIG, reason=None, deadline=None):
     """Embedded Python entry: settings file + environment, then notify(); never raises."""
     try:
-        return notify(load_settings(config_path, overrides={"reason": reason}))
+        # ZMIRROR passes "" for "the settings file's deadline" (ObjectScript has no None).
+        overrides = {"reason": reason, "deadline": None if deadline in (None, "") else str(deadline)}
+        return notify(load_settings(config_path, overrides=overrides))
     except SettingsError as e:
         return _failure(EXIT_USAGE, "settings", "settings error: %s" % e)
     except Exception as e:  # never raise into ZMIRROR

@@ -1,9 +1,12 @@
 import type { EngineDeps } from '../../shared/core/engine.ts';
+import type { PauseStore } from '../../shared/core/operator.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
 import { publicError, rejectedResult } from '../../shared/core/result.ts';
 import { asMirrorVipError } from '../../shared/errors.ts';
 import { MAX_BODY_BYTES } from '../../shared/protocol/event.ts';
+import { OPERATOR_PATH } from '../../shared/protocol/operator.ts';
 import { classifyAwsEvent } from './aws-events.ts';
+import { awsOperator, awsPauses } from './aws-operator.ts';
 import { createAwsEngine } from './aws-runtime.ts';
 
 export interface HttpResponse {
@@ -25,13 +28,22 @@ const refusal = (status: number, code: string, message: string) =>
   json(status, { ok: false, error: { code, message } });
 
 /** Build the Lambda handler: function URL → signed event; SNS alarm → reconcile its mirror; schedule → reconcile all. */
-export async function createAwsHandler(env: Record<string, string | undefined>, extra: Partial<EngineDeps> = {}) {
-  const { config, engine } = await createAwsEngine(env, extra);
+export async function createAwsHandler(
+  env: Record<string, string | undefined>,
+  extra: Partial<EngineDeps> & { pauseStore?: PauseStore } = {},
+) {
+  const pauses = awsPauses(env, extra);
+  const { config, engine } = await createAwsEngine(env, { ...pauses.deps, ...extra });
+  const operator = await awsOperator(env, config, engine, pauses.store, extra);
   const route = async (event: unknown): Promise<HttpResponse | { results: FailoverResult[] }> => {
     const t = classifyAwsEvent(config, event, MAX_BODY_BYTES);
     if (t.kind === 'bad') return refusal(400, t.code, t.message);
     if (t.kind === 'http') {
       if (t.method !== 'POST') return refusal(405, 'method_not_allowed', 'use POST');
+      if (operator && (event as { rawPath?: string }).rawPath === OPERATOR_PATH) {
+        const r = await operator({ rawBody: t.body, headers: t.headers });
+        return json(r.status, r.body);
+      }
       const { status, result, retryAfterSeconds } = await engine.handleEvent({ rawBody: t.body, headers: t.headers });
       return json(status, result, retryAfterSeconds);
     }

@@ -5,6 +5,7 @@ import { loadConfig, requireCloud } from '../../shared/config/load.ts';
 import type { AwsMirrorConfig, Config, MirrorConfig } from '../../shared/config/schema.ts';
 import { resolveKeys } from '../../shared/config/secrets.ts';
 import { type EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
+import { formatNotification } from '../../shared/core/notification.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
 import { awsProvider } from '../../shared/providers/aws/aws-provider.ts';
 import { sdkEc2Api } from '../../shared/providers/aws/ec2-client.ts';
@@ -29,8 +30,8 @@ function snsNotifier(config: Config, region: string | undefined): EngineDeps['no
   if (!topicArn) return undefined;
   const sns = new SNSClient({ region: region ?? topicArn.split(':')[3], maxAttempts: 2 });
   return async (r: FailoverResult) => {
-    const subject = `mirror-vip ${r.mirror ?? '?'}: ${r.outcome}${r.to ? ` to ${r.to}` : ''}`.slice(0, 100);
-    const publish = new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: JSON.stringify(r) });
+    const { subject, message } = formatNotification(r);
+    const publish = new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message });
     await sns.send(publish, { abortSignal: AbortSignal.timeout(3000) });
   };
 }

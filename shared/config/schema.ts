@@ -170,6 +170,16 @@ export const configSchema = z
     toleranceSeconds: z.number().int().min(30).max(3600).default(300),
     /** Default deadline of every mirror; absent = each mirror's cloud default (shared/config/timing.ts). */
     deadlineMs: z.number().int().min(1000).max(900_000).optional(),
+    /** Keys of operators (mirror-vip inspect|reconcile|pause|resume), never a member's: see shared/core/operator.ts. */
+    operatorKeys: z
+      .array(
+        z.strictObject({
+          id: name,
+          secret: z.string().regex(/^(env|file|ssm|gcp-sm):.+$/, 'must reference the secret, never hold it'),
+        }),
+      )
+      .max(16)
+      .optional(),
     notify: z
       .strictObject({ topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN') })
       .optional(),

@@ -23,6 +23,8 @@ export interface EngineDeps {
   /** Called after a move or a failed move; its failure is logged, never returned. */
   notify?: (result: FailoverResult) => Promise<void>;
   retry?: RetryPolicy;
+  /** True while an operator has paused moves of this mirror (maintenance): converge then writes nothing. */
+  pause?: (mirror: string) => Promise<boolean>;
 }
 
 export interface Reply {
@@ -128,7 +130,11 @@ export class FailoverEngine {
     try {
       const mirror = this.mirror(mirrorName);
       this.requireMember(mirror, to);
-      const ctx = createCallContext(log, this.deps.config.deadlineMs, this.deps.retry ?? DEFAULT_RETRY);
+      const ctx = createCallContext(
+        log,
+        mirror.deadlineMs ?? this.deps.config.deadlineMs,
+        this.deps.retry ?? DEFAULT_RETRY,
+      );
       const observed = await this.deps.providerFor(mirror).observe(mirror, ctx);
       const plan = computePlan(mirror.name, to, observed);
       const from = currentHolder(observed);
@@ -171,7 +177,13 @@ export class FailoverEngine {
   }
 
   private async converge(mirror: MirrorConfig, claim: Claim | null, trigger: Trigger, log: CallLog): Promise<Reply> {
-    const ctx = createCallContext(log, this.deps.config.deadlineMs, this.deps.retry ?? DEFAULT_RETRY);
+    const ctx = createCallContext(
+      log,
+      mirror.deadlineMs ?? this.deps.config.deadlineMs,
+      this.deps.retry ?? DEFAULT_RETRY,
+    );
+    const paused = await this.isPaused(mirror.name, log, trigger, claim);
+    if (paused) return paused;
     const p: Progress = await convergeMirror({
       mirror,
       claim,
@@ -193,6 +205,24 @@ export class FailoverEngine {
     if (claim && !mirror.health.enabled) this.order.accept(mirror.name, claim, this.now() / 1000);
     const outcome = p.wrote ? 'moved' : 'unchanged';
     return this.reply(log, { ok: true, outcome, trigger, ...common, plan: p.plan, warnings: p.warnings });
+  }
+
+  /** A paused mirror (operator maintenance) gets a reported `paused` answer and no cloud call; an unreadable pause state does not block a failover. */
+  private async isPaused(mirror: string, log: CallLog, trigger: Trigger, claim: Claim | null): Promise<Reply | null> {
+    if (!this.deps.pause) return null;
+    try {
+      if (!(await this.deps.pause(mirror))) return null;
+    } catch (e: unknown) {
+      this.deps.log?.({
+        level: 'warn',
+        msg: 'pause state unreadable; converging as if not paused',
+        mirror,
+        error: String(e),
+      });
+      return null;
+    }
+    const warnings = ['moves are paused by an operator'];
+    return this.reply(log, { ok: true, outcome: 'paused', trigger, mirror, eventId: claim?.eventId, warnings });
   }
 
   private finish(log: CallLog, trigger: Trigger, e: MirrorVipError, extra: Partial<FailoverResult>): Promise<Reply> {

@@ -6,7 +6,7 @@ import type { MemberRole } from './health.ts';
 export const TRIGGERS = ['event', 'alarm', 'schedule', 'manual'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
-export const OUTCOMES = ['moved', 'unchanged', 'planned', 'rejected', 'failed'] as const;
+export const OUTCOMES = ['moved', 'unchanged', 'planned', 'rejected', 'failed', 'paused'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** One place a VIP can point (see providers/types.ts Binding). */

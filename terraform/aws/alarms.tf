@@ -1,4 +1,4 @@
-# The triggers besides the URL: EC2 status-check alarms of the members through SNS, and a schedule every minute.
+# The triggers besides the URL: EC2 status-check alarms of the members through SNS, and a schedule (var.schedule_expression).
 
 resource "aws_sns_topic" "alarms" {
   name         = "${var.function_name}-alarms"
@@ -42,7 +42,7 @@ resource "aws_cloudwatch_metric_alarm" "member_status" {
 resource "aws_cloudwatch_event_rule" "reconcile" {
   name                = "${var.function_name}-reconcile"
   description         = "mirror-vip reconcile of every mirror"
-  schedule_expression = "rate(1 minute)"
+  schedule_expression = var.schedule_expression
 }
 
 resource "aws_cloudwatch_event_target" "reconcile" {

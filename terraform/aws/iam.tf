@@ -87,6 +87,22 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
+  # Maintenance pauses (mirror-vip pause|resume): one String parameter per paused mirror, only with operator keys.
+  dynamic "statement" {
+    for_each = local.has_operators ? [1] : []
+    content {
+      sid       = "OperatorPauses"
+      actions   = ["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"]
+      resources = [local.pause_parameter_arn_pattern]
+    }
+  }
+
+  statement {
+    sid       = "DeadLetter"
+    actions   = ["sqs:SendMessage"]
+    resources = [local.dead_letter_arn]
+  }
+
   dynamic "statement" {
     for_each = length(local.ssm_parameter_names) > 0 ? [1] : []
     content {

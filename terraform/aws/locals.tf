@@ -50,6 +50,11 @@ locals {
   eip_arns         = [for id in local.allocation_ids : "${local.arn_ec2}:elastic-ip/${id}"]
   eip_eni_arns     = [for id in local.eip_eni_ids : "${local.arn_ec2}:network-interface/${id}"]
   # Parameter ARNs drop the name's leading slash: /mirror-vip/x is parameter/mirror-vip/x.
+  has_operators               = length(try(local.config.operatorKeys, [])) > 0
+  pause_parameter_arn_pattern = "arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter/${trimprefix(var.ssm_parameter_prefix, "/")}pause/*"
+  # The queue's ARN from its name: the policy stays renderable without the resource (tests evaluate locals only).
+  dead_letter_arn = "arn:${local.partition}:sqs:${var.region}:${local.account_id}:${var.function_name}-dead-letter"
+
   ssm_parameter_arn_pattern = "arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter/${trimprefix(var.ssm_parameter_prefix, "/")}*"
 
   # Everything that would widen the role or break the alarms; a precondition refuses to deploy while it is not empty.

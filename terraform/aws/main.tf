@@ -47,6 +47,11 @@ resource "aws_lambda_function" "this" {
     }
   }
 
+  # Failed asynchronous invocations (alarm topic, schedule) after Lambda's two retries.
+  dead_letter_config {
+    target_arn = aws_sqs_queue.dead_letter.arn
+  }
+
   # The health probe needs a route to the members' mirror_status endpoint.
   dynamic "vpc_config" {
     for_each = local.use_vpc ? [1] : []

@@ -121,7 +121,24 @@ variable "create_member_role" {
 }
 
 variable "tags" {
-  description = "Tags for every resource."
+  description = "Deprecated here (kept for old tfvars files): set default_tags in the root module, see examples/basic."
   type        = map(string)
   default     = {}
+}
+
+variable "schedule_expression" {
+  description = "EventBridge schedule of the periodic reconcile of every mirror, e.g. rate(1 minute) or rate(5 minutes)."
+  type        = string
+  default     = "rate(1 minute)"
+
+  validation {
+    condition     = can(regex("^(rate\\([1-9][0-9]* (minute|minutes|hour|hours)\\)|cron\\(.+\\))$", var.schedule_expression))
+    error_message = "schedule_expression must be rate(N minutes) or cron(...)."
+  }
+}
+
+variable "alarm_actions" {
+  description = "SNS topics the operational alarms (function errors, failed and no-primary outcomes, dead letters) notify; empty = the outcome topic, if any."
+  type        = list(string)
+  default     = []
 }

@@ -110,3 +110,9 @@ variable "allow_unauthenticated" {
   type        = bool
   default     = false
 }
+
+variable "notification_channels" {
+  description = "Cloud Monitoring notification channels (ids) of the outcome and error alerts; empty = alerts without notifications."
+  type        = list(string)
+  default     = []
+}

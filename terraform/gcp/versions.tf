@@ -1,3 +1,4 @@
+# A reusable module: no provider block here (the root module configures it, see examples/basic).
 terraform {
   # Cross-variable validation needs 1.9.
   required_version = ">= 1.9"
@@ -5,18 +6,11 @@ terraform {
   required_providers {
     google = {
       source  = "hashicorp/google"
-      version = ">= 6.0"
+      version = "~> 6.0" # tested major version 6
     }
     archive = {
       source  = "hashicorp/archive"
-      version = ">= 2.4"
+      version = "~> 2.4"
     }
   }
-}
-
-provider "google" {
-  project = var.project
-  region  = var.region
-
-  default_labels = merge({ "mirror-vip-function" = var.function_name }, var.labels)
 }

@@ -42,7 +42,10 @@ describe('AWS function: a signed became-primary event', () => {
     expect(line?.calls).toHaveLength(result.calls.length);
     const published = world.emu.state.sns.published;
     expect(published).toHaveLength(1);
-    expect(JSON.parse(published[0]?.message ?? '{}')).toMatchObject({ outcome: 'moved', to: 'iris-b' });
+    expect(JSON.parse(published[0]?.message.split('Full result (JSON):\n')[1] ?? '{}')).toMatchObject({
+      outcome: 'moved',
+      to: 'iris-b',
+    });
   });
 
   it('makes no write call for the same move twice, or for a reconcile when all is right', async () => {

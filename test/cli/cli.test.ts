@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runDemo } from '../../cli/demo.ts';
-import { newKey } from '../../cli/keygen.ts';
 import { ROOT } from '../../local-cloud/bundles.ts';
 import { serveFunctionUrl } from '../../local-cloud/lambda-url.ts';
 import { type AwsWorld, MIRROR, startAwsWorld } from '../../local-cloud/worlds/aws-world.ts';
@@ -58,19 +57,24 @@ describe('mirror-vip CLI', () => {
   it('status shows where the VIP points and who answers primary, read-only', async () => {
     const { code, stdout } = await cli(['status', '--config', configFile, '--json']);
     expect(code).toBe(0);
-    const [s] = JSON.parse(stdout) as { holder: string; members: Record<string, string>; bindings: unknown[] }[];
-    expect(s).toMatchObject({ holder: 'iris-a', members: { 'iris-a': 'primary', 'iris-b': 'backup' } });
+    const [s] = JSON.parse(stdout) as { holder: string; members: Record<string, unknown>; bindings: unknown[] }[];
+    expect(s).toMatchObject({
+      holder: 'iris-a',
+      members: { 'iris-a': { role: 'primary' }, 'iris-b': { role: 'backup' } },
+    });
     expect(s?.bindings).toHaveLength(3);
     expect(world.emu.calls.filter((c) => c.write)).toHaveLength(0);
     const table = await cli(['status', '--config', configFile]);
-    expect(table.stdout).toMatch(/MIRROR\s+VIP\s+MODE/);
-    expect(table.stdout).toContain('VIP on iris-a');
+    expect(table.stdout).toMatch(/MIRROR\s+VIP\s+ADDRESS\s+MODE/);
+    expect(table.stdout).toContain('the VIP is on the sole primary iris-a');
   });
 
   it('plan --to shows the changes without making them', async () => {
+    // iris-b answers backup: the plan is shown, and exit 8 says the function would refuse it now
     const { code, stdout } = await cli(['plan', '--config', configFile, '--to', 'iris-b', '--json']);
-    expect(code).toBe(0);
+    expect(code).toBe(8);
     const r = JSON.parse(stdout) as { outcome: string; plan: { from: string; to: string }[]; writeCalls: number };
+    expect(JSON.parse(stdout).wouldRefuse).toContain('iris-b answers backup');
     expect(r.outcome).toBe('planned');
     expect(r.plan).toHaveLength(3);
     expect(r.plan.every((c) => c.from === 'iris-a' && c.to === 'iris-b')).toBe(true);
@@ -100,7 +104,7 @@ describe('mirror-vip CLI', () => {
   it('notify refuses a key file others can read (exit 3) and a missing setting (exit 2)', async () => {
     const open = await cli(['notify', ...notifyArgs('iris-b', keyFile('iris-b', 0o644))]);
     expect(open.code).toBe(3);
-    expect(open.stderr).toMatch(/mode 644.*chmod 600/);
+    expect(open.stderr).toMatch(/mode 0?644.*chmod 600/);
     const missing = await cli(['notify', '--url', fn.url]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('MIRROR_VIP_MIRROR');
@@ -115,32 +119,69 @@ describe('mirror-vip CLI', () => {
     expect(stderr).toContain('claimant_not_primary');
   });
 
-  it('keygen makes a 256-bit secret that the function accepts as a key', async () => {
-    const { code, stdout } = await cli(['keygen', '--mirror', MIRROR, '--member', 'iris-b', '--json']);
+  it('keygen writes a 256-bit secret to a new mode-600 file that the function accepts, and prints no secret', async () => {
+    const out = join(dir, `keygen-${Date.now()}.key`);
+    const { code, stdout } = await cli([
+      'keygen',
+      '--cloud',
+      'aws',
+      '--mirror',
+      MIRROR,
+      '--member',
+      'iris-b',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(code).toBe(0);
-    const k = JSON.parse(stdout) as { keyId: string; secret: string };
-    expect(k.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(Buffer.from(k.secret, 'base64url')).toHaveLength(32);
-    expect(newKey('iris-b').secret).not.toBe(k.secret);
+    const k = JSON.parse(stdout) as { keyId: string; reference: string; store: string[] };
+    const secret = readFileSync(out, 'utf8');
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(secret, 'base64url')).toHaveLength(32);
+    expect(stdout).not.toContain(secret);
+    expect(k.reference).toBe(`ssm:/mirror-vip/${MIRROR}/${k.keyId}`);
+    expect(k.store).toEqual([
+      `aws ssm put-parameter --name /mirror-vip/${MIRROR}/${k.keyId} --type SecureString --value file://${out}`,
+    ]);
     const config = parseConfig(
       JSON.stringify({
         ...world.config,
-        mirrors: [{ ...world.config.mirrors[0], keys: [{ id: k.keyId, member: 'iris-b', secret: 'env:K' }] }],
+        mirrors: [{ ...world.config.mirrors[0], keys: [{ id: k.keyId, member: 'iris-b', secret: `file:${out}` }] }],
       }),
     );
-    expect((await resolveKeys(config, { K: k.secret })).get(k.keyId)?.member).toBe('iris-b');
-    const text = await cli(['keygen', '--mirror', MIRROR, '--member', 'iris-b']);
-    expect(text.stdout).toContain('aws ssm put-parameter');
-    expect(text.stdout).toContain('umask 077');
+    expect((await resolveKeys(config, {})).get(k.keyId)?.secret).toBe(secret);
+    const again = await cli(['keygen', '--cloud', 'aws', '--mirror', MIRROR, '--member', 'iris-b', '--out', out]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('never overwrites');
+    expect(readFileSync(out, 'utf8')).toBe(secret);
+  });
+
+  it('keygen --cloud gcp adds a version to the secret terraform/gcp creates from the reference', async () => {
+    const out = join(dir, `gcp-${Date.now()}.key`);
+    const args = ['keygen', '--cloud', 'gcp', '--mirror', MIRROR, '--member', 'iris-a', '--key-id', 'iris-a-k9'];
+    const missing = await cli([...args, '--out', out]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('--cloud gcp needs --project');
+    const { stdout } = await cli([...args, '--project', 'iris-prod-123', '--out', out, '--json']);
+    const k = JSON.parse(stdout) as { reference: string; store: string[] };
+    expect(k.reference).toBe('gcp-sm:projects/iris-prod-123/secrets/mirror-vip-iris-a-k9/versions/latest');
+    // terraform/gcp/locals.tf takes the secret id from the reference with this regex, and creates that secret
+    const secretId = /\/secrets\/([^/]+)\//.exec(k.reference)?.[1];
+    expect(readFileSync(join(ROOT, 'terraform/gcp/locals.tf'), 'utf8')).toContain(
+      'regex("/secrets/([^/]+)/", k.secret)',
+    );
+    expect(k.store).toEqual([`gcloud secrets versions add ${secretId} --project iris-prod-123 --data-file=${out}`]);
   });
 
   it('every command has --help', async () => {
-    for (const c of ['notify', 'status', 'plan', 'keygen', 'demo']) {
-      const { code, stdout } = await cli([c, '--help']);
+    const commands = ['notify', 'status', 'plan', 'keygen', 'demo', 'inspect', 'reconcile', 'pause', 'resume'];
+    const runs = await Promise.all(commands.map((c) => cli([c, '--help'])));
+    for (const [i, { code, stdout }] of runs.entries()) {
       expect(code).toBe(0);
-      expect(stdout).toContain(`Usage: mirror-vip ${c}`);
+      expect(stdout).toContain(`Usage: mirror-vip ${commands[i]}`);
     }
-  });
+  }, 90_000);
 });
 
 describe('the Python notifier against the function', () => {

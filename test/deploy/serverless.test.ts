@@ -204,7 +204,9 @@ describe('serverless.yml packaged offline with osls', () => {
         for (const s of roleStatements(t).filter((x) => x.Effect === 'Allow')) {
           for (const a of actionsOf(s)) {
             expect(a).not.toMatch(/\*/);
-            expect([...WRITE_ACTIONS, ...READ_ACTIONS, ...SECRET_ACTIONS, ...LOG_ACTIONS]).toContain(a);
+            expect([...WRITE_ACTIONS, ...READ_ACTIONS, ...SECRET_ACTIONS, ...LOG_ACTIONS, 'sqs:SendMessage']).toContain(
+              a,
+            );
           }
         }
       }
@@ -329,8 +331,33 @@ describe('serverless.yml packaged offline with osls', () => {
       );
     });
 
+    it('alarms on function errors and on failed and no-primary decisions; failed async invocations go to a queue', () => {
+      const alarms = ofType(example.template, 'AWS::CloudWatch::Alarm').map(
+        (a) => a.Properties as Record<string, unknown>,
+      );
+      expect(alarms.map((a) => a.MetricName)).toEqual(
+        expect.arrayContaining(['Errors', 'FailedOutcomes', 'NoPrimaryOutcomes']),
+      );
+      const filters = ofType(example.template, 'AWS::Logs::MetricFilter').map(
+        (f) => (f.Properties as { FilterPattern: string }).FilterPattern,
+      );
+      expect(filters).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('$.outcome = "failed"'),
+          expect.stringContaining('$.error.code = "no_primary"'),
+        ]),
+      );
+      expect(ofType(example.template, 'AWS::SQS::Queue')).toHaveLength(1);
+      const invoke = ofType(example.template, 'AWS::Lambda::EventInvokeConfig')[0]?.Properties as {
+        DestinationConfig?: { OnFailure?: unknown };
+      };
+      expect(invoke?.DestinationConfig?.OnFailure).toBeDefined();
+    });
+
     it('raises one status-check alarm per member, named for the mirror, into the alarm topic', () => {
-      const alarms = ofType(example.template, 'AWS::CloudWatch::Alarm').map((a) => a.Properties);
+      const alarms = ofType(example.template, 'AWS::CloudWatch::Alarm')
+        .map((a) => a.Properties)
+        .filter((a) => (a as { Namespace?: string }).Namespace === 'AWS/EC2');
       expect(alarms).toHaveLength(mirror.members.length);
       for (const m of mirror.members) {
         expect(alarms).toContainEqual(

@@ -22,6 +22,7 @@ if (!mirror) throw new Error('the example configuration has no mirror');
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Block = { [key: string]: Json };
 interface Module {
+  variable: Record<string, Block[]>;
   data: Record<string, Record<string, Block[]>>;
   resource: Record<string, Record<string, Block[]>>;
 }
@@ -159,6 +160,8 @@ const WRITE = [...EC2_ACTIONS.filter((a) => !a.startsWith('ec2:Describe')), 'sns
 const DESCRIBE: string[] = EC2_ACTIONS.filter((a) => a.startsWith('ec2:Describe'));
 const SECRETS = ['ssm:GetParameter', 'kms:Decrypt'];
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+/** The dead letter of failed async invocations, and operator pauses (only with operator keys): both scoped below. */
+const OPERATIONS = ['sqs:SendMessage', 'ssm:PutParameter', 'ssm:DeleteParameter'];
 /** What Lambda itself needs to place a function in a VPC; allowed only together with the Deny for the code. */
 const LAMBDA_ENI = [
   'ec2:CreateNetworkInterface',
@@ -212,7 +215,7 @@ describe('terraform/aws', () => {
           for (const a of s.actions) {
             expect(a).not.toMatch(/\*/);
             const lambdaEni = s.sid === 'LambdaManagesVpcEnis' && LAMBDA_ENI.includes(a);
-            expect(lambdaEni || [...WRITE, ...DESCRIBE, ...SECRETS, ...LOGS].includes(a), a).toBe(true);
+            expect(lambdaEni || [...WRITE, ...DESCRIBE, ...SECRETS, ...LOGS, ...OPERATIONS].includes(a), a).toBe(true);
           }
         }
       }
@@ -276,6 +279,15 @@ describe('terraform/aws', () => {
       expect(more).toHaveLength(0);
       expect(s?.resources.sort()).toEqual(expected.sort());
       expect(withAction(variant, 'ec2:AssociateAddress')).toHaveLength(0);
+    });
+
+    it('sends dead letters only to its own queue, and writes pauses only under <prefix>pause/ with operator keys', () => {
+      for (const stmts of [example, variant]) {
+        expect(withAction(stmts, 'sqs:SendMessage').flatMap((s) => s.resources)).toEqual([
+          `arn:aws:sqs:${REGION}:${ACCOUNT}:mirror-vip-dead-letter`,
+        ]);
+        expect(withAction(stmts, 'ssm:PutParameter')).toEqual([]); // the example configures no operator key
+      }
     });
 
     it('publishes only to the outcome topic, and not at all without one', () => {
@@ -408,8 +420,9 @@ describe('terraform/aws', () => {
       });
     });
 
-    it('reconciles every minute on an EventBridge schedule', () => {
-      expect(one('aws_cloudwatch_event_rule', 'reconcile').schedule_expression).toBe('rate(1 minute)');
+    it('reconciles on an EventBridge schedule whose rate is a variable, every minute by default', () => {
+      expect(one('aws_cloudwatch_event_rule', 'reconcile').schedule_expression).toBe(ref('var.schedule_expression'));
+      expect(tf.variable.schedule_expression?.[0]?.default).toBe('rate(1 minute)');
       expect(one('aws_cloudwatch_event_target', 'reconcile').arn).toBe(ref('aws_lambda_function.this.arn'));
       expect(one('aws_lambda_permission', 'reconcile')).toMatchObject({
         principal: 'events.amazonaws.com',

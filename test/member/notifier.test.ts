@@ -413,17 +413,27 @@ describe('IRIS routines', () => {
   };
 
   describe('ZMIRROR', () => {
-    const body = procedure(zmirror, 'NotifyBecomePrimary() PUBLIC');
+    const body = procedure(zmirror.slice(0, zmirror.indexOf('\nFollow()')), 'NotifyBecomePrimary() PUBLIC');
+    const notify = zmirror.slice(zmirror.indexOf('\nNotify(deadline)'));
 
-    it('imports the notifier from /opt/mirror-vip and calls it with /etc/mirror-vip/notify.conf', () => {
+    it('starts the notifier in a background job, so IRIS is held at most for the JOB timeout', () => {
       expect(zmirror).toMatch(/^ROUTINE ZMIRROR$/m);
-      expect(body).toContain('set dir = "/opt/mirror-vip"');
-      expect(body).toContain('##class(%SYS.Python).Import("mirror_vip_notify")');
-      expect(body).toContain('notifier."notify_from_config"("/etc/mirror-vip/notify.conf"');
+      expect(body).toMatch(/^try \{\njob Follow\^ZMIRROR\(\)::5\nif \$test \{/);
+      expect(zmirror).toMatch(/\nFollow\(\) PUBLIC \{\n\s+do Notify\(""\)\n\s+quit\n\}/);
+      // Only when no job starts: inline, with a deadline far below the default.
+      expect(body).toContain('do Notify(15)');
     });
 
-    it('writes the outcome or the error to messages.log', () => {
-      const logs = body.match(/##class\(%SYS\.System\)\.WriteToConsoleLog\([^\n]*"NotifyBecomePrimary:ZMIRROR"\)/g);
+    it('imports the notifier from /opt/mirror-vip and calls it with /etc/mirror-vip/notify.conf', () => {
+      expect(notify).toContain('set dir = "/opt/mirror-vip"');
+      expect(notify).toContain('##class(%SYS.Python).Import("mirror_vip_notify")');
+      expect(notify).toContain(
+        'notifier."notify_from_config"("/etc/mirror-vip/notify.conf", "ZMIRROR NotifyBecomePrimary", deadline)',
+      );
+    });
+
+    it('writes the outcome or the error to messages.log, from the job too', () => {
+      const logs = notify.match(/##class\(%SYS\.System\)\.WriteToConsoleLog\([^\n]*"NotifyBecomePrimary:ZMIRROR"\)/g);
       expect(logs).toHaveLength(2);
       expect(logs?.[0]).toContain('"mirror-vip: " _ outcome."__getitem__"("message")');
       expect(logs?.[1]).toContain('"mirror-vip: notifier failed to run: " _ ex.DisplayString()');
@@ -433,6 +443,30 @@ describe('IRIS routines', () => {
       expect(body).toMatch(/^try \{[\s\S]*\} catch ex \{[\s\S]*\}\nquit 1$/);
       const code = body.replace(/"(?:[^"]|"")*"/g, '""');
       expect(code.match(/\b(quit|q|return|ret|halt|h|goto|g)\b(?!\.)/gi)).toEqual(['quit']);
+    });
+
+    it('notify_from_config takes ZMIRROR\'s "" as the configured deadline and 15 as an override', async () => {
+      // A settings file whose deadline is invalid: "" keeps it (exit 2 naming it), 15 replaces it (on to the key file).
+      const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-zmirror-'));
+      dirs.push(dir);
+      const conf = join(dir, 'notify.conf');
+      writeFileSync(
+        conf,
+        'MIRROR_VIP_URL=http://127.0.0.1:9/\nMIRROR_VIP_MIRROR=M\nMIRROR_VIP_MEMBER=a\nMIRROR_VIP_KEY_ID=k\nMIRROR_VIP_KEY_FILE=/nonexistent\nMIRROR_VIP_DEADLINE_SECONDS=abc\n',
+      );
+      const py = `import sys, json; sys.path.insert(0, "${join(root, 'iris')}"); import mirror_vip_notify as n
+print(json.dumps([n.notify_from_config("${conf}", "x", d) for d in ("", 15)]))`;
+      const out = await new Promise<string>((resolve) => {
+        const c = spawn('python3', ['-c', py], { env: bare });
+        let o = '';
+        c.stdout.on('data', (d: Buffer) => {
+          o += d.toString();
+        });
+        c.on('close', () => resolve(o));
+      });
+      const [kept, overridden] = JSON.parse(out) as { exitCode: number; message: string }[];
+      expect(kept).toMatchObject({ exitCode: 2, message: expect.stringContaining('MIRROR_VIP_DEADLINE_SECONDS') });
+      expect(overridden).toMatchObject({ exitCode: 3 });
     });
   });
 

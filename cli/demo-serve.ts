@@ -1,0 +1,87 @@
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import { MirrorVipError } from '../shared/errors.ts';
+import type { DemoCloud, Scenario } from './demo-scenarios.ts';
+
+/** Which demo flags each cloud honours; any other given explicitly is refused (exit 2). */
+export const DEMO_FLAGS: Record<DemoCloud, string[]> = {
+  aws: ['latency', 'tables', 'port', 'serve', 'json', 'cloud'],
+  gcp: ['latency', 'operationDelay', 'serve', 'json', 'cloud'],
+};
+
+/** Refuse a flag the chosen cloud's demo would ignore, naming it. */
+export function checkDemoFlags(cloud: DemoCloud, given: string[]): void {
+  const ignored = given.filter((f) => !DEMO_FLAGS[cloud].includes(f));
+  if (ignored.length) {
+    const flags = ignored.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
+    throw new MirrorVipError(
+      'usage',
+      `${flags} ${ignored.length > 1 ? 'are' : 'is'} not supported by the ${cloud} demo`,
+    );
+  }
+}
+
+/** Fail at once, before anything starts, when the --port is taken. */
+export async function requireFreePort(port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        new MirrorVipError(
+          'port_busy',
+          e.code === 'EADDRINUSE'
+            ? `port ${port} is in use: choose another with --port`
+            : `cannot listen on port ${port}: ${e.message}`,
+        ),
+      ),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
+/** One line per decision the function makes while serving: each request's outcome. */
+export function requestLogger(out: (s: string) => void) {
+  return (l: Record<string, unknown>) => {
+    if (l.msg !== 'mirror-vip decision') return;
+    const err = (l.error as { code?: string } | undefined)?.code;
+    out(
+      `request: ${l.trigger} → ${l.outcome}${l.to ? ` to ${l.to}` : ''}${err ? ` (${err})` : ''}, ${l.writeCalls} writes`,
+    );
+  };
+}
+
+const HELP = 'Type: "primary iris-a" | "primary iris-b" | "primary none" | "reconcile" | "where" | "quit".';
+
+/** Serve until Ctrl-C, SIGTERM or "quit": commands on stdin switch the primary; everything is closed on the way out. */
+export function serveUntilStopped(s: Scenario, out: (line: string) => void): Promise<void> {
+  out(HELP);
+  return new Promise<void>((resolve) => {
+    const rl = createInterface({ input: process.stdin });
+    let stopping = false;
+    const stop = async () => {
+      if (stopping) return;
+      stopping = true;
+      rl.close();
+      await s.close();
+      out('stopped: the emulated cloud and the function are closed.');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    // stdin at its end (e.g. </dev/null) keeps serving: only quit, Ctrl-C or SIGTERM stop.
+    rl.on('line', async (line) => {
+      const [cmd, arg] = line.trim().split(/\s+/);
+      if (cmd === 'primary' && (arg === 'iris-a' || arg === 'iris-b' || arg === 'none')) {
+        s.setRole('iris-a', arg === 'iris-a' ? 'primary' : 'backup');
+        s.setRole('iris-b', arg === 'iris-b' ? 'primary' : 'backup');
+        out(`primary: ${arg} (the other answers backup)`);
+      } else if (cmd === 'reconcile') {
+        const r = await s.reconcile();
+        out(`reconcile: ${r?.outcome}${r?.to ? ` to ${r.to}` : ''}`);
+      } else if (cmd === 'where') out(s.where());
+      else if (cmd === 'quit') await stop();
+      else if (cmd) out(HELP);
+    });
+  });
+}

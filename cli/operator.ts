@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { OPERATOR_PATH, type OperatorAction, operatorRequest } from '../shared/protocol/operator.ts';
+import { NotifyError, readKeyFile } from './notify-settings.ts';
+
+const DESCRIPTIONS: Record<OperatorAction, string> = {
+  inspect: "ask the deployed function for the mirror's bindings and probes as it sees them (read-only)",
+  reconcile: 'ask the deployed function to reconcile the mirror now (move the VIP to the sole primary)',
+  pause: 'pause moves of the mirror (maintenance): the function then answers "paused" and writes nothing',
+  resume: 'end a pause: the function moves the VIP again',
+};
+
+/** Send one signed operator request to <url>/operator; the answer is printed, a refusal exits 1, no answer 4. */
+async function send(action: OperatorAction, o: Record<string, string | boolean | undefined>) {
+  const url = String(o.url ?? process.env.MIRROR_VIP_URL ?? '');
+  const keyId = String(o.keyId ?? process.env.MIRROR_VIP_OPERATOR_KEY_ID ?? '');
+  const keyFile = String(o.keyFile ?? process.env.MIRROR_VIP_OPERATOR_KEY_FILE ?? '');
+  if (!/^https?:\/\/[^/?#]+/.test(url))
+    throw new NotifyError(2, `--url must be the function's http(s) URL, got '${url}'`);
+  if (!keyId || !keyFile) throw new NotifyError(2, '--key-id and --key-file of an operator key are required');
+  const secret = readKeyFile(keyFile);
+  const mirror = String(o.mirror);
+  const reason = typeof o.reason === 'string' ? o.reason : undefined;
+  const { body, headers } = operatorRequest(
+    { requestId: randomUUID(), action, mirror, ...(reason ? { reason } : {}) },
+    keyId,
+    secret,
+  );
+  const target = `${url.replace(/\/+$/, '')}${OPERATOR_PATH}`;
+  let res: Response;
+  try {
+    res = await fetch(target, {
+      method: 'POST',
+      headers,
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(Number(o.timeout ?? 60) * 1000),
+    });
+  } catch (e: unknown) {
+    throw new NotifyError(
+      4,
+      `no answer from ${target}: ${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}`,
+    );
+  }
+  const text = (await res.text()).slice(0, 1_000_000);
+  let answer: Record<string, unknown> = {};
+  try {
+    answer = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    answer = { ok: false, error: { code: `http_${res.status}`, message: text.slice(0, 200) } };
+  }
+  console.log(o.json ? JSON.stringify(answer) : JSON.stringify(answer, null, 2));
+  if (!res.ok) {
+    const err = answer.error as { code?: string; message?: string } | undefined;
+    throw new NotifyError(1, `${action} refused: HTTP ${res.status} ${err?.code ?? ''} (${err?.message ?? ''})`);
+  }
+}
+
+/** inspect, reconcile, pause and resume: operator requests to the deployed function, signed with an operator key. */
+export function addOperatorCommands(cli: Command): void {
+  for (const action of ['inspect', 'reconcile', 'pause', 'resume'] as const) {
+    cli
+      .command(action)
+      .description(DESCRIPTIONS[action])
+      .requiredOption('--mirror <name>', 'the mirror')
+      .option('--url <url>', 'the function URL (MIRROR_VIP_URL)')
+      .option('--key-id <id>', 'operator key id (MIRROR_VIP_OPERATOR_KEY_ID), from operatorKeys in the configuration')
+      .option(
+        '--key-file <path>',
+        'file whose first line is the operator secret, mode 600 (MIRROR_VIP_OPERATOR_KEY_FILE)',
+      )
+      .option('--reason <text>', 'recorded with a pause')
+      .option('--timeout <seconds>', 'how long to wait for the answer (default 60)')
+      .option('--json', 'print the answer on one line')
+      .addHelpText('after', '\nExit codes: 0 done, 1 refused by the function, 2 usage, 3 key file, 4 no answer.')
+      .action((o) => send(action, o));
+  }
+}

@@ -1,0 +1,51 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { loadConfig } from '../../shared/config/load.ts';
+import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
+import type { Config } from '../../shared/config/schema.ts';
+import type { EngineDeps, FailoverEngine, SignedRequest } from '../../shared/core/engine.ts';
+import { handleOperator, type PauseStore, pauseCheck } from '../../shared/core/operator.ts';
+import { awsProvider } from '../../shared/providers/aws/aws-provider.ts';
+import { sdkEc2Api } from '../../shared/providers/aws/ec2-client.ts';
+import { ssmPauseStore } from '../../shared/providers/aws/pause-ssm.ts';
+
+type Env = Record<string, string | undefined>;
+
+/** The pause store and the engine's `pause` check, only when operators are configured (nobody else can pause). */
+export function awsPauses(env: Env, extra: { pauseStore?: PauseStore } = {}) {
+  const hasOperators = (loadConfig(env).operatorKeys?.length ?? 0) > 0;
+  const store = extra.pauseStore ?? ssmPauseStore(env.AWS_REGION, env.MIRROR_VIP_PAUSE_PREFIX ?? '/mirror-vip/');
+  return hasOperators
+    ? { store, deps: { pause: pauseCheck(store) } satisfies Partial<EngineDeps> }
+    : { store, deps: {} };
+}
+
+/** The operator endpoint of the Lambda (path /operator), or undefined when no operator key is configured. */
+export async function awsOperator(
+  env: Env,
+  config: Config,
+  engine: FailoverEngine,
+  pauses: PauseStore,
+  extra: Partial<EngineDeps>,
+) {
+  const region = env.AWS_REGION ?? config.mirrors[0]?.region;
+  const ssm = new SSMClient({ region, maxAttempts: 3 });
+  const operatorKeys = await resolveOperatorKeys(config, env, {
+    ssm: async (name) =>
+      (await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }))).Parameter?.Value ?? '',
+  });
+  if (operatorKeys.size === 0) return undefined;
+  const providers = new Map<string, ReturnType<typeof awsProvider>>();
+  const providerFor = (m: Config['mirrors'][number]) => {
+    let p = providers.get(m.region);
+    if (!p) {
+      p = awsProvider(sdkEc2Api(new EC2Client({ region: m.region, maxAttempts: 1 })));
+      providers.set(m.region, p);
+    }
+    return p;
+  };
+  const seen = new Set<string>();
+  const log = extra.log ?? ((l: Record<string, unknown>) => console.log(JSON.stringify(l)));
+  const deps = { config, engine, operatorKeys, providerFor, pauses, probe: extra.probe, nowMs: extra.nowMs, log };
+  return (req: SignedRequest) => handleOperator(deps as Parameters<typeof handleOperator>[0], req, seen);
+}

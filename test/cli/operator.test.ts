@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createAwsHandler } from '../../functions/aws/app.ts';
+import { serveFunctionUrl } from '../../local-cloud/lambda-url.ts';
+import { type AwsWorld, MIRROR, startAwsWorld } from '../../local-cloud/worlds/aws-world.ts';
+import { signedParts } from '../../local-cloud/worlds/signed.ts';
+import { runCli } from '../support/cli.ts';
+import { startMoto } from '../support/moto.ts';
+
+let world: AwsWorld;
+let moto: Awaited<ReturnType<typeof startMoto>>;
+const fns: Awaited<ReturnType<typeof serveFunctionUrl>>[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-operator-'));
+const operatorSecret = randomBytes(32).toString('base64url');
+const file = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, `${text}\n`, { mode: 0o600 });
+  return p;
+};
+let operatorKey: string;
+let memberKey: string;
+let wrongKey: string;
+
+beforeAll(async () => {
+  world = await startAwsWorld();
+  moto = await startMoto();
+  // Pauses live in SSM Parameter Store (moto); EC2 stays on the project's emulator.
+  process.env.AWS_ENDPOINT_URL_SSM = moto.url;
+  const base = world.config.mirrors[0] as Record<string, unknown>;
+  const config = {
+    ...world.config,
+    mirrors: [
+      {
+        ...base,
+        keys: [
+          { id: 'iris-a-k1', member: 'iris-a', secret: 'env:MIRROR_VIP_KEY_IRIS_A' },
+          { id: 'iris-b-k1', member: 'iris-b', secret: 'env:MIRROR_VIP_KEY_IRIS_B' },
+        ],
+      },
+    ],
+    operatorKeys: [{ id: 'ops-2026', secret: 'env:MIRROR_VIP_OPERATOR_KEY' }],
+  };
+  const env = {
+    MIRROR_VIP_CONFIG: JSON.stringify(config),
+    MIRROR_VIP_KEY_IRIS_A: world.secrets['iris-a'],
+    MIRROR_VIP_KEY_IRIS_B: world.secrets['iris-b'],
+    MIRROR_VIP_OPERATOR_KEY: operatorSecret,
+    AWS_REGION: 'us-east-1',
+  };
+  // Two function instances: a pause set through one must hold in the other.
+  for (let i = 0; i < 2; i++) fns.push(await serveFunctionUrl(await createAwsHandler(env, { log: () => undefined })));
+  operatorKey = file('ops.key', operatorSecret);
+  memberKey = file('iris-a.key', world.secrets['iris-a']);
+  wrongKey = file('wrong.key', randomBytes(32).toString('base64url'));
+}, 60_000);
+afterAll(async () => {
+  delete process.env.AWS_ENDPOINT_URL_SSM;
+  for (const f of fns) await f.close();
+  await moto.close();
+  await world.close();
+});
+beforeEach(() => world.emu.reset());
+
+const op = (instance: number, action: string, keyId = 'ops-2026', keyFile = operatorKey, extra: string[] = []) =>
+  runCli(
+    [
+      action,
+      '--url',
+      fns[instance]?.url ?? '',
+      '--mirror',
+      MIRROR,
+      '--key-id',
+      keyId,
+      '--key-file',
+      keyFile,
+      '--json',
+      ...extra,
+    ],
+    {},
+  );
+const ec2Writes = () => world.emu.calls.filter((c) => c.service === 'ec2' && c.write).length;
+
+describe('operating through the function with an operator key', () => {
+  it('inspect shows the bindings and probes as the function sees them, and writes nothing', async () => {
+    world.members.set('iris-a', 'primary');
+    world.members.set('iris-b', 'backup');
+    const r = await op(0, 'inspect');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const a = JSON.parse(r.stdout);
+    expect(a).toMatchObject({
+      ok: true,
+      action: 'inspect',
+      holder: 'iris-a',
+      paused: null,
+      probes: { 'iris-a': { role: 'primary' }, 'iris-b': { role: 'backup' } },
+    });
+    expect(a.bindings).toHaveLength(3);
+    expect(ec2Writes()).toBe(0);
+  });
+
+  it.each([
+    ["a member's key", 'iris-a-k1', () => memberKey, 'not_an_operator_key'],
+    ['the operator key id with a wrong secret', 'ops-2026', () => wrongKey, 'bad_signature'],
+  ])(
+    'is refused with %s (exit 1), for every action, and nothing moves',
+    async (_n, keyId, key, code) => {
+      world.members.set('iris-a', 'down');
+      world.members.set('iris-b', 'primary');
+      for (const action of ['inspect', 'reconcile', 'pause', 'resume']) {
+        const r = await op(0, action, keyId, key());
+        expect({ action, code: r.code }).toEqual({ action, code: 1 });
+        expect(r.stderr).toContain(code);
+      }
+      expect(ec2Writes()).toBe(0);
+      expect(world.routeHolders()).toEqual(['iris-a', 'iris-a']);
+    },
+    90_000,
+  );
+
+  it("a member's signed event sent to /operator is refused", async () => {
+    const { body, headers } = signedParts(world.secrets, 'iris-b');
+    const res = await fetch(`${fns[0]?.url}operator`, { method: 'POST', headers, body });
+    expect(res.status).toBe(403);
+    expect((await res.json()).error.code).toBe('not_an_operator_key');
+  });
+
+  it('pause through one instance holds in the other: events and reconciles answer paused; resume, then reconcile moves', async () => {
+    world.members.set('iris-a', 'down');
+    world.members.set('iris-b', 'primary');
+    const paused = await op(0, 'pause', 'ops-2026', operatorKey, ['--reason', 'kernel patching']);
+    expect(paused.code).toBe(0);
+    expect(JSON.parse(paused.stdout)).toMatchObject({ paused: { by: 'ops-2026', reason: 'kernel patching' } });
+    const { body, headers } = signedParts(world.secrets, 'iris-b');
+    const event = await fetch(fns[1]?.url ?? '', { method: 'POST', headers, body });
+    expect(await event.json()).toMatchObject({ ok: true, outcome: 'paused' });
+    const reconcile = await op(1, 'reconcile');
+    expect(JSON.parse(reconcile.stdout)).toMatchObject({ ok: true, result: { outcome: 'paused' } });
+    const seen = await op(1, 'inspect');
+    expect(JSON.parse(seen.stdout).paused).toMatchObject({ by: 'ops-2026' });
+    expect(ec2Writes()).toBe(0);
+    expect((await op(1, 'resume')).code).toBe(0);
+    const moved = await op(0, 'reconcile');
+    expect(moved.code).toBe(0);
+    expect(JSON.parse(moved.stdout)).toMatchObject({ ok: true, result: { outcome: 'moved', to: 'iris-b' } });
+    expect(world.routeHolders()).toEqual(['iris-b', 'iris-b']);
+  }, 90_000);
+});
