@@ -24,13 +24,18 @@ export interface ArmAnswer {
 export interface WriteFaults {
   operationDelayMs: number;
   /** An operation that ends Failed, applying nothing. */
-  failOperation: { remaining: number; ops?: string[]; code?: string };
+  failOperation: { remaining: number; ops?: string[]; code?: string; after?: number };
   /** Another writer changes the resource just before this PUT: its If-Match no longer matches. */
   staleEtag: { remaining: number; ops?: string[] };
 }
 
-const take = (c: { remaining: number; ops?: string[] }, op: string) => {
+/** Use one of a fault's countdown if it applies to `op` (skipping the first `after` matches). */
+const take = (c: { remaining: number; ops?: string[]; after?: number }, op: string) => {
   if (c.remaining <= 0 || (c.ops && !c.ops.includes(op))) return false;
+  if (c.after && c.after > 0) {
+    c.after -= 1;
+    return false;
+  }
   c.remaining -= 1;
   return true;
 };
