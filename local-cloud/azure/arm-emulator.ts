@@ -61,6 +61,8 @@ export interface AzureEmulator {
   issueToken(): string;
   /** The App Service managed identity endpoint and its header secret (IDENTITY_ENDPOINT, IDENTITY_HEADER). */
   identity: { endpoint: string; header: string };
+  /** How many tokens the managed identity endpoint has issued. */
+  readonly identityTokens: number;
   close(): Promise<void>;
   reset(): void;
 }
@@ -134,6 +136,7 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
   const calls: RecordedCall[] = [];
   const tokens = new Set<string>();
   const identityHeader = randomUUID();
+  let identityTokens = 0;
   const emu = { faults: freshFaults(o) } as { faults: FaultPlan };
   let base = '';
   const t0 = performance.now();
@@ -150,6 +153,7 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
   const identity = (req: IncomingMessage, res: ServerResponse, url: URL) => {
     if (req.headers['x-identity-header'] !== identityHeader)
       return answer(res, 401, { error: 'invalid X-IDENTITY-HEADER' });
+    identityTokens += 1;
     const token = `mi-${randomUUID()}`;
     tokens.add(token);
     const expires = Math.floor(Date.now() / 1000) + 3600;
@@ -295,6 +299,9 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
       return t;
     },
     identity: { endpoint: `${base}/msi/token`, header: identityHeader },
+    get identityTokens() {
+      return identityTokens;
+    },
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();
