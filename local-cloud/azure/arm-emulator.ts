@@ -75,6 +75,8 @@ export interface StartOptions {
 }
 
 const MAX_BODY_BYTES = 1 << 20;
+/** The emulated Entra ID tenant of every token. */
+export const TENANT_ID = '6d6f6b65-0000-4000-8000-0000000000e1';
 const ROUTES: [RegExp, string][] = [
   [
     /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.network\/networkinterfaces\/([^/]+)$/,
@@ -150,19 +152,61 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
     res.end(JSON.stringify(body));
   };
 
-  const identity = (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    if (req.headers['x-identity-header'] !== identityHeader)
-      return answer(res, 401, { error: 'invalid X-IDENTITY-HEADER' });
+  /** A JWT-shaped token (unsigned): clients such as the Azure CLI read `tid` from it without verifying. */
+  const mint = (prefix: string) => {
     identityTokens += 1;
-    const token = `mi-${randomUUID()}`;
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const token = `${b64({ typ: 'JWT', alg: 'none' })}.${b64({ tid: TENANT_ID, oid: randomUUID(), aud: 'https://management.azure.com/', exp, jti: `${prefix}-${randomUUID()}` })}.sig`;
     tokens.add(token);
-    const expires = Math.floor(Date.now() / 1000) + 3600;
+    return { token, exp };
+  };
+
+  /**
+   * Managed identity endpoints: the App Service one (GET, X-IDENTITY-HEADER, api-version 2019-08-01, what
+   * @azure/identity uses in Functions) and the legacy MSI_ENDPOINT one (POST form, `Metadata: true`, what the
+   * Azure CLI's `az login --identity` uses).
+   */
+  const identity = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    const legacy = req.method === 'POST';
+    if (legacy ? req.headers.metadata !== 'true' : req.headers['x-identity-header'] !== identityHeader)
+      return answer(res, 401, { error: legacy ? 'Metadata: true is required' : 'invalid X-IDENTITY-HEADER' });
+    const form = legacy ? new URLSearchParams(await readBody(req)) : url.searchParams;
+    const { token, exp } = mint('mi');
+    const resource = form.get('resource');
     answer(res, 200, {
       access_token: token,
-      expires_on: String(expires),
-      resource: url.searchParams.get('resource'),
+      expires_on: String(exp),
+      expires_in: '3600',
+      resource,
       token_type: 'Bearer',
-      client_id: url.searchParams.get('client_id') ?? '',
+      client_id: form.get('client_id') ?? '',
+    });
+  };
+
+  const subscriptions = (req: IncomingMessage, res: ServerResponse) => {
+    const auth = req.headers.authorization ?? '';
+    if (!tokens.has(auth.slice(7)))
+      return answer(res, 401, {
+        error: { code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' },
+      });
+    const sub = [...state.nics.values()][0]?.id.split('/')[2] ?? '';
+    answer(res, 200, {
+      value: [
+        {
+          id: `/subscriptions/${sub}`,
+          subscriptionId: sub,
+          tenantId: TENANT_ID,
+          displayName: 'mirror-vip emulator',
+          state: 'Enabled',
+          subscriptionPolicies: {
+            locationPlacementId: 'Public_2014-09-01',
+            quotaId: 'PayAsYouGo_2014-09-01',
+            spendingLimit: 'Off',
+          },
+          authorizationSource: 'RoleBased',
+        },
+      ],
     });
   };
 
@@ -252,7 +296,9 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
 
   const server = https.createServer({ key: tlsKey, cert }, (req, res) => {
     const url = new URL(req.url ?? '/', base);
-    if (url.pathname === '/msi/token') return identity(req, res, url);
+    if (url.pathname === '/msi/token')
+      return void identity(req, res, url).catch(() => answer(res, 400, { error: 'bad request' }));
+    if (url.pathname === '/subscriptions') return subscriptions(req, res);
     const rec: RecordedCall = {
       method: req.method ?? 'GET',
       path: url.pathname,
@@ -294,9 +340,9 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
     },
     transitions: state.transitions,
     issueToken: () => {
-      const t = `test-${randomUUID()}`;
-      tokens.add(t);
-      return t;
+      const { token } = mint('test');
+      identityTokens -= 1; // not issued by the identity endpoint
+      return token;
     },
     identity: { endpoint: `${base}/msi/token`, header: identityHeader },
     get identityTokens() {

@@ -119,7 +119,7 @@ describe('Azure function: faults are survived', () => {
       [true, undefined],
       [true, undefined],
     ]);
-    const [throttled, retried] = puts as [{ at: number; ms: number }, { at: number }];
+    const [throttled, retried] = puts as unknown as [{ at: number; ms: number }, { at: number }];
     expect(retried.at - (throttled.at + throttled.ms)).toBeGreaterThanOrEqual(990);
   });
 
