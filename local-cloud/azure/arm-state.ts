@@ -121,18 +121,18 @@ export class ArmState {
         'NetworkInterfaceMustHaveAtLeastOneIpConfiguration',
         `Network interface ${nic.id} must have at least one IP configuration.`,
       );
-    if (configs.filter((c) => c.primary).length !== 1)
-      throw new ArmError(
-        400,
-        'NetworkInterfaceMustHaveOnePrimaryIpConfiguration',
-        `Network interface ${nic.id} must have exactly one primary IP configuration.`,
-      );
     const oldPrimary = before?.ipConfigurations.find((c) => c.primary);
     if (oldPrimary && !configs.some((c) => c.name === oldPrimary.name && c.primary))
       throw new ArmError(
         400,
         'CannotDeletePrimaryIPConfiguration',
         `Primary IP configuration ${oldPrimary.name} of ${nic.id} cannot be deleted or made secondary.`,
+      );
+    if (configs.filter((c) => c.primary).length !== 1)
+      throw new ArmError(
+        400,
+        'NetworkInterfaceMustHaveOnePrimaryIpConfiguration',
+        `Network interface ${nic.id} must have exactly one primary IP configuration.`,
       );
     const names = new Set<string>();
     for (const c of configs) {
