@@ -135,7 +135,6 @@ describe('ARM emulator: routes, auth, throttling', () => {
   it('refuses plain-trust TLS and an unknown bearer token, and records every call', async () => {
     const plain = await fetch(
       `${emu.url}/subscriptions/${MIRROR.subscriptionId}/resourceGroups/${MIRROR.resourceGroup}/providers/Microsoft.Network/networkInterfaces/iris-a-nic?api-version=2026-01-01`,
-      { dispatcher: undefined },
     ).catch((e: unknown) => e);
     // node's fetch does not trust the self-signed certificate: the emulator is HTTPS only
     expect(plain).toBeInstanceOf(Error);
