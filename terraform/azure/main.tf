@@ -1,6 +1,6 @@
 # Consumption plan (Linux, Y1): billed per execution, which suits a function that runs on a failover, an alert
-# and a once-a-minute reconcile. Its cold start is seconds (docs/azure.md); Flex Consumption cannot cap scale-out
-# below 40 instances, and one writer per mirror needs a cap of 1.
+# and a once-a-minute reconcile. Its cold start is seconds (docs/azure.md); its scale-out can be capped at one
+# instance (app_scale_limit), which one writer per mirror needs.
 resource "azurerm_storage_account" "function" {
   name                            = substr(replace(lower("${var.name_prefix}${var.mirror_name}"), "/[^a-z0-9]/", ""), 0, 24)
   resource_group_name             = var.resource_group_name
