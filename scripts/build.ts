@@ -13,7 +13,7 @@ const banner = [
 
 export const BUNDLES = [
   { name: 'aws', entry: 'functions/aws/handler.ts', out: 'dist/aws/handler.mjs' },
-  { name: 'cli', entry: 'cli/main.ts', out: 'dist/cli.mjs' },
+  { name: 'cli', entry: 'cli/main.ts', out: 'dist/cli.mjs', external: ['@azure/functions-core'] },
   { name: 'gcp', entry: 'functions/gcp/index.ts', out: 'dist/gcp/index.mjs' },
   // the Functions host provides @azure/functions-core to the worker; it is not an npm package (sdk-notes)
   {
