@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveFunctionUrl } from '../local-cloud/lambda-url.ts';
 import { serveAzureHttp } from '../local-cloud/azure-http.ts';
+import { serveFunctionUrl } from '../local-cloud/lambda-url.ts';
 import { startAwsWorld } from '../local-cloud/worlds/aws-world.ts';
 import { startAzureWorld } from '../local-cloud/worlds/azure-world.ts';
 import { startGcpWorld } from '../local-cloud/worlds/gcp-world.ts';
@@ -83,14 +83,20 @@ async function gcpScenario(o: { latency: number; opDelay: number }): Promise<Sce
 }
 
 async function azureScenario(o: { latency: number; opDelay: number; port: number }): Promise<Scenario> {
-  const world = await startAzureWorld({ latencyMs: o.latency, operationDelayMs: o.opDelay, pollIntervalMs: 100, engine: { log: () => {} } });
+  const world = await startAzureWorld({
+    latencyMs: o.latency,
+    operationDelayMs: o.opDelay,
+    pollIntervalMs: 100,
+    engine: { log: () => {} },
+  });
   const fn = await serveAzureHttp(world.fns.mirrorVip, 'mirrorVip', o.port);
   const list = (m: string[]) => m.join('+') || 'nobody';
   return {
     banner: `emulated Azure Resource Manager at ${world.emu.url}; ${o.latency} ms per call, NIC updates run ${o.opDelay} ms (Retry-After: 10 ignored, polled every 100 ms), VIP ip-configuration ${world.seed.vip}, public IP ${world.seed.publicIp}`,
     functionUrl: fn.url,
     secrets: world.secrets,
-    where: () => `ip-configuration ${world.seed.vip} → ${list(world.ipConfigHolders())}; public IP ${world.seed.publicIp} → ${list(world.publicIpHolders())}`,
+    where: () =>
+      `ip-configuration ${world.seed.vip} → ${list(world.ipConfigHolders())}; public IP ${world.seed.publicIp} → ${list(world.publicIpHolders())}`,
     holdersAll: (m) => world.ipConfigHolders().join() === m && world.publicIpHolders().join() === m,
     setRole: (m, r) => world.members.set(m, r),
     reconcile: async () => (await world.tick())[0],

@@ -1,9 +1,9 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import type { MirrorConfig } from '../shared/config/schema.ts';
 import { awsProvider } from '../shared/providers/aws/aws-provider.ts';
+import { sdkEc2Api } from '../shared/providers/aws/ec2-client.ts';
 import { azureProvider } from '../shared/providers/azure/azure-provider.ts';
 import { cliNetworkApi } from '../shared/providers/azure/cli-api.ts';
-import { sdkEc2Api } from '../shared/providers/aws/ec2-client.ts';
 import { lazyComputeApi } from '../shared/providers/gcp/compute-api.ts';
 import { GCP_ENV, parseEndpoint } from '../shared/providers/gcp/endpoint.ts';
 import { gcpProvider } from '../shared/providers/gcp/gcp-provider.ts';

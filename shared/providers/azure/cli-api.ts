@@ -10,9 +10,16 @@ export function cliNetworkApi(env: Record<string, string | undefined>, subscript
   const endpoint = armEndpoint(env);
   const api = () => {
     pending ??= (async () => {
-      const [{ DefaultAzureCredential }, { sdkNetworkApi }] = await Promise.all([import('@azure/identity'), import('./arm-sdk.ts')]);
+      const [{ DefaultAzureCredential }, { sdkNetworkApi }] = await Promise.all([
+        import('@azure/identity'),
+        import('./arm-sdk.ts'),
+      ]);
       const clientId = env[AZURE_ENV.clientId];
-      return sdkNetworkApi(new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {}), subscriptionId, { endpoint });
+      return sdkNetworkApi(
+        new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {}),
+        subscriptionId,
+        { endpoint },
+      );
     })();
     return pending;
   };
