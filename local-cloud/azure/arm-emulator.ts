@@ -3,20 +3,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  type ArmAnswer,
-  type ArmRequest,
-  handleNic,
-  handleRead,
-  handleRoute,
-  type WriteFaults,
-} from './arm-handlers.ts';
+import { type ArmAnswer, type ArmRequest, handleNic, handleRead, handleRoute } from './arm-handlers.ts';
 import { ArmError, type ArmState, type StateTransition } from './arm-state.ts';
+import { type FaultPlan, freshFaults, ROUTES, readBody, type StartOptions, take } from './arm-wire.ts';
 import { selfSignedCert } from './cert.ts';
+import { IdentityEndpoint } from './identity.ts';
 import { OperationStore } from './operations.ts';
 
 /** How many calls ran one after another: the project's one definition, from the core's call log. */
 export { serialRounds } from '../../shared/core/calls.ts';
+export type { FaultPlan, StartOptions } from './arm-wire.ts';
 
 export interface RecordedCall {
   method: string;
@@ -28,23 +24,6 @@ export interface RecordedCall {
   status: number;
   errorCode?: string;
   ifMatch?: string;
-}
-
-interface Countdown {
-  remaining: number;
-  ops?: string[];
-}
-export interface FaultPlan extends WriteFaults {
-  latencyMs: number;
-  latencyByOp: Record<string, number>;
-  /** Retry-After sent with every LRO answer; Azure commonly sends 10. */
-  lroRetryAfterSeconds: number;
-  /** 429 TooManyRequests with Retry-After. */
-  throttle: Countdown & { retryAfterSeconds?: number };
-  /** 503 ServiceUnavailable. */
-  unavailable: Countdown;
-  /** 409 AnotherOperationInProgress, as when another client's write on the NIC is still running. */
-  busy: Countdown;
 }
 
 export interface AzureEmulator {
@@ -67,65 +46,6 @@ export interface AzureEmulator {
   reset(): void;
 }
 
-export interface StartOptions {
-  state: ArmState;
-  latencyMs?: number;
-  operationDelayMs?: number;
-  lroRetryAfterSeconds?: number;
-}
-
-const MAX_BODY_BYTES = 1 << 20;
-/** The emulated Entra ID tenant of every token. */
-export const TENANT_ID = '6d6f6b65-0000-4000-8000-0000000000e1';
-const ROUTES: [RegExp, string][] = [
-  [
-    /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.network\/networkinterfaces\/([^/]+)$/,
-    'networkInterfaces',
-  ],
-  [
-    /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.network\/routetables\/([^/]+)\/routes\/([^/]+)$/,
-    'routes',
-  ],
-  [
-    /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.network\/routetables\/([^/]+)$/,
-    'routeTables',
-  ],
-  [
-    /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.network\/publicipaddresses\/([^/]+)$/,
-    'publicIPAddresses',
-  ],
-  [/^\/subscriptions\/([^/]+)\/providers\/microsoft\.network\/locations\/([^/]+)\/operations\/([^/]+)$/, 'operations'],
-];
-
-const freshFaults = (o: StartOptions): FaultPlan => ({
-  latencyMs: o.latencyMs ?? 0,
-  latencyByOp: {},
-  operationDelayMs: o.operationDelayMs ?? 0,
-  lroRetryAfterSeconds: o.lroRetryAfterSeconds ?? 10,
-  throttle: { remaining: 0 },
-  unavailable: { remaining: 0 },
-  busy: { remaining: 0 },
-  failOperation: { remaining: 0 },
-  staleEtag: { remaining: 0 },
-});
-
-const take = (c: Countdown, op: string) => {
-  if (c.remaining <= 0 || (c.ops && !c.ops.includes(op))) return false;
-  c.remaining -= 1;
-  return true;
-};
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new ArmError(413, 'RequestEntityTooLarge', 'The request body is too large.');
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /**
  * An Azure Resource Manager (Microsoft.Network) emulator over HTTPS: NICs and their ip-configurations, route tables,
  * public IPs; ETags with If-Match/If-None-Match (412), Azure-AsyncOperation LROs with Retry-After, bearer tokens,
@@ -136,79 +56,22 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
   const state = o.state;
   const ops = new OperationStore();
   const calls: RecordedCall[] = [];
-  const tokens = new Set<string>();
-  const identityHeader = randomUUID();
-  let identityTokens = 0;
+  const ids = new IdentityEndpoint(state);
+  const tokens = ids.tokens;
   const emu = { faults: freshFaults(o) } as { faults: FaultPlan };
   let base = '';
   const t0 = performance.now();
 
-  const answer = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    res.writeHead(status, {
-      'content-type': 'application/json; charset=utf-8',
-      'x-ms-request-id': randomUUID(),
-      ...headers,
-    });
-    res.end(JSON.stringify(body));
-  };
-
-  /** A JWT-shaped token (unsigned): clients such as the Azure CLI read `tid` from it without verifying. */
-  const mint = (prefix: string) => {
-    identityTokens += 1;
-    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-    const exp = Math.floor(Date.now() / 1000) + 3600;
-    const token = `${b64({ typ: 'JWT', alg: 'none' })}.${b64({ tid: TENANT_ID, oid: randomUUID(), aud: 'https://management.azure.com/', exp, jti: `${prefix}-${randomUUID()}` })}.sig`;
-    tokens.add(token);
-    return { token, exp };
-  };
-
-  /**
-   * Managed identity endpoints: the App Service one (GET, X-IDENTITY-HEADER, api-version 2019-08-01, what
-   * @azure/identity uses in Functions) and the legacy MSI_ENDPOINT one (POST form, `Metadata: true`, what the
-   * Azure CLI's `az login --identity` uses).
-   */
-  const identity = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    const legacy = req.method === 'POST';
-    if (legacy ? req.headers.metadata !== 'true' : req.headers['x-identity-header'] !== identityHeader)
-      return answer(res, 401, { error: legacy ? 'Metadata: true is required' : 'invalid X-IDENTITY-HEADER' });
-    const form = legacy ? new URLSearchParams(await readBody(req)) : url.searchParams;
-    const { token, exp } = mint('mi');
-    const resource = form.get('resource');
-    answer(res, 200, {
-      access_token: token,
-      expires_on: String(exp),
-      expires_in: '3600',
-      resource,
-      token_type: 'Bearer',
-      client_id: form.get('client_id') ?? '',
-    });
-  };
-
-  const subscriptions = (req: IncomingMessage, res: ServerResponse) => {
-    const auth = req.headers.authorization ?? '';
-    if (!tokens.has(auth.slice(7)))
-      return answer(res, 401, {
-        error: { code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' },
+  const answer =
+    (res: ServerResponse) =>
+    (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        'x-ms-request-id': randomUUID(),
+        ...headers,
       });
-    const sub = [...state.nics.values()][0]?.id.split('/')[2] ?? '';
-    answer(res, 200, {
-      value: [
-        {
-          id: `/subscriptions/${sub}`,
-          subscriptionId: sub,
-          tenantId: TENANT_ID,
-          displayName: 'mirror-vip emulator',
-          state: 'Enabled',
-          subscriptionPolicies: {
-            locationPlacementId: 'Public_2014-09-01',
-            quotaId: 'PayAsYouGo_2014-09-01',
-            spendingLimit: 'Off',
-          },
-          authorizationSource: 'RoleBased',
-        },
-      ],
-    });
-  };
+      res.end(JSON.stringify(body));
+    };
 
   const route = async (
     req: IncomingMessage,
@@ -297,8 +160,8 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
   const server = https.createServer({ key: tlsKey, cert }, (req, res) => {
     const url = new URL(req.url ?? '/', base);
     if (url.pathname === '/msi/token')
-      return void identity(req, res, url).catch(() => answer(res, 400, { error: 'bad request' }));
-    if (url.pathname === '/subscriptions') return subscriptions(req, res);
+      return void ids.token(req, url, answer(res)).catch(() => answer(res)(400, { error: 'bad request' }));
+    if (url.pathname === '/subscriptions') return ids.subscriptions(req, answer(res));
     const rec: RecordedCall = {
       method: req.method ?? 'GET',
       path: url.pathname,
@@ -313,12 +176,12 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
       ([out, headers]) => {
         rec.status = out.status;
         rec.endedAt = performance.now() - t0;
-        answer(res, out.status, out.body, headers);
+        answer(res)(out.status, out.body, headers);
       },
       (e: unknown) => {
         const err = e instanceof ArmError ? e : new ArmError(500, 'InternalServerError', String(e));
         Object.assign(rec, { status: err.status, errorCode: err.code, endedAt: performance.now() - t0 });
-        answer(res, err.status, { error: { code: err.code, message: err.message } }, err.headers);
+        answer(res)(err.status, { error: { code: err.code, message: err.message } }, err.headers);
       },
     );
   });
@@ -339,14 +202,10 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
       emu.faults = f;
     },
     transitions: state.transitions,
-    issueToken: () => {
-      const { token } = mint('test');
-      identityTokens -= 1; // not issued by the identity endpoint
-      return token;
-    },
-    identity: { endpoint: `${base}/msi/token`, header: identityHeader },
+    issueToken: () => ids.mint('test').token,
+    identity: { endpoint: `${base}/msi/token`, header: ids.header },
     get identityTokens() {
-      return identityTokens;
+      return ids.issued;
     },
     close: () =>
       new Promise<void>((r) => {
