@@ -7,7 +7,7 @@ import { ARM_CODES, apiCodeOf } from './azure-errors.ts';
 import { type IpConfigVip, ipConfigBindings, moveIpConfig, movePublicIp, SLOTS } from './ip-config-moves.ts';
 import type { NetworkApi, NicView, RouteView } from './network-api.ts';
 import { type MoveContext, memberOf, readNic } from './nics.ts';
-import { moveRoute, primaryIpOf, type RouteVip, readRoute, routeBindings, routeRef } from './route-moves.ts';
+import { moveRoute, primaryIpOf, type RouteVip, readRoute, routeBindings, routeRef, tableSlot } from './route-moves.ts';
 
 /** What one observation saw, kept for the apply of the same invocation (same CallContext) to reuse. */
 interface Seen {
@@ -87,8 +87,8 @@ export function azureProvider(api: NetworkApi): Provider<AzureMirrorConfig> {
         const ip = primaryIpOf(seen.nics.get(target.name));
         if (!ip) throw new ProviderError(`cannot route ${v.cidr} to ${target.name}: its NIC's address is unknown`);
         const routes = seen.routes.get(v.cidr) ?? [];
-        const known = (c: PlanChange) =>
-          routes[v.routeTables.findIndex((_, i) => routeBindings(mirror, v, routes, seen.nics)[i]?.slot === c.slot)];
+        // the route each table had when observed (its ETag is quoted on the first attempt)
+        const known = (c: PlanChange) => routes[v.routeTables.findIndex((t) => tableSlot(mirror, t) === c.slot)];
         await settleAll(mine.map((c) => moveRoute(mc, v, c, ip, known(c))));
       });
       await settleAll(moves);
