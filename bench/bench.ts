@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { REALISTIC_OPERATION_MS } from '../local-cloud/gcp/durations.ts';
 import { measureAwsFailover } from './aws-failover.ts';
+import { AZURE_LRO_MS, measureAzureColdStart, measureAzureFailover } from './azure-failover.ts';
 import { measureAwsColdStart, measureGcpColdStart } from './cold-start.ts';
 import { measureCoreOverhead } from './core-overhead.ts';
 import { type Durations, measureGcpFailover } from './gcp-failover.ts';
@@ -63,6 +64,16 @@ console.log(
   `GCP bundle: ${(gcpCold.bundleBytes / 1024).toFixed(0)} KB (${(gcpCold.bundleGzipBytes / 1024).toFixed(0)} KB gzip); listening after ${f(gcpCold.listeningMedianMs)}, first response (a move) after ${f(gcpCold.firstResponseMedianMs)} (median of ${gcpCold.runs})`,
 );
 
+const azureLro = arg('azure-lro', AZURE_LRO_MS);
+const azure = await measureAzureFailover(latency, azureLro);
+const azureCold = await measureAzureColdStart(3);
+console.log(
+  `\nAzure, ${latency} ms per ARM call, each NIC/route update (LRO) runs ${azureLro} ms and answers Retry-After: 10`,
+);
+console.log(
+  JSON.stringify({ failover: azure, cold: azureCold }, (_k, v) => (typeof v === 'number' ? Math.round(v) : v)),
+);
+
 const core = await measureCoreOverhead(1000, 1);
 console.log(
   `warm verify + decide, cloud calls excluded: p50 ${core.p50Ms.toFixed(2)} ms, p99 ${core.p99Ms.toFixed(2)} ms (${core.iterations} events)`,
@@ -76,6 +87,7 @@ const figures = {
   latencyMs: latency,
   aws: { failovers, cold },
   gcp: { emulated: gcp, realistic: gcpReal },
+  azure: { failover: azure, cold: azureCold },
   core,
 };
 mkdirSync('bench/results', { recursive: true });

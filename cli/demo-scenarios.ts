@@ -1,13 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serveAzureHttp } from '../local-cloud/azure-http.ts';
 import { serveFunctionUrl } from '../local-cloud/lambda-url.ts';
 import { startAwsWorld } from '../local-cloud/worlds/aws-world.ts';
+import { startAzureWorld } from '../local-cloud/worlds/azure-world.ts';
 import { startGcpWorld } from '../local-cloud/worlds/gcp-world.ts';
 import { type Member, type SignOverrides, signedParts } from '../local-cloud/worlds/signed.ts';
 import type { FailoverResult } from '../shared/core/result.ts';
 
-export const DEMO_CLOUDS = ['aws', 'gcp'] as const;
+export const DEMO_CLOUDS = ['aws', 'gcp', 'azure'] as const;
 export type DemoCloud = (typeof DEMO_CLOUDS)[number];
 
 /** One emulated cloud with the mirror in it and the function in front, as the demo drives it. */
@@ -84,10 +86,40 @@ async function gcpScenario(o: { latency: number; opDelay: number; log?: Log }): 
   };
 }
 
+async function azureScenario(o: { latency: number; opDelay: number; port: number }): Promise<Scenario> {
+  const world = await startAzureWorld({
+    latencyMs: o.latency,
+    operationDelayMs: o.opDelay,
+    pollIntervalMs: 100,
+    engine: { log: () => {} },
+  });
+  const fn = await serveAzureHttp(world.fns.mirrorVip, 'mirrorVip', o.port);
+  const list = (m: string[]) => m.join('+') || 'nobody';
+  return {
+    banner: `emulated Azure Resource Manager at ${world.emu.url}; ${o.latency} ms per call, NIC updates run ${o.opDelay} ms (Retry-After: 10 ignored, polled every 100 ms), VIP ip-configuration ${world.seed.vip}, public IP ${world.seed.publicIp}`,
+    functionUrl: fn.url,
+    secrets: world.secrets,
+    where: () =>
+      `ip-configuration ${world.seed.vip} → ${list(world.ipConfigHolders())}; public IP ${world.seed.publicIp} → ${list(world.publicIpHolders())}`,
+    holdersAll: (m) => world.ipConfigHolders().join() === m && world.publicIpHolders().join() === m,
+    setRole: (m, r) => world.members.set(m, r),
+    reconcile: async () => (await world.tick())[0],
+    callNames: () => world.emu.calls.map((c) => c.op),
+    inspectEnv: () =>
+      `MIRROR_VIP_AZURE_ARM_ENDPOINT=${world.emu.url} NODE_EXTRA_CA_CERTS=${world.emu.caFile} IDENTITY_ENDPOINT=${world.emu.identity.endpoint} IDENTITY_HEADER=${world.emu.identity.header}`,
+    config: world.config,
+    close: async () => {
+      await fn.close();
+      await world.close();
+    },
+  };
+}
+
 export function startScenario(
   cloud: DemoCloud,
   o: { latency: number; tables: number; port: number; opDelay: number; log?: Log },
 ) {
+  if (cloud === 'azure') return azureScenario(o);
   return cloud === 'gcp' ? gcpScenario(o) : awsScenario(o);
 }
 

@@ -7,6 +7,7 @@ import type { DemoCloud, Scenario } from './demo-scenarios.ts';
 export const DEMO_FLAGS: Record<DemoCloud, string[]> = {
   aws: ['latency', 'tables', 'port', 'serve', 'json', 'cloud'],
   gcp: ['latency', 'operationDelay', 'serve', 'json', 'cloud'],
+  azure: ['latency', 'operationDelay', 'port', 'serve', 'json', 'cloud'],
 };
 
 /** Refuse a flag the chosen cloud's demo would ignore, naming it. */

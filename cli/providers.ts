@@ -2,6 +2,8 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import type { MirrorConfig } from '../shared/config/schema.ts';
 import { awsProvider } from '../shared/providers/aws/aws-provider.ts';
 import { sdkEc2Api } from '../shared/providers/aws/ec2-client.ts';
+import { azureProvider } from '../shared/providers/azure/azure-provider.ts';
+import { cliNetworkApi } from '../shared/providers/azure/cli-api.ts';
 import { lazyComputeApi } from '../shared/providers/gcp/compute-api.ts';
 import { GCP_ENV, parseEndpoint } from '../shared/providers/gcp/endpoint.ts';
 import { gcpProvider } from '../shared/providers/gcp/gcp-provider.ts';
@@ -17,13 +19,14 @@ export function cliProviders(
   const cache = new Map<string, Provider>();
   const make = (mirror: MirrorConfig): Provider => {
     if (mirror.cloud === 'aws') return awsProvider(sdkEc2Api(new EC2Client({ region: mirror.region, maxAttempts: 3 })));
+    if (mirror.cloud === 'azure') return azureProvider(cliNetworkApi(env, mirror.subscriptionId)) as Provider;
     const endpoint = parseEndpoint(env, GCP_ENV.computeEndpoint);
     return gcpProvider(
       lazyComputeApi(async () => (await import('../shared/providers/gcp/compute-sdk.ts')).sdkComputeApi({ endpoint })),
     );
   };
   return (mirror) => {
-    const key = `${mirror.cloud}:${mirror.region}`;
+    const key = mirror.cloud === 'azure' ? `azure:${mirror.subscriptionId}` : `${mirror.cloud}:${mirror.region}`;
     let p = cache.get(key);
     if (!p) {
       p = make(mirror);

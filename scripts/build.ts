@@ -13,8 +13,15 @@ const banner = [
 
 export const BUNDLES = [
   { name: 'aws', entry: 'functions/aws/handler.ts', out: 'dist/aws/handler.mjs' },
-  { name: 'cli', entry: 'cli/main.ts', out: 'dist/cli.mjs' },
+  { name: 'cli', entry: 'cli/main.ts', out: 'dist/cli.mjs', external: ['@azure/functions-core'] },
   { name: 'gcp', entry: 'functions/gcp/index.ts', out: 'dist/gcp/index.mjs' },
+  // the Functions host provides @azure/functions-core to the worker; it is not an npm package (sdk-notes)
+  {
+    name: 'azure',
+    entry: 'functions/azure/index.ts',
+    out: 'dist/azure/index.mjs',
+    external: ['@azure/functions-core'],
+  },
 ] as const;
 
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
@@ -33,6 +40,7 @@ for (const b of BUNDLES) {
     legalComments: 'none',
     banner: { js: banner },
     logLevel: 'warning',
+    external: 'external' in b ? [...b.external] : [],
   });
   const size = statSync(b.out).size;
   const gz = gzipSync(readFileSync(b.out)).length;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { azureMirrorSchema } from './schema-azure.ts';
 import { resolveDeadlines } from './timing.ts';
 
 const name = z
@@ -166,7 +167,7 @@ export const gcpMirrorSchema = z
 
 export const configSchema = z
   .strictObject({
-    mirrors: z.array(z.discriminatedUnion('cloud', [awsMirrorSchema, gcpMirrorSchema])).min(1),
+    mirrors: z.array(z.discriminatedUnion('cloud', [awsMirrorSchema, gcpMirrorSchema, azureMirrorSchema])).min(1),
     toleranceSeconds: z.number().int().min(30).max(3600).default(300),
     /** Default deadline of every mirror; absent = each mirror's cloud default (shared/config/timing.ts). */
     deadlineMs: z.number().int().min(1000).max(900_000).optional(),

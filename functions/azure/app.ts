@@ -1,0 +1,89 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
+import type { Config } from '../../shared/config/schema.ts';
+import type { EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
+import type { FailoverResult } from '../../shared/core/result.ts';
+import { MAX_BODY_BYTES } from '../../shared/protocol/event.ts';
+import type { NetworkApi } from '../../shared/providers/azure/network-api.ts';
+import { classifyAlert, MAX_ALERT_BYTES } from './azure-events.ts';
+import { createAzureEngine } from './azure-runtime.ts';
+
+/** The function names of the deployed app (also its routes: /api/<name>). */
+export const FUNCTION_NAMES = { http: 'mirrorVip', alert: 'mirrorVipAlert', timer: 'mirrorVipSchedule' } as const;
+/** Every minute, as the other clouds' schedules (NCRONTAB with seconds). */
+export const TIMER_SCHEDULE = '0 */1 * * * *';
+
+/** Read at most `cap` bytes of the body: enough to verify it, or to know it is too large (never all of a huge one). */
+export async function readCapped(req: HttpRequest, cap: number): Promise<Buffer> {
+  if (!req.body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const reader = req.body.getReader();
+  while (size <= cap) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(Buffer.from(value));
+    size += value.length;
+  }
+  await reader.cancel().catch(() => undefined);
+  return Buffer.concat(chunks).subarray(0, cap + 1);
+}
+
+const json = (status: number, body: unknown): HttpResponseInit => ({ status, jsonBody: body });
+
+/** HTTP trigger: a signed became-primary event, verified over the raw bytes of the body. */
+export function httpHandler(engine: FailoverEngine) {
+  return async (req: HttpRequest, _ctx: InvocationContext): Promise<HttpResponseInit> => {
+    if (req.method !== 'POST') {
+      return {
+        ...json(405, { ok: false, error: { code: 'method_not_allowed', message: 'use POST' } }),
+        headers: { allow: 'POST' },
+      };
+    }
+    const rawBody = await readCapped(req, MAX_BODY_BYTES);
+    const headers = Object.fromEntries(req.headers.entries());
+    const { status, result } = await engine.handleEvent({ rawBody, headers });
+    return json(status, result);
+  };
+}
+
+/** Action group webhook (common alert schema): reconcile the mirror the alert names; anything else is ignored. */
+export function alertHandler(config: Config, engine: FailoverEngine, log: (l: Record<string, unknown>) => void) {
+  return async (req: HttpRequest, _ctx: InvocationContext): Promise<HttpResponseInit> => {
+    const raw = await readCapped(req, MAX_ALERT_BYTES);
+    if (raw.length > MAX_ALERT_BYTES)
+      return json(413, {
+        ok: false,
+        error: { code: 'body_too_large', message: `alert bodies are limited to ${MAX_ALERT_BYTES} bytes` },
+      });
+    const t = classifyAlert(config, raw.toString('utf8'));
+    if (t.kind === 'unknown') {
+      // answered 200: the action group retries non-2xx answers, and a body it cannot fix will not improve
+      log({ level: 'warn', msg: 'mirror-vip ignored an alert webhook', reason: t.reason });
+      return json(200, { results: [], ignored: t.reason });
+    }
+    const name = t.mirror ?? `(alert rule ${t.rule} matches no mirror)`;
+    const results: FailoverResult[] = (await engine.reconcile('alarm', name)).map((r) => r.result);
+    return json(200, { results });
+  };
+}
+
+/** Timer trigger: reconcile every mirror. */
+export function timerHandler(engine: FailoverEngine) {
+  return async (_timer: Timer, _ctx: InvocationContext): Promise<{ results: FailoverResult[] }> => ({
+    results: (await engine.reconcile('schedule')).map((r) => r.result),
+  });
+}
+
+/** Build the three handlers once per instance (cold start): configuration, keys, engine; the ARM client lazily. */
+export async function createAzureFunctions(
+  env: Record<string, string | undefined>,
+  extra: Partial<EngineDeps> & { networkApi?: NetworkApi; ca?: string } = {},
+) {
+  const { config, engine, log } = await createAzureEngine(env, extra);
+  return {
+    config,
+    mirrorVip: httpHandler(engine),
+    mirrorVipAlert: alertHandler(config, engine, log),
+    mirrorVipSchedule: timerHandler(engine),
+  };
+}

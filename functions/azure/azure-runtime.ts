@@ -1,0 +1,95 @@
+import { loadConfig, requireCloud } from '../../shared/config/load.ts';
+import type { Config } from '../../shared/config/schema.ts';
+import { AZURE_DEFAULT_DEADLINE_MS } from '../../shared/config/schema-azure.ts';
+import { resolveKeys } from '../../shared/config/secrets.ts';
+import { type EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
+import { ConfigError } from '../../shared/errors.ts';
+import { azureProvider } from '../../shared/providers/azure/azure-provider.ts';
+import { AZURE_ENV, armEndpoint } from '../../shared/providers/azure/endpoint.ts';
+import type { NetworkApi } from '../../shared/providers/azure/network-api.ts';
+
+/** One JSON line per decision on stdout; the Functions host sends it to Application Insights as a trace. */
+export function azureLogLine(line: Record<string, unknown>): void {
+  console.log(JSON.stringify(line));
+}
+
+/**
+ * Keys arrive as app settings that are Key Vault references. When the platform cannot resolve one (no access, wrong
+ * identity), the setting holds the reference text itself: refuse it at cold start, naming the setting.
+ */
+function checkKeyVaultReferences(config: Config, env: Record<string, string | undefined>): void {
+  for (const [mi, m] of config.mirrors.entries()) {
+    for (const [ki, k] of m.keys.entries()) {
+      const name = k.secret.startsWith('env:') ? k.secret.slice(4) : undefined;
+      if (name && /^@Microsoft\.KeyVault\(/i.test(env[name] ?? '')) {
+        throw new ConfigError(
+          `mirrors[${mi}].keys[${ki}].secret: app setting ${name} is an unresolved Key Vault reference; give the function's identity (keyVaultReferenceIdentity) the Key Vault Secrets User role on the secret`,
+        );
+      }
+    }
+  }
+}
+
+/** The engine's deadline: the longest of the Azure mirrors' own (AZURE_DEFAULT_DEADLINE_MS when they set none). */
+export function azureDeadlineMs(config: Config): number {
+  return Math.max(
+    ...config.mirrors.map((m) =>
+      m.cloud === 'azure' ? (m.deadlineMs ?? AZURE_DEFAULT_DEADLINE_MS) : config.deadlineMs,
+    ),
+  );
+}
+
+/** The NetworkApi over the SDK with the function's managed identity, loaded on first use (cold start stays small). */
+function lazyNetworkApi(env: Record<string, string | undefined>, subscriptionId: string, ca?: string): NetworkApi {
+  let pending: Promise<NetworkApi> | undefined;
+  const endpoint = armEndpoint(env);
+  const api = () => {
+    pending ??= (async () => {
+      const [{ ManagedIdentityCredential }, { sdkNetworkApi }] = await Promise.all([
+        import('@azure/identity'),
+        import('../../shared/providers/azure/arm-sdk.ts'),
+      ]);
+      const clientId = env[AZURE_ENV.clientId];
+      const credential = clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
+      return sdkNetworkApi(credential, subscriptionId, { endpoint, ca });
+    })().catch((e: unknown) => {
+      pending = undefined;
+      throw e;
+    });
+    return pending;
+  };
+  return {
+    getNic: async (...a) => (await api()).getNic(...a),
+    putNic: async (...a) => (await api()).putNic(...a),
+    getRoute: async (...a) => (await api()).getRoute(...a),
+    putRoute: async (...a) => (await api()).putRoute(...a),
+  };
+}
+
+/** Everything built once per instance: configuration, keys and the engine. The ARM client loads on first use. */
+export async function createAzureEngine(
+  env: Record<string, string | undefined>,
+  extra: Partial<EngineDeps> & { networkApi?: NetworkApi; ca?: string } = {},
+) {
+  const loaded = loadConfig(env);
+  const mirrors = requireCloud(loaded, 'azure');
+  checkKeyVaultReferences(loaded, env);
+  const config = { ...loaded, deadlineMs: azureDeadlineMs(loaded) };
+  const keys = await resolveKeys(config, env);
+  // one client per subscription: the subscription is part of the client, the resource group of each call
+  const apis = new Map<string, NetworkApi>();
+  for (const m of mirrors)
+    if (!apis.has(m.subscriptionId))
+      apis.set(m.subscriptionId, extra.networkApi ?? lazyNetworkApi(env, m.subscriptionId, extra.ca));
+  const providers = new Map([...apis].map(([sub, api]) => [sub, azureProvider(api)]));
+  const { networkApi: _, ca: _ca, ...deps } = extra;
+  const log = extra.log ?? azureLogLine;
+  const engine = new FailoverEngine({
+    config,
+    keys,
+    providerFor: (m) => providers.get((m as (typeof mirrors)[number]).subscriptionId) as never,
+    ...deps,
+    log,
+  });
+  return { config, engine, log };
+}

@@ -1,0 +1,11 @@
+// The deployed Azure Functions (Node.js v4 programming model) entry: configuration and keys are read once, at cold
+// start. The signed-event trigger is anonymous (the HMAC, the replay window and the probes are its authentication;
+// a function key would add a second shared secret to every member's notifier URL). The alert webhook uses a function
+// key: Azure Monitor cannot sign, and its key lives in the action group's webhook URI.
+import azf from '@azure/functions';
+import { createAzureFunctions, FUNCTION_NAMES, TIMER_SCHEDULE } from './app.ts';
+
+export const { mirrorVip, mirrorVipAlert, mirrorVipSchedule } = await createAzureFunctions(process.env);
+azf.app.http(FUNCTION_NAMES.http, { methods: ['POST'], authLevel: 'anonymous', handler: mirrorVip });
+azf.app.http(FUNCTION_NAMES.alert, { methods: ['POST'], authLevel: 'function', handler: mirrorVipAlert });
+azf.app.timer(FUNCTION_NAMES.timer, { schedule: TIMER_SCHEDULE, handler: mirrorVipSchedule, runOnStartup: false });

@@ -1,0 +1,105 @@
+import type { AzureMirrorConfig } from '../../config/schema-azure.ts';
+import type { CallContext } from '../../core/retry.ts';
+import { settleAll } from '../../core/retry.ts';
+import { ProviderError } from '../../errors.ts';
+import type { Observation, PlanChange, Provider } from '../types.ts';
+import { ARM_CODES, apiCodeOf } from './azure-errors.ts';
+import { type IpConfigVip, ipConfigBindings, moveIpConfig, movePublicIp, SLOTS } from './ip-config-moves.ts';
+import type { NetworkApi, NicView, RouteView } from './network-api.ts';
+import { type MoveContext, memberOf, readNic } from './nics.ts';
+import { moveRoute, primaryIpOf, type RouteVip, readRoute, routeBindings, routeRef, tableSlot } from './route-moves.ts';
+
+/** What one observation saw, kept for the apply of the same invocation (same CallContext) to reuse. */
+interface Seen {
+  nics: Map<string, NicView>;
+  missing: Set<string>;
+  routes: Map<string, (RouteView | null)[]>;
+}
+
+async function observeAll(api: NetworkApi, ctx: CallContext, mirror: AzureMirrorConfig): Promise<Seen> {
+  const missing = new Set<string>();
+  const read = (m: AzureMirrorConfig['members'][number]) =>
+    readNic({ api, ctx, mirror }, m).then(
+      (nic) => [m.name, nic] as const,
+      (e: unknown) => {
+        // a deleted NIC holds no address; any other failure would make the observation a guess
+        if (apiCodeOf(e) !== ARM_CODES.notFound) throw e;
+        missing.add(m.name);
+        return undefined;
+      },
+    );
+  const routeVips = mirror.vips.filter((v): v is RouteVip => v.mode === 'route');
+  const [pairs, routeLists] = await Promise.all([
+    Promise.all(mirror.members.map(read)),
+    Promise.all(
+      routeVips.map((v) => Promise.all(v.routeTables.map((t) => readRoute(api, ctx, routeRef(mirror, v, t))))),
+    ),
+  ]);
+  const nics = new Map(pairs.filter((p) => p !== undefined));
+  return { nics, missing, routes: new Map(routeVips.map((v, i) => [v.cidr, routeLists[i] ?? []])) };
+}
+
+function warnings(mirror: AzureMirrorConfig, seen: Seen): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const add = (member: string, w: string) => {
+    out[member] = [...(out[member] ?? []), w];
+  };
+  for (const name of seen.missing) {
+    const nic = mirror.members.find((x) => x.name === name)?.nic;
+    for (const m of mirror.members) add(m.name, `NIC ${nic} (${name}) does not exist`);
+  }
+  if (!mirror.vips.some((v) => v.mode === 'route')) return out;
+  for (const m of mirror.members) {
+    if (seen.nics.get(m.name)?.ipForwarding === false) {
+      add(m.name, `IP forwarding is off on NIC ${m.nic} (${m.name}): packets routed to the VIP would be dropped`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Azure moves. Mode `ip-config` (seed 001): the ip-configuration holding the private VIP (and the public IP) leaves
+ * the holder's NIC and joins the target's, each NIC PUT with If-Match and its operation polled to the end. Mode
+ * `route`: the UDR route VIP/32 in every configured table → VirtualAppliance at the target's address, in parallel.
+ * Each slot's move is its own function (moveIpConfig, movePublicIp, moveRoute) so its outcome can be reported.
+ */
+export function azureProvider(api: NetworkApi): Provider<AzureMirrorConfig> {
+  const lastSeen = new WeakMap<CallContext, Seen>();
+  return {
+    async observe(mirror, ctx): Promise<Observation> {
+      const seen = await observeAll(api, ctx, mirror);
+      lastSeen.set(ctx, seen);
+      const bindings = mirror.vips.flatMap((v) =>
+        v.mode === 'ip-config'
+          ? ipConfigBindings(mirror, v, seen.nics)
+          : routeBindings(mirror, v, seen.routes.get(v.cidr) ?? [], seen.nics),
+      );
+      return { bindings, memberWarnings: warnings(mirror, seen) };
+    },
+    async apply(mirror, changes, ctx) {
+      const seen = lastSeen.get(ctx) ?? (await observeAll(api, ctx, mirror));
+      const mc: MoveContext = { api, ctx, mirror, nics: new Map(seen.nics), missing: seen.missing };
+      const moves = mirror.vips.map(async (v) => {
+        const mine = changes.filter((c) => c.vip === (v.mode === 'ip-config' ? v.privateIp : v.cidr));
+        if (mine.length === 0) return;
+        if (v.mode === 'ip-config') return applyIpConfig(mc, v, mine);
+        const target = memberOf(mirror, mine[0]?.to ?? '');
+        const ip = primaryIpOf(seen.nics.get(target.name));
+        if (!ip) throw new ProviderError(`cannot route ${v.cidr} to ${target.name}: its NIC's address is unknown`);
+        const routes = seen.routes.get(v.cidr) ?? [];
+        // the route each table had when observed (its ETag is quoted on the first attempt)
+        const known = (c: PlanChange) => routes[v.routeTables.findIndex((t) => tableSlot(mirror, t) === c.slot)];
+        await settleAll(mine.map((c) => moveRoute(mc, v, c, ip, known(c))));
+      });
+      await settleAll(moves);
+    },
+  };
+}
+
+/** The private slot first, then the public one: the public IP can only join an ip-configuration that exists. */
+async function applyIpConfig(mc: MoveContext, v: IpConfigVip, changes: PlanChange[]) {
+  const priv = changes.find((c) => c.slot === SLOTS.ipConfig);
+  const pub = changes.find((c) => c.slot === SLOTS.publicIp);
+  if (priv) await moveIpConfig(mc, v, priv);
+  if (pub) await movePublicIp(mc, v, pub);
+}

@@ -1,0 +1,110 @@
+/** One ip-configuration of a NIC, as the provider reads it. */
+export interface IpConfigView {
+  name: string;
+  primary: boolean;
+  privateIp: string | null;
+  subnetId: string | null;
+  publicIpId: string | null;
+}
+
+/** A NIC with the ETag a write must quote. `model` is the whole object as read: a PUT resets what it leaves out. */
+export interface NicView {
+  id: string;
+  name: string;
+  resourceGroup: string;
+  etag: string;
+  ipForwarding: boolean;
+  ipConfigs: IpConfigView[];
+  model: unknown;
+}
+
+/** The change a NIC PUT makes to the NIC as read; every other field and ip-configuration is sent back unchanged. */
+export type NicEdit =
+  | { kind: 'remove-ip-config'; name: string }
+  | { kind: 'add-ip-config'; name: string; privateIp: string; subnetId: string; publicIpId: string | null }
+  | { kind: 'set-public-ip'; name: string; publicIpId: string | null };
+
+export interface RouteView {
+  etag: string;
+  addressPrefix: string;
+  nextHopType: string;
+  nextHopIpAddress: string | null;
+}
+
+export interface NicRef {
+  resourceGroup: string;
+  name: string;
+}
+export interface RouteRef {
+  resourceGroup: string;
+  table: string;
+  name: string;
+}
+
+/** Per call: the abort signal of the invocation's deadline. */
+export interface CallOptions {
+  signal: AbortSignal;
+}
+
+/** A long-running operation started by a write: `poll` asks once and says whether it has ended (Succeeded). */
+export interface Lro {
+  readonly done: boolean;
+  /** One status request (and the final GET when it has just succeeded); throws when it ended Failed/Canceled. */
+  poll(o: CallOptions): Promise<boolean>;
+}
+
+/**
+ * The narrow Resource Manager surface the Azure provider uses: the seam for tests and, through AZURE_ACTIONS_BY_CALL,
+ * the source of truth of the custom role. Every write quotes the ETag it read (If-Match).
+ */
+export interface NetworkApi {
+  getNic(ref: NicRef, o: CallOptions): Promise<NicView>;
+  putNic(nic: NicView, edit: NicEdit, o: CallOptions): Promise<Lro>;
+  /** null when the route does not exist (404). */
+  getRoute(ref: RouteRef, o: CallOptions): Promise<RouteView | null>;
+  /** Create (If-None-Match: *) when `etag` is null, else replace (If-Match). */
+  putRoute(
+    ref: RouteRef,
+    route: { addressPrefix: string; nextHopIpAddress: string },
+    etag: string | null,
+    o: CallOptions,
+  ): Promise<Lro>;
+}
+
+/**
+ * The Azure RBAC actions each NetworkApi call needs, by the resource they are checked on. A NIC PUT is checked for
+ * linked access to everything the NIC references: the subnet of each ip-configuration (join) and the public IP
+ * attached (join). Polling an Azure-AsyncOperation URL (`/subscriptions/S/providers/Microsoft.Network/locations/L/
+ * operations/ID`) is a read of a subscription-level resource, so that one read is granted on the subscription.
+ */
+export const AZURE_ACTIONS_BY_CALL = {
+  getNic: { nic: ['Microsoft.Network/networkInterfaces/read'] },
+  putNic: {
+    nic: ['Microsoft.Network/networkInterfaces/write'],
+    subnet: ['Microsoft.Network/virtualNetworks/subnets/join/action'],
+    publicIp: ['Microsoft.Network/publicIPAddresses/join/action'],
+  },
+  getRoute: { routeTable: ['Microsoft.Network/routeTables/routes/read'] },
+  putRoute: { routeTable: ['Microsoft.Network/routeTables/routes/write'] },
+  /** Lro.poll of every write. */
+  pollOperation: {
+    subscription: ['Microsoft.Network/locations/operations/read', 'Microsoft.Network/locations/operationResults/read'],
+  },
+} as const satisfies Record<
+  keyof NetworkApi | 'pollOperation',
+  Partial<Record<'nic' | 'subnet' | 'publicIp' | 'routeTable' | 'subscription', readonly string[]>>
+>;
+
+/** Every action the provider can use: the deployment's custom role must hold exactly these. */
+export const AZURE_ACTIONS: readonly string[] = [
+  ...new Set(Object.values(AZURE_ACTIONS_BY_CALL).flatMap((c) => Object.values(c).flat())),
+].sort();
+
+/** `/subscriptions/S/resourceGroups/G/providers/Microsoft.Network/<type>/<name>`. */
+export function resourceId(subscriptionId: string, resourceGroup: string, type: string, name: string): string {
+  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/${type}/${name}`;
+}
+
+/** ARM ids compare case-insensitively (resource group and provider names are case-insensitive). */
+export const sameId = (a: string | null | undefined, b: string | null | undefined) =>
+  a != null && b != null && a.toLowerCase() === b.toLowerCase();

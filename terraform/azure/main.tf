@@ -1,0 +1,66 @@
+# Consumption plan (Linux, Y1): billed per execution, which suits a function that runs on a failover, an alert
+# and a once-a-minute reconcile. Its cold start is seconds (docs/azure.md); its scale-out can be capped at one
+# instance (app_scale_limit), which one writer per mirror needs.
+resource "azurerm_storage_account" "function" {
+  name                            = substr(replace(lower("${var.name_prefix}${var.mirror_name}"), "/[^a-z0-9]/", ""), 0, 24)
+  resource_group_name             = var.resource_group_name
+  location                        = var.location
+  account_tier                    = "Standard"
+  account_replication_type        = "LRS"
+  min_tls_version                 = "TLS1_2"
+  allow_nested_items_to_be_public = false
+  tags                            = var.tags
+}
+
+resource "azurerm_service_plan" "function" {
+  name                = "${var.name_prefix}-plan"
+  resource_group_name = var.resource_group_name
+  location            = var.location
+  os_type             = "Linux"
+  sku_name            = "Y1"
+  tags                = var.tags
+}
+
+resource "azurerm_linux_function_app" "mirror_vip" {
+  name                            = "${var.name_prefix}-${lower(var.mirror_name)}"
+  resource_group_name             = var.resource_group_name
+  location                        = var.location
+  service_plan_id                 = azurerm_service_plan.function.id
+  storage_account_name            = azurerm_storage_account.function.name
+  storage_account_access_key      = azurerm_storage_account.function.primary_access_key
+  https_only                      = true
+  key_vault_reference_identity_id = azurerm_user_assigned_identity.function.id
+  identity {
+    type         = "UserAssigned"
+    identity_ids = [azurerm_user_assigned_identity.function.id]
+  }
+  site_config {
+    # one writer per mirror (safety issue): the platform never runs a second instance of this app
+    app_scale_limit = 1
+    ftps_state      = "Disabled"
+    application_stack {
+      node_version = "20"
+    }
+  }
+  app_settings = local.app_settings
+  tags         = var.tags
+}
+
+data "azurerm_function_app_host_keys" "mirror_vip" {
+  name                = azurerm_linux_function_app.mirror_vip.name
+  resource_group_name = var.resource_group_name
+}
+
+locals {
+  app_settings = merge(
+    {
+      FUNCTIONS_WORKER_RUNTIME = "node"
+      WEBSITE_RUN_FROM_PACKAGE = var.package_url
+      MIRROR_VIP_CONFIG        = file(var.config_file)
+      AZURE_CLIENT_ID          = azurerm_user_assigned_identity.function.client_id
+      # one writer per mirror: never more than one instance (the probes stay the proof; this is defence in depth)
+      WEBSITE_MAX_DYNAMIC_APPLICATION_SCALE_OUT = "1"
+    },
+    { for k, s in local.key_secrets : s.setting => "@Microsoft.KeyVault(SecretUri=${azurerm_key_vault_secret.member_key[k].versionless_id})" },
+  )
+}
