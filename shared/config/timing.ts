@@ -20,6 +20,8 @@ export const CLOUD_TIMING: Readonly<Record<string, CloudTiming>> = {
   // Seed 000: 5-20 s for the private VIP (two operations), up to a minute with the public one (three serial
   // operations at one per instance): 20 s per operation, 60 s for the public move, plus probes and reads.
   gcp: { deadlineMs: 90_000, operationMs: 20_000, commitGraceMs: 60_000, functionTimeoutS: 180 },
+  // Seed 001 and F5 CFE: 5-20 s per NIC update, 40-85 s per failover; the HTTP front end answers within 230 s.
+  azure: { deadlineMs: 120_000, operationMs: 30_000, commitGraceMs: 0, functionTimeoutS: 230 },
 };
 
 /** For a cloud without its own line yet: the longest budgets known. */
