@@ -76,7 +76,9 @@ if (only.has('race')) {
     ['gcp-alias', gcpAdapter('alias-ip')],
     ['gcp-route', gcpAdapter('route')],
   ] as const;
-  const picked = values.scenarios === 'all' ? SCENARIOS : SCENARIOS.filter((s) => values.scenarios.includes(s.name));
+  const parts = values.scenarios.split(',');
+  const picked =
+    values.scenarios === 'all' ? SCENARIOS : SCENARIOS.filter((s) => parts.some((p) => s.name.includes(p)));
   for (const [key, adapter] of adapters) if (clouds.has(key)) for (const s of picked) await race(adapter, s);
 }
 if (only.has('probe')) {
