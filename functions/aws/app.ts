@@ -1,7 +1,6 @@
 import type { EngineDeps } from '../../shared/core/engine.ts';
 import type { PauseStore } from '../../shared/core/operator.ts';
-import type { FailoverResult } from '../../shared/core/result.ts';
-import { publicError, rejectedResult } from '../../shared/core/result.ts';
+import { type FailoverResult, publicError, rejectedResult } from '../../shared/core/result.ts';
 import { asMirrorVipError } from '../../shared/errors.ts';
 import { MAX_BODY_BYTES } from '../../shared/protocol/event.ts';
 import { OPERATOR_PATH } from '../../shared/protocol/operator.ts';
@@ -24,8 +23,7 @@ const json = (statusCode: number, body: unknown, retryAfter?: number): HttpRespo
   body: JSON.stringify(body),
 });
 
-const refusal = (status: number, code: string, message: string) =>
-  json(status, { ok: false, error: { code, message } });
+const refusal = (status: number, code: string, message: string) => json(status, rejectedResult(code, message));
 
 /** Build the Lambda handler: function URL → signed event; SNS alarm → reconcile its mirror; schedule → reconcile all. */
 export async function createAwsHandler(

@@ -68,6 +68,13 @@ export const probeMember: Probe = (url, timeoutMs) => {
       return end({ role: 'down', detail: e instanceof Error ? e.name : 'error' });
     }
     req.on('error', (e: Error & { code?: string }) => end({ role: 'down', detail: e.code ?? e.name }));
-    timer = setTimeout(() => end({ role: 'down', detail: 'TimeoutError' }), timeoutMs);
+    // A timer that fires late means this process stalled (a cold start loading a client library), not the member:
+    // grant the stall once more, so the member still gets its timeout of our attention (bounded: twice at most).
+    const expire = (graced: boolean) => () => {
+      const stall = ms() - timeoutMs * (graced ? 2 : 1);
+      if (!graced && stall > 50) timer = setTimeout(expire(true), Math.min(stall, timeoutMs));
+      else end({ role: 'down', detail: 'TimeoutError' });
+    };
+    timer = setTimeout(expire(false), timeoutMs);
   });
 };

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/load.ts';
 import { CallLog, serialRounds } from '../../shared/core/calls.ts';
-import { ClaimOrder, soleTarget } from '../../shared/core/decide.ts';
+import { convergeMirror } from '../../shared/core/converge.ts';
+import { type Claim, ClaimOrder, soleTarget } from '../../shared/core/decide.ts';
+import type { MemberRole, Probe } from '../../shared/core/health.ts';
 import { computePlan, currentHolder, hasChanges } from '../../shared/core/plan.ts';
-import { call, createCallContext } from '../../shared/core/retry.ts';
+import { call, createCallContext, settleSlots } from '../../shared/core/retry.ts';
 import { DeadlineError, DecisionError, ProviderError, TransientError } from '../../shared/errors.ts';
+import type { Provider } from '../../shared/providers/types.ts';
 
 const mirror = parseConfig(
   JSON.stringify({
@@ -149,5 +152,83 @@ describe('calls with retry', () => {
         { startedAt: 21, endedAt: 30 },
       ]),
     ).toBe(3);
+  });
+});
+
+describe('converge (level-triggered, against an in-memory provider)', () => {
+  const slots = ['rtb-1', 'rtb-2', 'eip'];
+  function world(roles: Record<string, MemberRole>, failing: string[] = []) {
+    const bindings = new Map(slots.map((s) => [s, 'a']));
+    let observes = 0;
+    let writes = 0;
+    const provider: Provider = {
+      async observe() {
+        observes++;
+        const list = [...bindings].map(([slot, holder]) => ({
+          vip: 'v',
+          mode: 'route',
+          slot,
+          holder,
+          resource: holder,
+        }));
+        return { bindings: list, memberWarnings: {} };
+      },
+      apply: (_m, changes) =>
+        settleSlots(changes, async (c) => {
+          writes++;
+          if (failing.includes(c.slot)) throw new ProviderError(`${c.slot} is gone`);
+          bindings.set(c.slot, c.to);
+          // the first write flips the roles once: the primary changed while this instance wrote
+          onWrite?.();
+        }),
+    };
+    let onWrite: (() => void) | undefined;
+    const probe: Probe = async (url) => ({ role: roles[new URL(url).hostname.split('.')[0]!] ?? 'down', ms: 1 });
+    const run = (c: Claim | null) =>
+      convergeMirror({
+        mirror,
+        claim: c,
+        provider,
+        probe,
+        order: new ClaimOrder(),
+        ctx: createCallContext(new CallLog(), 5000),
+      });
+    return {
+      bindings,
+      run,
+      counts: () => ({ observes, writes }),
+      flipOnFirstWrite: (to: Record<string, MemberRole>) => {
+        onWrite = () => {
+          Object.assign(roles, to);
+          onWrite = undefined;
+        };
+      },
+    };
+  }
+
+  it('reads back and probes again after applying, and follows a primary that changed meanwhile', async () => {
+    const w = world({ a: 'down', b: 'primary' });
+    w.flipOnFirstWrite({ a: 'primary', b: 'backup' });
+    const p = await w.run(claim('b', 10));
+    expect(p.error).toBeUndefined();
+    expect(p.to).toBe('a');
+    expect([...w.bindings.values()]).toEqual(['a', 'a', 'a']);
+    expect(p.rounds).toBe(3);
+  });
+
+  it('several primaries: refused before any cloud call', async () => {
+    const w = world({ a: 'primary', b: 'primary' });
+    const p = await w.run(claim('b', 10));
+    expect(p.error?.code).toBe('several_primaries');
+    expect(w.counts()).toEqual({ observes: 0, writes: 0 });
+  });
+
+  it('a slot that fails for good does not stop the others and is named; it is not retried', async () => {
+    const w = world({ a: 'down', b: 'primary' }, ['rtb-2']);
+    const p = await w.run(null);
+    expect(p.error?.message).toBe('rtb-2 is gone');
+    expect([...w.bindings.values()]).toEqual(['b', 'a', 'b']);
+    expect([...p.failed.values()].map((f) => f.slot)).toEqual(['rtb-2']);
+    expect(w.counts().writes).toBe(3);
   });
 });
