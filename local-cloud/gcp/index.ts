@@ -1,5 +1,4 @@
 export {
-  type FaultPlan,
   type GcpEmulator,
   type RecordedCall,
   type StartOptions,
@@ -20,5 +19,6 @@ export {
   type TransitionKind,
 } from './compute-state.ts';
 export { REALISTIC_OPERATION_MS, SLOW_OPERATION_MS } from './durations.ts';
+export { defaultFaults, type FaultPlan } from './faults.ts';
 export type { OperationJson } from './operations.ts';
 export { MIRROR, type SeedOptions, seedMirrorProject } from './seed.ts';

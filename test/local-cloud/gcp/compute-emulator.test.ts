@@ -258,7 +258,8 @@ describe('routes', () => {
 
 describe('operations', () => {
   it('stays RUNNING for operationDelayMs and applies the change only at DONE', async () => {
-    emu.faults.operationDelayMs = 40;
+    // long enough that a loaded machine still reads the NIC before DONE
+    emu.faults.operationDelayMs = 1500;
     const { fingerprint } = await getNic(a);
     const [op] = await setAliases(a, fingerprint ?? '', [], true);
     const name = (op.latestResponse as { name: string }).name;
