@@ -35,6 +35,8 @@ beforeAll(async () => {
     mirrors: [
       {
         ...base,
+        // a loaded machine must not turn a slow probe answer into "down"
+        health: { ...(base.health as object), timeoutMs: 5000 },
         keys: [
           { id: 'iris-a-k1', member: 'iris-a', secret: 'env:MIRROR_VIP_KEY_IRIS_A' },
           { id: 'iris-b-k1', member: 'iris-b', secret: 'env:MIRROR_VIP_KEY_IRIS_B' },
