@@ -141,7 +141,7 @@ export async function sendNotify(s: CheckedSettings, secret: string, env = proce
   let last = 'no attempt fitted in the deadline';
   for (let n = 1; ; n++) {
     const left = s.deadlineMs - (Date.now() - t0);
-    if (left <= 0) break;
+    if (left <= 50) break; // a sliver of deadline would only "time out"
     const a = await attempt(s.url, req, Math.min(s.attemptMs, left));
     if (a.status !== null && !retryable(a.status)) return answered(where, req.eventId, a, n, Date.now() - t0);
     last = a.status === null ? a.error : `HTTP ${a.status}`;

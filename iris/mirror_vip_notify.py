@@ -387,7 +387,7 @@ def send(request, deadline, timeout, clock=time.monotonic, sleep=time.sleep):
     """POST the identical request until a definitive answer or the deadline; returns the outcome dict."""
     start = clock()
     end, attempts, last = start + deadline, 0, None
-    while clock() < end:
+    while end - clock() > 0.05:  # an attempt needs some time: a sliver of deadline would only "time out"
         attempts += 1
         result = _bounded_attempt(request, min(timeout, end - clock()))
         status = result["status"]

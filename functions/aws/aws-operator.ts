@@ -39,7 +39,7 @@ export async function awsOperator(
   const providerFor = (m: Config['mirrors'][number]) => {
     let p = providers.get(m.region);
     if (!p) {
-      p = awsProvider(sdkEc2Api(new EC2Client({ region: m.region, maxAttempts: 1 })));
+      p = awsProvider(sdkEc2Api(new EC2Client({ region: m.region, maxAttempts: 3 })));
       providers.set(m.region, p);
     }
     return p;

@@ -122,7 +122,8 @@ async function inspect(deps: OperatorDeps, mirror: MirrorConfig) {
   const [observed, probes, paused] = await Promise.all([
     deps.providerFor(mirror).observe(mirror, ctx),
     Promise.all(mirror.members.map(async (m) => [m.name, await probe(m.healthUrl, mirror.health.timeoutMs)] as const)),
-    deps.pauses?.get(mirror.name) ?? null,
+    // an unreadable pause store is reported, not an error: inspect must work when something is wrong
+    (deps.pauses?.get(mirror.name) ?? Promise.resolve(null)).catch((e: unknown) => ({ unreadable: String(e) })),
   ]);
   return {
     holder: currentHolder(observed),

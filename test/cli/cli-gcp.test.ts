@@ -16,7 +16,9 @@ const cli = (args: string[]) => runCli(args, { MIRROR_VIP_GCP_COMPUTE_ENDPOINT: 
 beforeAll(async () => {
   world = await startGcpWorld();
   configFile = join(mkdtempSync(join(tmpdir(), 'mirror-vip-cli-gcp-')), 'config.json');
-  writeFileSync(configFile, JSON.stringify(world.config));
+  // a loaded machine must not turn a slow probe answer into "down" (status would exit 7, unreachable)
+  const mirrors = world.config.mirrors.map((m) => ({ ...m, health: { ...m.health, timeoutMs: 5000 } }));
+  writeFileSync(configFile, JSON.stringify({ ...world.config, mirrors }));
 });
 afterAll(async () => world.close());
 
@@ -27,17 +29,25 @@ describe('mirror-vip CLI on GCP (Compute emulator)', () => {
     const [s] = JSON.parse(stdout) as {
       cloud: string;
       holder: string;
-      members: Record<string, string>;
-      bindings: { mode: string; holder: string }[];
+      members: Record<string, { role: string }>;
+      bindings: { mode: string; slot: string; holder: string; address: string }[];
     }[];
-    expect(s).toMatchObject({ cloud: 'gcp', holder: 'iris-a', members: { 'iris-a': 'primary', 'iris-b': 'backup' } });
+    expect(s).toMatchObject({
+      cloud: 'gcp',
+      holder: 'iris-a',
+      verdict: 'ok',
+      members: { 'iris-a': { role: 'primary' }, 'iris-b': { role: 'backup' } },
+    });
     expect(s?.bindings.every((b) => b.holder === 'iris-a')).toBe(true);
+    // the access config shows its external address, not the private VIP
+    expect(s?.bindings.find((b) => b.slot === 'access-config')?.address).toBe(world.seed.externalIp);
     expect(world.writes()).toBe(0);
   });
 
   it('plan --cloud gcp --to iris-b lists the moves and makes none', async () => {
+    // iris-b answers backup: the plan is shown, and exit 8 says the function would refuse it now
     const { code, stdout } = await cli(['plan', '--config', configFile, '--cloud', 'gcp', '--to', 'iris-b', '--json']);
-    expect(code).toBe(0);
+    expect(code).toBe(8);
     const r = JSON.parse(stdout) as { outcome: string; plan: { from: string; to: string }[]; writeCalls: number };
     expect(r.outcome).toBe('planned');
     expect(r.plan.length).toBeGreaterThan(0);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsHandler } from '../../functions/aws/app.ts';
 import { serveFunctionUrl } from '../../local-cloud/lambda-url.ts';
@@ -21,6 +22,7 @@ const file = (name: string, text: string) => {
   return p;
 };
 let operatorKey: string;
+const lines: Record<string, unknown>[] = [];
 let memberKey: string;
 let wrongKey: string;
 
@@ -35,6 +37,8 @@ beforeAll(async () => {
     mirrors: [
       {
         ...base,
+        // a loaded machine must not turn a slow probe answer into "down"
+        health: { ...(base.health as object), timeoutMs: 5000 },
         keys: [
           { id: 'iris-a-k1', member: 'iris-a', secret: 'env:MIRROR_VIP_KEY_IRIS_A' },
           { id: 'iris-b-k1', member: 'iris-b', secret: 'env:MIRROR_VIP_KEY_IRIS_B' },
@@ -50,8 +54,13 @@ beforeAll(async () => {
     MIRROR_VIP_OPERATOR_KEY: operatorSecret,
     AWS_REGION: 'us-east-1',
   };
+  // moto loads its SSM backend on the first call, which can take seconds: warm it before the functions use it.
+  await new SSMClient({ region: 'us-east-1' })
+    .send(new GetParameterCommand({ Name: '/warm-up' }))
+    .catch(() => undefined);
   // Two function instances: a pause set through one must hold in the other.
-  for (let i = 0; i < 2; i++) fns.push(await serveFunctionUrl(await createAwsHandler(env, { log: () => undefined })));
+  for (let i = 0; i < 2; i++)
+    fns.push(await serveFunctionUrl(await createAwsHandler(env, { log: (l) => lines.push(l) })));
   operatorKey = file('ops.key', operatorSecret);
   memberKey = file('iris-a.key', world.secrets['iris-a']);
   wrongKey = file('wrong.key', randomBytes(32).toString('base64url'));
@@ -88,7 +97,7 @@ describe('operating through the function with an operator key', () => {
     world.members.set('iris-a', 'primary');
     world.members.set('iris-b', 'backup');
     const r = await op(0, 'inspect');
-    expect(r.stderr).toBe('');
+    expect(r.stderr, JSON.stringify(lines.filter((l) => l.level === 'error' || l.code))).toBe('');
     expect(r.code).toBe(0);
     const a = JSON.parse(r.stdout);
     expect(a).toMatchObject({
