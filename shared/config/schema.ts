@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ociMirrorSchema } from './schema-oci.ts';
 
 const name = z
   .string()
@@ -146,7 +147,7 @@ export const gcpMirrorSchema = z
   .transform((m) => ({ ...m, region: m.region ?? regionOfZone(m.members[0]?.zone ?? '') }));
 
 export const configSchema = z.strictObject({
-  mirrors: z.array(z.discriminatedUnion('cloud', [awsMirrorSchema, gcpMirrorSchema])).min(1),
+  mirrors: z.array(z.discriminatedUnion('cloud', [awsMirrorSchema, gcpMirrorSchema, ociMirrorSchema])).min(1),
   toleranceSeconds: z.number().int().min(30).max(3600).default(300),
   deadlineMs: z.number().int().min(1000).max(900_000).default(25_000),
   notify: z.strictObject({ topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN') }).optional(),
