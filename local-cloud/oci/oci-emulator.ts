@@ -20,6 +20,8 @@ export interface RecordedCall {
   status: number;
   code?: string;
   keyId?: string;
+  /** A write sent with an if-match etag. */
+  ifMatch?: boolean;
 }
 
 interface Countdown {
@@ -273,6 +275,7 @@ async function serve(env: Env, req: http.IncomingMessage, res: http.ServerRespon
     status,
     ...(code ? { code } : {}),
     ...(keyId ? { keyId } : {}),
+    ...(write ? { ifMatch: req.headers['if-match'] !== undefined } : {}),
   });
 }
 

@@ -92,10 +92,12 @@ export async function movePrivateIp(
     });
   }
   const read = () => vcnCall(pc.ctx, 'getPrivateIp', (s) => pc.api.getPrivateIp(first.id, opts(s)));
+  // ListPrivateIps carries no etag: a private IP found by address is read once more, so the write has if-match
+  const current = first.etag ? first : await read();
   const moved = await writeWithReread(
     pc.ctx,
     read,
-    first,
+    current,
     (p) => p.vnicId === target.vnicId,
     (p, s) => pc.api.updatePrivateIp(p.id, target.vnicId, p.etag, opts(s)),
     'updatePrivateIp',
