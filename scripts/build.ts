@@ -15,6 +15,7 @@ export const BUNDLES = [
   { name: 'aws', entry: 'functions/aws/handler.ts', out: 'dist/aws/handler.mjs' },
   { name: 'cli', entry: 'cli/main.ts', out: 'dist/cli.mjs' },
   { name: 'gcp', entry: 'functions/gcp/index.ts', out: 'dist/gcp/index.mjs' },
+  { name: 'oci', entry: 'functions/oci/index.ts', out: 'dist/oci/func.mjs' },
 ] as const;
 
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
