@@ -56,7 +56,7 @@ function program(): Command {
     .description('where each VIP points now and which member answers primary (read-only)')
     .option('--config <file>', 'configuration document (else MIRROR_VIP_CONFIG / MIRROR_VIP_CONFIG_FILE)')
     .option('--mirror <name>', 'only this mirror')
-    .addOption(new Option('--cloud <cloud>', 'only mirrors of this cloud').choices(['aws', 'gcp']))
+    .addOption(new Option('--cloud <cloud>', 'only mirrors of this cloud').choices(['aws', 'gcp', 'oci']))
     .option('--json', 'print JSON')
     .action(async (o) => {
       const s = await mirrorStatus(onlyCloud(readConfig(o.config), o.cloud), o.mirror);
@@ -68,7 +68,7 @@ function program(): Command {
     .option('--config <file>', 'configuration document (else MIRROR_VIP_CONFIG / MIRROR_VIP_CONFIG_FILE)')
     .requiredOption('--to <member>', 'the member that should hold the VIP')
     .option('--mirror <name>', 'the mirror (default: the only one configured)')
-    .addOption(new Option('--cloud <cloud>', 'only mirrors of this cloud').choices(['aws', 'gcp']))
+    .addOption(new Option('--cloud <cloud>', 'only mirrors of this cloud').choices(['aws', 'gcp', 'oci']))
     .option('--json', 'print JSON')
     .action(async (o) => {
       const config = onlyCloud(readConfig(o.config), o.cloud);
@@ -100,7 +100,7 @@ function program(): Command {
   cli
     .command('demo')
     .description('play a failover on an emulated cloud (the same as npm run demo)')
-    .addOption(new Option('--cloud <cloud>', 'which emulated cloud').choices(['aws', 'gcp']).default('aws'))
+    .addOption(new Option('--cloud <cloud>', 'which emulated cloud').choices(['aws', 'gcp', 'oci']).default('aws'))
     .addOption(
       new Option('--latency <ms>', 'added to every emulated cloud API call').argParser(int(0, 5000)).default(50),
     )

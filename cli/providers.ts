@@ -5,11 +5,14 @@ import { sdkEc2Api } from '../shared/providers/aws/ec2-client.ts';
 import { lazyComputeApi } from '../shared/providers/gcp/compute-api.ts';
 import { GCP_ENV, parseEndpoint } from '../shared/providers/gcp/endpoint.ts';
 import { gcpProvider } from '../shared/providers/gcp/gcp-provider.ts';
+import { OCI_ENV, ociAuth, parseOciEndpoint } from '../shared/providers/oci/oci-auth.ts';
+import { ociProvider } from '../shared/providers/oci/oci-provider.ts';
+import { lazyVcnApi } from '../shared/providers/oci/oci-sdk.ts';
 import type { Provider } from '../shared/providers/types.ts';
 
 /**
  * The same providers the functions use, with each SDK's usual credentials and endpoints (AWS_ENDPOINT_URL …,
- * MIRROR_VIP_GCP_COMPUTE_ENDPOINT for a Compute emulator). Created on first use, one per cloud and region.
+ * MIRROR_VIP_GCP_COMPUTE_ENDPOINT for a Compute emulator, MIRROR_VIP_OCI_ENDPOINT for the OCI one). Created on first use, one per cloud and region.
  */
 export function cliProviders(
   env: Record<string, string | undefined> = process.env,
@@ -17,6 +20,19 @@ export function cliProviders(
   const cache = new Map<string, Provider>();
   const make = (mirror: MirrorConfig): Provider => {
     if (mirror.cloud === 'aws') return awsProvider(sdkEc2Api(new EC2Client({ region: mirror.region, maxAttempts: 3 })));
+    if (mirror.cloud === 'oci') {
+      const endpoint = parseOciEndpoint(env, OCI_ENV.endpoint);
+      const { region } = mirror;
+      return ociProvider(
+        lazyVcnApi(async () =>
+          (await import('../shared/providers/oci/oci-sdk.ts')).sdkVcnApi({
+            auth: await ociAuth(env, true),
+            region,
+            endpoint,
+          }),
+        ),
+      ) as Provider;
+    }
     const endpoint = parseEndpoint(env, GCP_ENV.computeEndpoint);
     return gcpProvider(
       lazyComputeApi(async () => (await import('../shared/providers/gcp/compute-sdk.ts')).sdkComputeApi({ endpoint })),

@@ -9,7 +9,12 @@ const MAX_BODY = 1024 * 1024;
  * An API Gateway deployment in front of a function on an FDK socket: the request's method, path, headers and raw
  * body go to the function as Fn-Http-*; its Fn-Http-Status and Fn-Http-H-* headers come back as the response.
  */
-export async function serveApiGateway(socketFor: () => string, host = '127.0.0.1', onReply?: (r: FnReply) => void) {
+export async function serveApiGateway(
+  socketFor: () => string,
+  host = '127.0.0.1',
+  onReply?: (r: FnReply) => void,
+  port = 0,
+) {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -37,10 +42,10 @@ export async function serveApiGateway(socketFor: () => string, host = '127.0.0.1
       }
     });
   });
-  await new Promise<void>((r) => server.listen(0, host, r));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.listen(port, host, r));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://${host}:${port}/mirror-vip/event`,
+    url: `http://${host}:${bound}/mirror-vip/event`,
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

@@ -25,7 +25,11 @@ common.CircuitBreaker.EnableGlobalCircuitBreaker = false;
  * How the function signs its calls: an API key when MIRROR_VIP_OCI_KEY_ID/FILE are set (local runs against the
  * emulator, the CLI), else the function's resource principal (the only identity that holds the policy).
  */
-export async function ociAuth(env: Record<string, string | undefined>): Promise<AuthenticationDetailsProvider> {
+export async function ociAuth(
+  env: Record<string, string | undefined>,
+  /** The CLI on an operator's machine: fall back to ~/.oci/config (DEFAULT profile). */
+  configFile = false,
+): Promise<AuthenticationDetailsProvider> {
   const keyId = env[OCI_ENV.keyId];
   const keyFile = env[OCI_ENV.keyFile];
   if (keyId || keyFile) {
@@ -43,6 +47,7 @@ export async function ociAuth(env: Record<string, string | undefined>): Promise<
     const [tenancy, user, fingerprint] = parts as [string, string, string];
     return new common.SimpleAuthenticationDetailsProvider(tenancy, user, fingerprint, pem, null);
   }
+  if (!env[RESOURCE_PRINCIPAL_ENV] && configFile) return new common.ConfigFileAuthenticationDetailsProvider();
   if (!env[RESOURCE_PRINCIPAL_ENV]) {
     throw new ConfigError(
       `${RESOURCE_PRINCIPAL_ENV} is not set: run as an OCI Function in a dynamic group, or set ${OCI_ENV.keyId} and ${OCI_ENV.keyFile}`,
