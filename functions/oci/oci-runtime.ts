@@ -32,13 +32,9 @@ export async function createOciEngine(env: Record<string, string | undefined>, e
   const endpoint = parseOciEndpoint(env, OCI_ENV.endpoint);
   const secretsEndpoint = parseOciEndpoint(env, OCI_ENV.secretsEndpoint);
   const region = mirrors[0]?.region ?? '';
-  const auth = (() => {
-    let p: ReturnType<typeof ociAuth> | undefined;
-    return () => {
-      p ??= ociAuth(env);
-      return p;
-    };
-  })();
+  // the identity is checked at cold start: a wrong MIRROR_VIP_OCI_KEY_* or a missing resource principal names itself now
+  const signer = await ociAuth(env);
+  const auth = async () => signer;
   const keys = await resolveKeys(config, env, {
     'oci-vault': async (secretId) => {
       const { vaultSecretReader } = await import('../../shared/providers/oci/vault.ts');

@@ -94,7 +94,11 @@ async function serveInstance(env: Record<string, string>, dir: string, n: number
   return { socket, stop };
 }
 
-/** An emulated OCI tenancy with a mirror, its members' health endpoints, and the function served as Fn serves it. */
+/**
+ * An emulated OCI tenancy with a mirror, its members' health endpoints, and the function served as Fn serves it.
+ * Shaped like the GCP world for the race suite: `latencyMs`, `startInstance()` (another instance with its own cold
+ * start and socket; `post(req, 'POST', instance)`), `members.set`, `bindings()`, `writes()`.
+ */
 export async function startOciWorld(opts: OciWorldOptions = {}) {
   const key = testKeyPair();
   const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-oci-'));
@@ -182,6 +186,9 @@ export async function startOciWorld(opts: OciWorldOptions = {}) {
       const rule = state.routeTable(id).routeRules.find((r) => r.destination === SEED.routeVip);
       return [SEED.primary, SEED.backup].find((m) => m.privateIpId === rule?.networkEntityId)?.name ?? null;
     });
+  /** Every binding at once, for a race checker: the private IP holder, the public IP and each route table. */
+  const bindings = () => ({ privateIp: privateIpHolder(), publicIp: publicIp(), routes: routes() });
+  /** Write calls the emulator received, refused ones included (as the other worlds count them). */
   const writes = () => emu.calls.filter((c) => c.write).length;
   const close = async () => {
     for (const i of instances) i.stop();
@@ -205,6 +212,7 @@ export async function startOciWorld(opts: OciWorldOptions = {}) {
     privateIpHolder,
     publicIp,
     routes,
+    bindings,
     writes,
     close,
   };
