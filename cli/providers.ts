@@ -5,9 +5,9 @@ import { sdkEc2Api } from '../shared/providers/aws/ec2-client.ts';
 import { lazyComputeApi } from '../shared/providers/gcp/compute-api.ts';
 import { GCP_ENV, parseEndpoint } from '../shared/providers/gcp/endpoint.ts';
 import { gcpProvider } from '../shared/providers/gcp/gcp-provider.ts';
-import { OCI_ENV, ociAuth, parseOciEndpoint } from '../shared/providers/oci/oci-auth.ts';
+import { OCI_ENV, parseOciEndpoint } from '../shared/providers/oci/endpoint.ts';
 import { ociProvider } from '../shared/providers/oci/oci-provider.ts';
-import { lazyVcnApi } from '../shared/providers/oci/oci-sdk.ts';
+import { lazyVcnApi } from '../shared/providers/oci/vcn-api.ts';
 import type { Provider } from '../shared/providers/types.ts';
 
 /**
@@ -23,15 +23,15 @@ export function cliProviders(
     if (mirror.cloud === 'oci') {
       const endpoint = parseOciEndpoint(env, OCI_ENV.endpoint);
       const { region } = mirror;
-      return ociProvider(
-        lazyVcnApi(async () =>
-          (await import('../shared/providers/oci/oci-sdk.ts')).sdkVcnApi({
-            auth: await ociAuth(env, true),
-            region,
-            endpoint,
-          }),
-        ),
-      ) as Provider;
+      // the OCI SDK loads only when an OCI mirror is looked at
+      const make = async () => {
+        const [{ sdkVcnApi }, { ociAuth }] = await Promise.all([
+          import('../shared/providers/oci/oci-sdk.ts'),
+          import('../shared/providers/oci/oci-auth.ts'),
+        ]);
+        return sdkVcnApi({ auth: await ociAuth(env, true), region, endpoint });
+      };
+      return ociProvider(lazyVcnApi(make)) as Provider;
     }
     const endpoint = parseEndpoint(env, GCP_ENV.computeEndpoint);
     return gcpProvider(

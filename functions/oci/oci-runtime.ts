@@ -4,8 +4,8 @@ import { resolveKeys } from '../../shared/config/secrets.ts';
 import { type EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
 import { OCI_ENV, ociAuth, parseOciEndpoint } from '../../shared/providers/oci/oci-auth.ts';
 import { ociProvider } from '../../shared/providers/oci/oci-provider.ts';
-import { lazyVcnApi } from '../../shared/providers/oci/oci-sdk.ts';
 import type { VcnApi } from '../../shared/providers/oci/vcn-api.ts';
+import { lazyVcnApi } from '../../shared/providers/oci/vcn-api.ts';
 
 /** One JSON line per decision on stdout: OCI Functions sends it to the application's log. */
 export function ociLogLine(line: Record<string, unknown>): void {

@@ -68,7 +68,7 @@ export class OciState {
   readonly routeTables = new Map<string, RouteTable>();
   readonly transitions: Transition[] = [];
   readonly timing: PublicIpTiming = { assigningMs: 0, detachNext: 0 };
-  private timers = new Set<NodeJS.Timeout>();
+  private timers = new Map<NodeJS.Timeout, () => void>();
 
   private get<T>(map: Map<string, T>, id: string): T {
     const v = map.get(id);
@@ -120,7 +120,7 @@ export class OciState {
       this.timers.delete(t);
       settle();
     }, this.timing.assigningMs);
-    this.timers.add(t);
+    this.timers.set(t, settle);
   }
 
   /** UpdatePrivateIp with a vnicId: a secondary private IP moves to another VNIC of its subnet, its public IP with it. */
@@ -203,8 +203,17 @@ export class OciState {
     });
   }
 
+  /** End every pending ASSIGNING now, as if its time had passed (tests that must not depend on the clock). */
+  settlePending() {
+    for (const [t, settle] of this.timers) {
+      clearTimeout(t);
+      this.timers.delete(t);
+      settle();
+    }
+  }
+
   restore(json: string) {
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers.keys()) clearTimeout(t);
     this.timers.clear();
     const s = JSON.parse(json);
     for (const [k, m] of [
@@ -222,7 +231,7 @@ export class OciState {
 
   /** Stop pending lifecycle timers (the emulator is closing). */
   stop() {
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers.keys()) clearTimeout(t);
     this.timers.clear();
   }
 }

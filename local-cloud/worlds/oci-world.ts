@@ -7,7 +7,7 @@ import { createOciFunction } from '../../functions/oci/app.ts';
 import type { OciRuntimeExtra } from '../../functions/oci/oci-runtime.ts';
 import type { MemberRole } from '../../shared/core/health.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
-import { OCI_ENV } from '../../shared/providers/oci/oci-auth.ts';
+import { OCI_ENV } from '../../shared/providers/oci/endpoint.ts';
 import { type FakeMembers, startFakeMembers } from '../members.ts';
 import { invokeDirect, socketReady, viaGateway } from '../oci/fn-invoke.ts';
 import {

@@ -134,7 +134,9 @@ describe('OCI function: a signed became-primary event (private-ip, seed 004)', (
 
 describe('OCI function: route mode', () => {
   it('points the VIP rule of every route table at the new primary private IP, in parallel, keeping the other rules', async () => {
-    world = await startOciWorld({ mode: 'route', latencyMs: 20 });
+    world = await startOciWorld({ mode: 'route' });
+    // long enough that a serial second write could not start before the first ended, even on a loaded machine
+    world.emu.faults.latencyByOp.UpdateRouteTable = 300;
     const { result } = await failover();
     expect(result?.outcome).toBe('moved');
     expect(world.routes()).toEqual(['iris-b', 'iris-b']);

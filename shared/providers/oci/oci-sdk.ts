@@ -100,27 +100,4 @@ export function sdkVcnApi(opts: OciSdkOptions): VcnApi {
   };
 }
 
-/** The VCN client built on first use, so a cold start that only rejects never loads or authenticates it. */
-export function lazyVcnApi(make: () => Promise<VcnApi>): VcnApi {
-  let api: Promise<VcnApi> | undefined;
-  const get = () => {
-    api ??= make().catch((e: unknown) => {
-      api = undefined;
-      throw e;
-    });
-    return api;
-  };
-  const names = [
-    'getPrivateIp',
-    'listPrivateIps',
-    'updatePrivateIp',
-    'getVnic',
-    'getPublicIp',
-    'updatePublicIp',
-    'getRouteTable',
-    'updateRouteTable',
-  ] as const;
-  return Object.fromEntries(
-    names.map((n) => [n, async (...args: unknown[]) => ((await get())[n] as (...a: unknown[]) => unknown)(...args)]),
-  ) as unknown as VcnApi;
-}
+export { lazyVcnApi } from './vcn-api.ts';

@@ -86,3 +86,28 @@ export const OCI_CALLS = {
 
 /** UpdatePrivateIp moving an address also unassigns it from one VNIC and assigns it to another. */
 export const MOVE_ALSO_NEEDS = { verb: 'use', resource: 'vnics' } as const;
+
+/** The VCN client built on first use, so a cold start that only rejects never loads or authenticates it. */
+export function lazyVcnApi(make: () => Promise<VcnApi>): VcnApi {
+  let api: Promise<VcnApi> | undefined;
+  const get = () => {
+    api ??= make().catch((e: unknown) => {
+      api = undefined;
+      throw e;
+    });
+    return api;
+  };
+  const names = [
+    'getPrivateIp',
+    'listPrivateIps',
+    'updatePrivateIp',
+    'getVnic',
+    'getPublicIp',
+    'updatePublicIp',
+    'getRouteTable',
+    'updateRouteTable',
+  ] as const;
+  return Object.fromEntries(
+    names.map((n) => [n, async (...args: unknown[]) => ((await get())[n] as (...a: unknown[]) => unknown)(...args)]),
+  ) as unknown as VcnApi;
+}

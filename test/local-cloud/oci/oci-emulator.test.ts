@@ -142,7 +142,8 @@ describe('OCI emulator: private IP rules', () => {
   });
 
   it('the reserved public IP follows a moved private IP: ASSIGNING, then ASSIGNED, on one VNIC at a time', async () => {
-    emu.state.timing.assigningMs = 30;
+    // far longer than the test: ASSIGNING is seen for sure, then the pending assignment is ended by hand
+    emu.state.timing.assigningMs = 600_000;
     await vcn.updatePrivateIp({
       privateIpId: MIRROR.privateIpId,
       updatePrivateIpDetails: { vnicId: MIRROR.backup.vnicId },
@@ -151,11 +152,7 @@ describe('OCI emulator: private IP rules', () => {
     expect(during.publicIp.lifecycleState).toBe('ASSIGNING');
     const listed = await vcn.listPrivateIps({ subnetId: MIRROR.subnetId, ipAddress: MIRROR.vip });
     expect(listed.items.map((p) => p.vnicId)).toEqual([MIRROR.backup.vnicId]);
-    await new Promise<void>((resolve) => {
-      const check = () =>
-        emu.state.transitions.some((t) => t.kind === 'public-ip-assigned') ? resolve() : setImmediate(check);
-      check();
-    });
+    emu.state.settlePending();
     const after = await vcn.getPublicIp({ publicIpId: MIRROR.publicIpId });
     expect(after.publicIp).toMatchObject({ lifecycleState: 'ASSIGNED', assignedEntityId: MIRROR.privateIpId });
   });
