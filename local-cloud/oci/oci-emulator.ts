@@ -2,11 +2,11 @@ import type { KeyObject } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { invalid, notFound, OciApiError } from './errors.ts';
+import { ENDPOINTS, type Endpoint } from './endpoints.ts';
+import { notFound, OciApiError } from './errors.ts';
 import { OciState } from './oci-state.ts';
 import { seedMirrorTenancy } from './seed.ts';
 import { publicKeyOf, SignatureError, verifyOciSignature } from './signature.ts';
-import { privateIpJson, publicIpJson, routeTableJson, vnicJson } from './views.ts';
 
 export { serialRounds } from '../../shared/core/calls.ts';
 
@@ -59,89 +59,6 @@ export interface OciEmulatorOptions {
   assigningMs?: number;
   secrets?: Record<string, string>;
 }
-
-type Handler = (
-  s: OciState,
-  p: string[],
-  q: URLSearchParams,
-  body: Record<string, unknown>,
-  ifMatch?: string,
-) => unknown;
-interface Endpoint {
-  method: string;
-  pattern: RegExp;
-  op: string;
-  handle: Handler;
-}
-
-const V = '/20160918';
-const ENDPOINTS: Endpoint[] = [
-  {
-    method: 'GET',
-    pattern: /^\/20160918\/privateIps\/([^/]+)$/,
-    op: 'GetPrivateIp',
-    handle: (s, [id]) => privateIpJson(s.privateIp(id as string)),
-  },
-  {
-    method: 'GET',
-    pattern: /^\/20160918\/privateIps$/,
-    op: 'ListPrivateIps',
-    handle: (s, _p, q) => {
-      const subnet = q.get('subnetId');
-      const vnic = q.get('vnicId');
-      if (!subnet && !vnic) throw invalid('one of subnetId or vnicId is required');
-      const ip = q.get('ipAddress');
-      return [...s.privateIps.values()]
-        .filter(
-          (p) => (!subnet || p.subnetId === subnet) && (!vnic || p.vnicId === vnic) && (!ip || p.ipAddress === ip),
-        )
-        .map(privateIpJson);
-    },
-  },
-  {
-    method: 'PUT',
-    pattern: /^\/20160918\/privateIps\/([^/]+)$/,
-    op: 'UpdatePrivateIp',
-    handle: (s, [id], _q, b, ifMatch) => {
-      const p = s.privateIp(id as string);
-      if (typeof b.vnicId === 'string') return privateIpJson(s.movePrivateIp(p.id, b.vnicId, ifMatch));
-      return privateIpJson(p);
-    },
-  },
-  {
-    method: 'GET',
-    pattern: /^\/20160918\/vnics\/([^/]+)$/,
-    op: 'GetVnic',
-    handle: (s, [id]) => vnicJson(s.vnic(id as string)),
-  },
-  {
-    method: 'GET',
-    pattern: /^\/20160918\/publicIps\/([^/]+)$/,
-    op: 'GetPublicIp',
-    handle: (s, [id]) => publicIpJson(s.publicIp(id as string)),
-  },
-  {
-    method: 'PUT',
-    pattern: /^\/20160918\/publicIps\/([^/]+)$/,
-    op: 'UpdatePublicIp',
-    handle: (s, [id], _q, b, ifMatch) => {
-      if (typeof b.privateIpId !== 'string') throw invalid('privateIpId is required to assign a reserved public IP');
-      return publicIpJson(s.assignPublicIp(id as string, b.privateIpId, ifMatch));
-    },
-  },
-  {
-    method: 'GET',
-    pattern: /^\/20160918\/routeTables\/([^/]+)$/,
-    op: 'GetRouteTable',
-    handle: (s, [id]) => routeTableJson(s.routeTable(id as string)),
-  },
-  {
-    method: 'PUT',
-    pattern: /^\/20160918\/routeTables\/([^/]+)$/,
-    op: 'UpdateRouteTable',
-    handle: (s, [id], _q, b, ifMatch) => routeTableJson(s.updateRouteTable(id as string, b.routeRules, ifMatch)),
-  },
-];
 
 const MAX_BODY = 256 * 1024;
 
@@ -318,5 +235,3 @@ export async function startOciEmulator(opts: OciEmulatorOptions): Promise<OciEmu
     },
   };
 }
-
-export const VCN_PREFIX = V;
