@@ -7,6 +7,7 @@ import { AZURE_LRO_MS, measureAzureColdStart, measureAzureFailover } from './azu
 import { measureAwsColdStart, measureGcpColdStart } from './cold-start.ts';
 import { measureCoreOverhead } from './core-overhead.ts';
 import { type Durations, measureGcpFailover } from './gcp-failover.ts';
+import { measureOciColdStart, measureOciFailover } from './oci-failover.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const arg = (name: string, dflt: number) => {
@@ -74,6 +75,26 @@ console.log(
   JSON.stringify({ failover: azure, cold: azureCold }, (_k, v) => (typeof v === 'number' ? Math.round(v) : v)),
 );
 
+// No published figure gives the ASSIGNING → ASSIGNED time of a reserved public IP; 2 s is an assumption (docs/oci.md).
+const ociAssigning = arg('oci-assigning', 2000);
+const oci = await measureOciFailover(latency, ociAssigning, 250);
+console.log(
+  `\nOCI private IP + reserved public IP failover (seed 004), ${latency} ms per call, public IP ASSIGNING for ${ociAssigning} ms, polled every ${oci.pollMs} ms`,
+);
+console.log(
+  `  mirror-vip (to ASSIGNED, read back): ${f(oci.mirrorVip.ms)}, ${oci.mirrorVip.serialRounds} serial rounds, ${oci.mirrorVip.calls} calls (${oci.mirrorVip.writes} writes)`,
+);
+console.log(
+  `  floor (etag read, UpdatePrivateIp, GetPublicIp sees ASSIGNED): ${f(oci.floor.ms)}, ${oci.floor.serialRounds} rounds`,
+);
+console.log(
+  `  seed 004 (one UpdatePrivateIp, no if-match, never looks): returns after ${f(oci.seed.returnedMs)}, public IP ASSIGNED after ${f(oci.seed.publicIpAssignedMs)} (unobserved by the script)`,
+);
+const ociCold = await measureOciColdStart(3);
+console.log(
+  `OCI bundle: ${(ociCold.bundleBytes / 1024).toFixed(0)} KB (${(ociCold.bundleGzipBytes / 1024).toFixed(0)} KB gzip); FDK socket ready after ${f(ociCold.listeningMedianMs)}, first response (a move) after ${f(ociCold.firstResponseMedianMs)} (median of ${ociCold.runs})`,
+);
+
 const core = await measureCoreOverhead(1000, 1);
 console.log(
   `warm verify + decide, cloud calls excluded: p50 ${core.p50Ms.toFixed(2)} ms, p99 ${core.p99Ms.toFixed(2)} ms (${core.iterations} events)`,
@@ -88,6 +109,7 @@ const figures = {
   aws: { failovers, cold },
   gcp: { emulated: gcp, realistic: gcpReal },
   azure: { failover: azure, cold: azureCold },
+  oci: { failover: oci, cold: ociCold },
   core,
 };
 mkdirSync('bench/results', { recursive: true });

@@ -6,7 +6,7 @@ import { mirrorPlan, onlyCloud, readConfig, table } from './inspect.ts';
 import { keygen, keygenText, newKey, SECRET_STORES } from './keygen.ts';
 import { type MirrorStatus, mirrorStatus, probeReason, STATUS_EXIT, statusExitCode } from './status.ts';
 
-const CLOUDS = ['aws', 'gcp', 'azure'];
+const CLOUDS = ['aws', 'gcp', 'azure', 'oci'];
 
 /** The status table: one row per binding with its address, then each member's role and why a probe failed. */
 export function statusTable(s: MirrorStatus[]): string {

@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveAzureHttp } from '../local-cloud/azure-http.ts';
 import { serveFunctionUrl } from '../local-cloud/lambda-url.ts';
+import { serveApiGateway } from '../local-cloud/oci/api-gateway.ts';
 import { startAwsWorld } from '../local-cloud/worlds/aws-world.ts';
 import { startAzureWorld } from '../local-cloud/worlds/azure-world.ts';
 import { startGcpWorld } from '../local-cloud/worlds/gcp-world.ts';
+import { startOciWorld } from '../local-cloud/worlds/oci-world.ts';
 import { type Member, type SignOverrides, signedParts } from '../local-cloud/worlds/signed.ts';
 import type { FailoverResult } from '../shared/core/result.ts';
 
-export const DEMO_CLOUDS = ['aws', 'gcp', 'azure'] as const;
+export const DEMO_CLOUDS = ['aws', 'gcp', 'azure', 'oci'] as const;
 export type DemoCloud = (typeof DEMO_CLOUDS)[number];
 
 /** One emulated cloud with the mirror in it and the function in front, as the demo drives it. */
@@ -115,11 +117,47 @@ async function azureScenario(o: { latency: number; opDelay: number; port: number
   };
 }
 
+async function ociScenario(o: { latency: number; port: number }): Promise<Scenario> {
+  const world = await startOciWorld({
+    mode: 'both',
+    latencyMs: o.latency,
+    assigningMs: 500,
+    engine: { log: () => {} },
+  });
+  const socket = world.instances[0]?.socket ?? '';
+  const gateway = await serveApiGateway(() => socket, '127.0.0.1', undefined, o.port);
+  const routes = () => world.routes().join('+');
+  return {
+    banner: `emulated OCI VirtualNetwork at ${world.emu.url} (signed requests only); ${o.latency} ms per call, public IP ASSIGNING for 500 ms, private IP ${world.seed.vip} + public IP ${world.seed.publicIp}, route ${world.seed.routeVip}; the function runs under the FDK on ${socket}`,
+    functionUrl: gateway.url,
+    secrets: world.secrets,
+    where: () => {
+      const p = world.publicIp();
+      return `private IP ${world.seed.vip} → ${world.privateIpHolder()}; public IP ${world.seed.publicIp} ${p.state} → ${p.on}; routes → ${routes()}`;
+    },
+    holdersAll: (m) =>
+      world.privateIpHolder() === m && world.publicIp().on === m && world.routes().every((r) => r === m),
+    setRole: (m, r) => world.members.set(m, r),
+    reconcile: async () => (await world.invoke({ kind: 'mirror-vip.reconcile' })).results[0],
+    callNames: () => world.emu.calls.map((c) => c.op),
+    inspectEnv: () =>
+      ['MIRROR_VIP_OCI_ENDPOINT', 'MIRROR_VIP_OCI_KEY_ID', 'MIRROR_VIP_OCI_KEY_FILE']
+        .map((k) => `${k}=${world.env[k]}`)
+        .join(' '),
+    config: world.config,
+    close: async () => {
+      await gateway.close();
+      await world.close();
+    },
+  };
+}
+
 export function startScenario(
   cloud: DemoCloud,
   o: { latency: number; tables: number; port: number; opDelay: number; log?: Log },
 ) {
   if (cloud === 'azure') return azureScenario(o);
+  if (cloud === 'oci') return ociScenario(o);
   return cloud === 'gcp' ? gcpScenario(o) : awsScenario(o);
 }
 

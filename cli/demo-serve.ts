@@ -8,6 +8,7 @@ export const DEMO_FLAGS: Record<DemoCloud, string[]> = {
   aws: ['latency', 'tables', 'port', 'serve', 'json', 'cloud'],
   gcp: ['latency', 'operationDelay', 'serve', 'json', 'cloud'],
   azure: ['latency', 'operationDelay', 'port', 'serve', 'json', 'cloud'],
+  oci: ['latency', 'port', 'serve', 'json', 'cloud'],
 };
 
 /** Refuse a flag the chosen cloud's demo would ignore, naming it. */

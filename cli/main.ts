@@ -59,7 +59,9 @@ function program(): Command {
   cli
     .command('demo')
     .description('play a failover on an emulated cloud (the same as npm run demo)')
-    .addOption(new Option('--cloud <cloud>', 'which emulated cloud').choices(['aws', 'gcp', 'azure']).default('aws'))
+    .addOption(
+      new Option('--cloud <cloud>', 'which emulated cloud').choices(['aws', 'gcp', 'azure', 'oci']).default('aws'),
+    )
     .addOption(
       new Option('--latency <ms>', 'added to every emulated cloud API call').argParser(int(0, 5000)).default(50),
     )

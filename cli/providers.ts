@@ -7,11 +7,14 @@ import { cliNetworkApi } from '../shared/providers/azure/cli-api.ts';
 import { lazyComputeApi } from '../shared/providers/gcp/compute-api.ts';
 import { GCP_ENV, parseEndpoint } from '../shared/providers/gcp/endpoint.ts';
 import { gcpProvider } from '../shared/providers/gcp/gcp-provider.ts';
+import { OCI_ENV, parseOciEndpoint } from '../shared/providers/oci/endpoint.ts';
+import { ociProvider } from '../shared/providers/oci/oci-provider.ts';
+import { lazyVcnApi } from '../shared/providers/oci/vcn-api.ts';
 import type { Provider } from '../shared/providers/types.ts';
 
 /**
  * The same providers the functions use, with each SDK's usual credentials and endpoints (AWS_ENDPOINT_URL …,
- * MIRROR_VIP_GCP_COMPUTE_ENDPOINT for a Compute emulator). Created on first use, one per cloud and region.
+ * MIRROR_VIP_GCP_COMPUTE_ENDPOINT for a Compute emulator, MIRROR_VIP_OCI_ENDPOINT for the OCI one). Created on first use, one per cloud and region.
  */
 export function cliProviders(
   env: Record<string, string | undefined> = process.env,
@@ -20,6 +23,19 @@ export function cliProviders(
   const make = (mirror: MirrorConfig): Provider => {
     if (mirror.cloud === 'aws') return awsProvider(sdkEc2Api(new EC2Client({ region: mirror.region, maxAttempts: 3 })));
     if (mirror.cloud === 'azure') return azureProvider(cliNetworkApi(env, mirror.subscriptionId)) as Provider;
+    if (mirror.cloud === 'oci') {
+      const endpoint = parseOciEndpoint(env, OCI_ENV.endpoint);
+      const { region } = mirror;
+      // the OCI SDK loads only when an OCI mirror is looked at
+      const make = async () => {
+        const [{ sdkVcnApi }, { ociAuth }] = await Promise.all([
+          import('../shared/providers/oci/oci-sdk.ts'),
+          import('../shared/providers/oci/oci-auth.ts'),
+        ]);
+        return sdkVcnApi({ auth: await ociAuth(env, true), region, endpoint });
+      };
+      return ociProvider(lazyVcnApi(make)) as Provider;
+    }
     const endpoint = parseEndpoint(env, GCP_ENV.computeEndpoint);
     return gcpProvider(
       lazyComputeApi(async () => (await import('../shared/providers/gcp/compute-sdk.ts')).sdkComputeApi({ endpoint })),

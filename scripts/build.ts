@@ -22,6 +22,7 @@ export const BUNDLES = [
     out: 'dist/azure/index.mjs',
     external: ['@azure/functions-core'],
   },
+  { name: 'oci', entry: 'functions/oci/index.ts', out: 'dist/oci/func.mjs' },
 ] as const;
 
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;

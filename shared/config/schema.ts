@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { azureMirrorSchema } from './schema-azure.ts';
+import { ociMirrorSchema } from './schema-oci.ts';
 import { resolveDeadlines } from './timing.ts';
 
 const name = z
@@ -167,7 +168,9 @@ export const gcpMirrorSchema = z
 
 export const configSchema = z
   .strictObject({
-    mirrors: z.array(z.discriminatedUnion('cloud', [awsMirrorSchema, gcpMirrorSchema, azureMirrorSchema])).min(1),
+    mirrors: z
+      .array(z.discriminatedUnion('cloud', [awsMirrorSchema, gcpMirrorSchema, azureMirrorSchema, ociMirrorSchema]))
+      .min(1),
     toleranceSeconds: z.number().int().min(30).max(3600).default(300),
     /** Default deadline of every mirror; absent = each mirror's cloud default (shared/config/timing.ts). */
     deadlineMs: z.number().int().min(1000).max(900_000).optional(),

@@ -6,8 +6,8 @@ import type { Config } from './schema.ts';
 /** Shortest secret accepted: `mirror-vip keygen` makes 43 characters (256 bits). */
 export const MIN_SECRET_LENGTH = 32;
 
-/** How to read a secret from a store that needs a cloud client (`ssm` → Parameter Store, `gcp-sm` → Secret Manager). */
-export type SecretStores = Partial<Record<'ssm' | 'gcp-sm', (name: string) => Promise<string>>>;
+/** How to read a secret from a store that needs a cloud client (`ssm` → Parameter Store, `gcp-sm` → Secret Manager, `oci-vault` → OCI Vault). */
+export type SecretStores = Partial<Record<'ssm' | 'gcp-sm' | 'oci-vault', (name: string) => Promise<string>>>;
 
 async function readSecret(ref: string, env: Record<string, string | undefined>, stores: SecretStores) {
   const [source, ...rest] = ref.split(':');

@@ -21,6 +21,8 @@ export const CLOUD_TIMING: Readonly<Record<string, CloudTiming>> = {
   // operations at one per instance): 20 s per operation, 60 s for the public move, plus probes and reads.
   gcp: { deadlineMs: 90_000, operationMs: 20_000, commitGraceMs: 60_000, functionTimeoutS: 180 },
   // Seed 001 and F5 CFE: 5-20 s per NIC update, 40-85 s per failover; the HTTP front end answers within 230 s.
+  // OCI UpdatePrivateIp is synchronous; the public IP's ASSIGNING → ASSIGNED is watched (docs/oci.md).
+  oci: { deadlineMs: 50_000, operationMs: 10_000, commitGraceMs: 0, functionTimeoutS: 120 },
   azure: { deadlineMs: 120_000, operationMs: 30_000, commitGraceMs: 0, functionTimeoutS: 230 },
 };
 

@@ -1,0 +1,59 @@
+import type { Config } from '../../shared/config/schema.ts';
+import type { FailoverEngine } from '../../shared/core/engine.ts';
+import type { FailoverResult } from '../../shared/core/result.ts';
+import type { FdkContext, FdkHandler } from './fdk-types.ts';
+import { classifyOciMessage } from './oci-events.ts';
+import { createOciEngine, type OciRuntimeExtra } from './oci-runtime.ts';
+
+/** Headers as the API Gateway passed them (Fn-Http-H-*, canonical case, lists) → one value per lower-case name. */
+function gatewayHeaders(ctx: FdkContext): Record<string, string> {
+  return Object.fromEntries(Object.entries(ctx.httpGateway.headers).map(([k, v]) => [k.toLowerCase(), v.join(', ')]));
+}
+
+/** A request through an API Gateway deployment: Fn sets Fn-Http-Method (and the Fn-Http-H-* headers). */
+const fromGateway = (ctx: FdkContext) => Boolean(ctx.getHeader('Fn-Http-Method'));
+
+/** The signed became-primary event from the gateway: verified over the raw body bytes, as the gateway passed them. */
+async function httpEvent(engine: FailoverEngine, input: Buffer, ctx: FdkContext) {
+  const gw = ctx.httpGateway;
+  if (gw.method !== 'POST') {
+    gw.statusCode = 405;
+    gw.setResponseHeader('allow', 'POST');
+    return { ok: false, error: { code: 'method_not_allowed', message: 'use POST' } };
+  }
+  const { status, result } = await engine.handleEvent({ rawBody: input, headers: gatewayHeaders(ctx) });
+  gw.statusCode = status;
+  return result;
+}
+
+/**
+ * The one OCI Function: an API Gateway request carries a signed event; any other invocation is a Notifications
+ * message (an alarm → reconcile its mirror) or a schedule's (empty, or `{"kind":"mirror-vip.reconcile"}` → all).
+ */
+export function ociHandler(config: Config, engine: FailoverEngine, log: (l: Record<string, unknown>) => void) {
+  return async (input: Buffer, ctx: FdkContext): Promise<unknown> => {
+    const body = Buffer.isBuffer(input) ? input : Buffer.from(String(input ?? ''));
+    if (fromGateway(ctx)) return httpEvent(engine, body, ctx);
+    const t = classifyOciMessage(config, body);
+    let results: FailoverResult[] = [];
+    if (t.kind === 'alarm') {
+      const name = t.mirror ?? `(alarm ${t.alarm} matches no mirror)`;
+      results = (await engine.reconcile('alarm', name)).map((r) => r.result);
+    } else if (t.kind === 'schedule') {
+      results = (await engine.reconcile('schedule', t.mirror)).map((r) => r.result);
+    } else {
+      // answered, not retried: a message that cannot be understood will not improve with redelivery
+      log({ level: 'warn', msg: 'mirror-vip ignored an invocation', reason: t.reason, callId: ctx.callID });
+    }
+    return { results };
+  };
+}
+
+/** Build the handler once per instance (cold start). */
+export async function createOciFunction(
+  env: Record<string, string | undefined>,
+  extra: OciRuntimeExtra = {},
+): Promise<FdkHandler> {
+  const { config, engine, log } = await createOciEngine(env, extra);
+  return ociHandler(config, engine, log);
+}

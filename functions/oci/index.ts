@@ -1,0 +1,7 @@
+// The deployed OCI Function: configuration and keys are read once at cold start, then the FDK serves
+// http-stream on FN_LISTENER's unix socket, the raw body as a Buffer (the signature covers the exact bytes).
+import fdk from '@fnproject/fdk';
+import { createOciFunction } from './app.ts';
+
+const handler = await createOciFunction(process.env);
+fdk.handle(handler, { inputMode: 'buffer' });

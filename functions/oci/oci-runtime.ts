@@ -1,0 +1,55 @@
+import { loadConfig, requireCloud } from '../../shared/config/load.ts';
+import { OCI_DEFAULT_DEADLINE_MS } from '../../shared/config/schema-oci.ts';
+import { resolveKeys } from '../../shared/config/secrets.ts';
+import { type EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
+import { OCI_ENV, ociAuth, parseOciEndpoint } from '../../shared/providers/oci/oci-auth.ts';
+import { ociProvider } from '../../shared/providers/oci/oci-provider.ts';
+import type { VcnApi } from '../../shared/providers/oci/vcn-api.ts';
+import { lazyVcnApi } from '../../shared/providers/oci/vcn-api.ts';
+
+/** One JSON line per decision on stdout: OCI Functions sends it to the application's log. */
+export function ociLogLine(line: Record<string, unknown>): void {
+  console.log(JSON.stringify(line));
+}
+
+export interface OciRuntimeExtra extends Partial<EngineDeps> {
+  vcnApi?: VcnApi;
+  /** Public IP lifecycle poll interval (ms). */
+  pollMs?: number;
+}
+
+/**
+ * Everything built once per function instance (cold start): configuration, member keys (OCI Vault secrets read
+ * once), the engine. The VirtualNetwork client is created on the first cloud call.
+ */
+export async function createOciEngine(env: Record<string, string | undefined>, extra: OciRuntimeExtra = {}) {
+  const loaded = loadConfig(env);
+  const mirrors = requireCloud(loaded, 'oci');
+  // the engine has one deadline: the longest of the mirrors' own, else the OCI default (the integrator's per-cloud
+  // deadline mechanism replaces this)
+  const deadlineMs = Math.max(...mirrors.map((m) => m.deadlineMs ?? OCI_DEFAULT_DEADLINE_MS));
+  const config = { ...loaded, deadlineMs };
+  const endpoint = parseOciEndpoint(env, OCI_ENV.endpoint);
+  const secretsEndpoint = parseOciEndpoint(env, OCI_ENV.secretsEndpoint);
+  const region = mirrors[0]?.region ?? '';
+  // the identity is checked at cold start: a wrong MIRROR_VIP_OCI_KEY_* or a missing resource principal names itself now
+  const signer = await ociAuth(env);
+  const auth = async () => signer;
+  const keys = await resolveKeys(config, env, {
+    'oci-vault': async (secretId) => {
+      const { vaultSecretReader } = await import('../../shared/providers/oci/vault.ts');
+      return vaultSecretReader({ auth: await auth(), region, endpoint: secretsEndpoint })(secretId);
+    },
+  });
+  const api =
+    extra.vcnApi ??
+    lazyVcnApi(async () => {
+      const { sdkVcnApi } = await import('../../shared/providers/oci/oci-sdk.ts');
+      return sdkVcnApi({ auth: await auth(), region, endpoint });
+    });
+  const provider = ociProvider(api, { pollMs: extra.pollMs });
+  const { vcnApi: _a, pollMs: _b, ...deps } = extra;
+  const log = extra.log ?? ociLogLine;
+  const engine = new FailoverEngine({ config, keys, providerFor: () => provider, ...deps, log });
+  return { config, engine, log };
+}

@@ -1,0 +1,21 @@
+/** An OCI API error response: HTTP status and the `{code, message}` body the SDK turns into OciError. */
+export class OciApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OciApiError';
+  }
+  toJSON() {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export const notFound = (what: string) =>
+  new OciApiError(404, 'NotAuthorizedOrNotFound', `Authorization failed or requested resource not found: ${what}`);
+export const invalid = (message: string) => new OciApiError(400, 'InvalidParameter', message);
+export const conflict = (message: string) => new OciApiError(409, 'Conflict', message);
+export const staleEtag = () =>
+  new OciApiError(412, 'NoEtagMatch', 'The resource has been modified since the etag in if-match was read');

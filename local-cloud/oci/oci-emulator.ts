@@ -1,0 +1,237 @@
+import type { KeyObject } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ENDPOINTS, type Endpoint } from './endpoints.ts';
+import { notFound, OciApiError } from './errors.ts';
+import { OciState } from './oci-state.ts';
+import { seedMirrorTenancy } from './seed.ts';
+import { publicKeyOf, SignatureError, verifyOciSignature } from './signature.ts';
+
+export { serialRounds } from '../../shared/core/calls.ts';
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  op: string;
+  write: boolean;
+  startedAt: number;
+  endedAt: number;
+  status: number;
+  code?: string;
+  keyId?: string;
+  /** A write sent with an if-match etag. */
+  ifMatch?: boolean;
+}
+
+interface Countdown {
+  remaining: number;
+  ops?: string[];
+}
+export interface OciFaults {
+  latencyMs: number;
+  latencyByOp: Record<string, number>;
+  /** 429 TooManyRequests. */
+  throttle: Countdown;
+  /** 500 InternalServerError. */
+  failures: Countdown;
+  /** The next N writes find the resource changed by someone else first (its etag moves on) → 412. */
+  staleEtag: Countdown;
+}
+
+export interface OciEmulator {
+  url: string;
+  state: OciState;
+  calls: RecordedCall[];
+  faults: OciFaults;
+  /** Vault secret bundles by secret OCID (served under /20190301). */
+  secrets: Map<string, string>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export interface OciEmulatorOptions {
+  state?: OciState;
+  /** keyId (`tenancy/user/fingerprint`) → PEM public key: the only callers accepted. */
+  keys: Record<string, string>;
+  latencyMs?: number;
+  /** Public IP ASSIGNING → ASSIGNED time. */
+  assigningMs?: number;
+  secrets?: Record<string, string>;
+}
+
+const MAX_BODY = 256 * 1024;
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    req.on('data', (c: Buffer) => {
+      n += c.length;
+      if (n > MAX_BODY) {
+        reject(new OciApiError(413, 'RequestEntityTooLarge', 'The request body is too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+const take = (c: Countdown, op: string) => {
+  if (c.remaining <= 0 || (c.ops && !c.ops.includes(op))) return false;
+  c.remaining -= 1;
+  return true;
+};
+
+/** The etag of the resource a response carries (private IPs, public IPs and route tables have one). */
+function etagFor(state: OciState, json: unknown): string | undefined {
+  const id = (json as { id?: string } | undefined)?.id;
+  if (!id) return undefined;
+  return (state.privateIps.get(id) ?? state.publicIps.get(id) ?? state.routeTables.get(id))?.etag;
+}
+
+/** A write that finds its resource changed by a concurrent writer: its etag moves on before the if-match check. */
+function bumpEtag(state: OciState, path: string) {
+  const id = decodeURIComponent(path.split('/').pop() ?? '');
+  const r = state.privateIps.get(id) ?? state.publicIps.get(id) ?? state.routeTables.get(id);
+  if (r) r.etag = `${r.etag}-concurrent`;
+}
+
+interface Env {
+  state: OciState;
+  keys: Map<string, KeyObject>;
+  faults: OciFaults;
+  calls: RecordedCall[];
+  secrets: Map<string, string>;
+}
+
+async function dispatch(env: Env, req: http.IncomingMessage, url: URL, body: Buffer, ep: Endpoint | undefined) {
+  const { state, faults } = env;
+  const op = ep?.op ?? 'unknown';
+  const latency = faults.latencyByOp[op] ?? faults.latencyMs;
+  if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+  if (!ep) throw notFound(`${req.method} ${url.pathname}`);
+  if (take(faults.throttle, op)) throw new OciApiError(429, 'TooManyRequests', 'User-rate limit exceeded.');
+  if (take(faults.failures, op)) throw new OciApiError(500, 'InternalServerError', 'Internal error (injected).');
+  if (ep.method === 'PUT' && take(faults.staleEtag, op)) bumpEtag(state, url.pathname);
+  let json: Record<string, unknown> = {};
+  if (body.length > 0) {
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new OciApiError(400, 'InvalidParameter', 'The request body is not valid JSON');
+    }
+  }
+  const params = (ep.pattern.exec(url.pathname) ?? []).slice(1).map(decodeURIComponent);
+  const ifMatch = req.headers['if-match'] as string | undefined;
+  return ep.handle(state, params, url.searchParams, json, ifMatch);
+}
+
+/** Vault's GetSecretBundle: `GET /20190301/secretbundles/{secretId}` → base64 content. */
+function secretBundle(env: Env, path: string) {
+  const id = decodeURIComponent(/^\/20190301\/secretbundles\/([^/?]+)$/.exec(path)?.[1] ?? '');
+  const value = env.secrets.get(id);
+  if (value === undefined) throw notFound(id);
+  return {
+    secretId: id,
+    versionNumber: 1,
+    stages: ['CURRENT', 'LATEST'],
+    secretBundleContent: { contentType: 'BASE64', content: Buffer.from(value).toString('base64') },
+  };
+}
+
+async function serve(env: Env, req: http.IncomingMessage, res: http.ServerResponse) {
+  const startedAt = performance.now();
+  const method = req.method ?? 'GET';
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const vault = url.pathname.startsWith('/20190301/');
+  const ep = ENDPOINTS.find((e) => e.method === method && e.pattern.test(url.pathname));
+  const op = vault ? 'GetSecretBundle' : (ep?.op ?? 'unknown');
+  let status = 200;
+  let payload: unknown;
+  let code: string | undefined;
+  let keyId: string | undefined;
+  try {
+    const body = await readBody(req);
+    try {
+      keyId = verifyOciSignature(
+        { method, path: req.url ?? '/', headers: req.headers, body },
+        env.keys,
+        Date.now(),
+      ).keyId;
+    } catch (e: unknown) {
+      if (e instanceof SignatureError)
+        throw new OciApiError(
+          401,
+          'NotAuthenticated',
+          `The required information to complete authentication was not provided or was incorrect: ${e.message}`,
+        );
+      throw e;
+    }
+    payload = vault ? secretBundle(env, url.pathname) : await dispatch(env, req, url, body, ep);
+  } catch (e: unknown) {
+    const err = e instanceof OciApiError ? e : new OciApiError(500, 'InternalServerError', String(e));
+    [status, payload, code] = [err.status, err.toJSON(), err.code];
+  }
+  const etag = status === 200 ? etagFor(env.state, payload) : undefined;
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'opc-request-id': randomUUID().replaceAll('-', '').toUpperCase(),
+    ...(etag ? { etag } : {}),
+  });
+  res.end(JSON.stringify(payload));
+  const write = method !== 'GET' && !vault;
+  env.calls.push({
+    method,
+    path: url.pathname + url.search,
+    op,
+    write,
+    startedAt,
+    endedAt: performance.now(),
+    status,
+    ...(code ? { code } : {}),
+    ...(keyId ? { keyId } : {}),
+    ...(write ? { ifMatch: req.headers['if-match'] !== undefined } : {}),
+  });
+}
+
+const defaultFaults = (latencyMs = 0): OciFaults => ({
+  latencyMs,
+  latencyByOp: {},
+  throttle: { remaining: 0 },
+  failures: { remaining: 0 },
+  staleEtag: { remaining: 0 },
+});
+
+/** Start the OCI VirtualNetwork (and Vault secrets) emulator on 127.0.0.1; every request must be signed. */
+export async function startOciEmulator(opts: OciEmulatorOptions): Promise<OciEmulator> {
+  const state = opts.state ?? new OciState();
+  if (!opts.state) seedMirrorTenancy(state);
+  state.timing.assigningMs = opts.assigningMs ?? 0;
+  const initial = state.snapshot();
+  const faults = defaultFaults(opts.latencyMs);
+  const initialFaults = structuredClone(faults);
+  const keys = new Map(Object.entries(opts.keys).map(([k, pem]) => [k, publicKeyOf(pem)]));
+  const env: Env = { state, keys, faults, calls: [], secrets: new Map(Object.entries(opts.secrets ?? {})) };
+  const server = http.createServer((req, res) => void serve(env, req, res));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    state,
+    calls: env.calls,
+    faults,
+    secrets: env.secrets,
+    reset() {
+      state.restore(initial);
+      env.calls.length = 0;
+      Object.assign(faults, structuredClone(initialFaults));
+    },
+    async close() {
+      state.stop();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

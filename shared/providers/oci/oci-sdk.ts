@@ -1,0 +1,103 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import * as common from 'oci-common';
+import { VirtualNetworkClient } from 'oci-core';
+import type { CallOptions, PrivateIpView, PublicIpState, PublicIpView, RouteRuleView, VcnApi } from './vcn-api.ts';
+
+/** The abort signal of the call in progress, read by fetch through the client's httpOptions. */
+const currentSignal = new AsyncLocalStorage<AbortSignal>();
+
+export interface OciSdkOptions {
+  auth: common.AuthenticationDetailsProvider;
+  region: string;
+  /** Overrides the region's endpoint (an emulator): base URL, the SDK appends /20160918. */
+  endpoint?: string;
+}
+
+/** The SDK's clients retry nothing and trip no circuit breaker: mirror-vip's call() retries, under one deadline. */
+export const NO_SDK_RETRY: common.ClientConfiguration = {
+  retryConfiguration: { terminationStrategy: new common.MaxAttemptsTerminationStrategy(1) },
+  circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true } as never),
+  // fetch reads init.signal when it sends, so each call gets its invocation's deadline
+  httpOptions: {
+    get signal() {
+      return currentSignal.getStore();
+    },
+  },
+};
+
+const withSignal = <T>(o: CallOptions, fn: () => Promise<T>) => currentSignal.run(o.signal, fn);
+
+const privateIp = (p: { privateIp: Record<string, unknown>; etag?: string }): PrivateIpView => ({
+  id: String(p.privateIp.id),
+  ipAddress: String(p.privateIp.ipAddress),
+  vnicId: (p.privateIp.vnicId as string | undefined) ?? null,
+  subnetId: String(p.privateIp.subnetId),
+  isPrimary: p.privateIp.isPrimary === true,
+  etag: p.etag ?? '',
+});
+
+const publicIp = (p: { publicIp: Record<string, unknown>; etag?: string }): PublicIpView => ({
+  id: String(p.publicIp.id),
+  ipAddress: String(p.publicIp.ipAddress),
+  lifecycleState: String(p.publicIp.lifecycleState) as PublicIpState,
+  privateIpId:
+    (p.publicIp.assignedEntityId as string | undefined) ?? (p.publicIp.privateIpId as string | undefined) ?? null,
+  etag: p.etag ?? '',
+});
+
+const rules = (r: unknown): RouteRuleView[] =>
+  ((r as RouteRuleView[] | undefined) ?? []).map((x) => ({
+    destination: x.destination,
+    destinationType: x.destinationType ?? 'CIDR_BLOCK',
+    networkEntityId: x.networkEntityId,
+    ...(x.description !== undefined ? { description: x.description } : {}),
+    ...(x.routeType !== undefined ? { routeType: x.routeType } : {}),
+  }));
+
+/** The narrow client over oci-core's VirtualNetworkClient. */
+export function sdkVcnApi(opts: OciSdkOptions): VcnApi {
+  const client = new VirtualNetworkClient({ authenticationDetailsProvider: opts.auth }, NO_SDK_RETRY);
+  if (opts.endpoint) client.endpoint = opts.endpoint;
+  else client.regionId = opts.region;
+  return {
+    getPrivateIp: (id, o) => withSignal(o, async () => privateIp(await client.getPrivateIp({ privateIpId: id }))),
+    listPrivateIps: (subnetId, ipAddress, o) =>
+      withSignal(o, async () => {
+        const r = await client.listPrivateIps({ subnetId, ipAddress });
+        return r.items.map((p) => privateIp({ privateIp: p as unknown as Record<string, unknown> }));
+      }),
+    updatePrivateIp: (id, vnicId, ifMatch, o) =>
+      withSignal(o, async () =>
+        privateIp(await client.updatePrivateIp({ privateIpId: id, ifMatch, updatePrivateIpDetails: { vnicId } })),
+      ),
+    getVnic: (id, o) =>
+      withSignal(o, async () => {
+        const { vnic } = await client.getVnic({ vnicId: id });
+        return { id: vnic.id, subnetId: String(vnic.subnetId), skipSourceDestCheck: vnic.skipSourceDestCheck === true };
+      }),
+    getPublicIp: (id, o) =>
+      withSignal(o, async () => publicIp((await client.getPublicIp({ publicIpId: id })) as never)),
+    updatePublicIp: (id, privateIpId, ifMatch, o) =>
+      withSignal(o, async () =>
+        publicIp(
+          (await client.updatePublicIp({ publicIpId: id, ifMatch, updatePublicIpDetails: { privateIpId } })) as never,
+        ),
+      ),
+    getRouteTable: (id, o) =>
+      withSignal(o, async () => {
+        const r = await client.getRouteTable({ rtId: id });
+        return { id: r.routeTable.id, routeRules: rules(r.routeTable.routeRules), etag: r.etag ?? '' };
+      }),
+    updateRouteTable: (id, routeRules, ifMatch, o) =>
+      withSignal(o, async () => {
+        const r = await client.updateRouteTable({
+          rtId: id,
+          ifMatch,
+          updateRouteTableDetails: { routeRules: routeRules as never },
+        });
+        return { id: r.routeTable.id, routeRules: rules(r.routeTable.routeRules), etag: r.etag ?? '' };
+      }),
+  };
+}
+
+export { lazyVcnApi } from './vcn-api.ts';

@@ -1,0 +1,61 @@
+# The function and its entry points. The members' instances get no policy at all: they can only reach the gateway.
+
+resource "oci_functions_application" "mirror_vip" {
+  compartment_id = var.compartment_ocid
+  display_name   = var.name
+  subnet_ids     = var.function_subnet_ids
+  shape          = "GENERIC_X86"
+}
+
+resource "oci_functions_function" "mirror_vip" {
+  application_id     = oci_functions_application.mirror_vip.id
+  display_name       = var.name
+  image              = var.function_image
+  memory_in_mbs      = 256
+  timeout_in_seconds = var.deadline_seconds
+  config = {
+    MIRROR_VIP_CONFIG = local.rendered_config
+  }
+  dynamic "provisioned_concurrency_config" {
+    for_each = var.provisioned_concurrency > 0 ? [1] : []
+    content {
+      strategy = "CONSTANT"
+      count    = var.provisioned_concurrency
+    }
+  }
+}
+
+locals {
+  # the configuration the function reads, with each Terraform-made key pointing at its Vault secret
+  rendered_config = jsonencode(merge(local.config, {
+    mirrors = [for m in local.config.mirrors : merge(m, {
+      keys = [for key in m.keys : merge(key, {
+        secret = key.secret == "oci-vault:terraform" ? "oci-vault:${oci_vault_secret.member_key[key.id].id}" : key.secret
+      })]
+    })]
+  }))
+}
+
+resource "oci_apigateway_gateway" "mirror_vip" {
+  compartment_id = var.compartment_ocid
+  display_name   = var.name
+  endpoint_type  = "PRIVATE"
+  subnet_id      = var.gateway_subnet_id
+}
+
+resource "oci_apigateway_deployment" "mirror_vip" {
+  compartment_id = var.compartment_ocid
+  gateway_id     = oci_apigateway_gateway.mirror_vip.id
+  display_name   = var.name
+  path_prefix    = "/mirror-vip"
+  specification {
+    routes {
+      path    = "/event"
+      methods = ["POST"]
+      backend {
+        type        = "ORACLE_FUNCTIONS_BACKEND"
+        function_id = oci_functions_function.mirror_vip.id
+      }
+    }
+  }
+}
