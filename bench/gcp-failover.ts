@@ -12,7 +12,7 @@ const SEED_SLEEP_MS = 10_000;
  * Seed 000's ZMIRROR script, call for call: gcloud removes the alias from the other member (and waits), the script
  * adds it here (no wait), deletes the other member's access config, sleeps 10 s, and adds it here.
  */
-async function seedAlgorithm(url: string): Promise<void> {
+export async function seedAlgorithm(url: string, sleepMs = SEED_SLEEP_MS): Promise<void> {
   const u = new URL(url);
   const api = await sdkComputeApi({ endpoint: { apiEndpoint: u.hostname, port: Number(u.port), protocol: 'http' } });
   const o = { timeoutMs: 30_000, signal: AbortSignal.timeout(60_000) };
@@ -28,7 +28,7 @@ async function seedAlgorithm(url: string): Promise<void> {
   const local = await api.getNic(here, o);
   await api.setAliasRanges({ ...here, fingerprint: local.fingerprint, ranges: [SEED.vip], requestId: randomUUID() }, o);
   await api.deleteAccessConfig({ ...old, name: SEED.accessConfigName, requestId: randomUUID() }, o);
-  await delay(SEED_SLEEP_MS);
+  await delay(sleepMs);
   await api.addAccessConfig(
     { ...here, name: SEED.accessConfigName, natIP: SEED.externalIp, requestId: randomUUID() },
     o,

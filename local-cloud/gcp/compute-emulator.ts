@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -48,6 +49,8 @@ export interface FaultPlan {
   latencyByOp: Record<string, number>;
   /** Time an operation stays RUNNING before DONE. */
   operationDelayMs: number;
+  /** Per operation (e.g. `instances.updateNetworkInterface`), instead of `operationDelayMs`. */
+  operationDelayByOp: Record<string, number>;
   /** 429 rateLimitExceeded. */
   throttle: Countdown;
   /** 503 backendError. */
@@ -65,6 +68,8 @@ export interface GcpEmulator {
   calls: RecordedCall[];
   faults: FaultPlan;
   transitions: StateTransition[];
+  /** Emits 'change' (with the transition) the moment an operation has changed the state, for observers such as the drill. */
+  changes: EventEmitter;
   close(): Promise<void>;
   reset(): void;
 }
@@ -87,6 +92,7 @@ function defaultFaults(latencyMs = 0, operationDelayMs = 0): FaultPlan {
     latencyMs,
     latencyByOp: {},
     operationDelayMs,
+    operationDelayByOp: {},
     throttle: { remaining: 0 },
     unavailable: { remaining: 0 },
     failOperation: { remaining: 0 },
@@ -241,6 +247,7 @@ interface Env {
   faults: FaultPlan;
   calls: RecordedCall[];
   transitions: StateTransition[];
+  changes: EventEmitter;
 }
 
 /** Latency, faults, then the endpoint; throws ApiError for an error response. */
@@ -256,8 +263,11 @@ async function dispatch(env: Env, req: http.IncomingMessage, url: URL, match: Re
   if (match.project !== state.project) throw notFound(`projects/${match.project}`);
   const start = (m: Mutation) => {
     const failure = take(faults.failOperation, op) ? injectedFailure(faults.failOperation.reason) : undefined;
-    const onTransition = (t: StateTransition) => env.transitions.push(t);
-    return ops.start(m, { delayMs: faults.operationDelayMs, failure, onTransition });
+    const onTransition = (t: StateTransition) => {
+      env.transitions.push(t);
+      env.changes.emit('change', t);
+    };
+    return ops.start(m, { delayMs: faults.operationDelayByOp[op] ?? faults.operationDelayMs, failure, onTransition });
   };
   const ctx: Ctx = { state, ops, params: match.params, query: url.searchParams, body, start };
   if (op === 'instances.updateNetworkInterface') bumpFingerprint(state, faults, ctx);
@@ -303,7 +313,8 @@ export async function startGcpEmulator(opts: StartOptions = {}): Promise<GcpEmul
   const initial = state.snapshot();
   const faults = defaultFaults(opts.latencyMs, opts.operationDelayMs);
   const initialFaults = structuredClone(faults);
-  const env: Env = { state, ops: new OperationStore(state), faults, calls: [], transitions: [] };
+  const changes = new EventEmitter();
+  const env: Env = { state, ops: new OperationStore(state), faults, calls: [], transitions: [], changes };
   const server = http.createServer((req, res) => void serve(env, req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -317,6 +328,7 @@ export async function startGcpEmulator(opts: StartOptions = {}): Promise<GcpEmul
     calls: env.calls,
     faults,
     transitions: env.transitions,
+    changes,
     reset() {
       env.ops.clear();
       state.restore(initial);
