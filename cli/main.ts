@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { MirrorVipError } from '../shared/errors.ts';
+import { registerDrill } from './drill.ts';
 import { mirrorPlan, mirrorStatus, onlyCloud, readConfig, statusTable, table } from './inspect.ts';
 import { keygenInstructions, newKey } from './keygen.ts';
 import { EXIT, loadNotifySettings, NotifyError, readKeyFile, sendNotify } from './notify.ts';
@@ -124,6 +125,7 @@ function program(): Command {
       });
       if (!ok) process.exitCode = 1;
     });
+  registerDrill(cli);
   return cli;
 }
 

@@ -127,8 +127,11 @@ export async function routeVip(t: Topology, holder: DrillMember | undefined): Pr
  */
 export function startVipRouter(t: Topology, onApplied: (holder: DrillMember | 'none', at: number) => void) {
   const byIp = Object.fromEntries(MEMBERS.map((m) => [t.dataIp[m], m]));
-  const monitor = spawnPiped(t.ns.net, ['ip', 'monitor', 'route'], (line) => {
-    const at = performance.timeOrigin + performance.now();
+  // -ts: ip stamps each message as it reads it from netlink, so a busy drill process does not delay the figure
+  const monitor = spawnPiped(t.ns.net, ['ip', '-ts', 'monitor', 'route'], (raw) => {
+    const stamp = /^\[([0-9T:.-]+)\]/.exec(raw)?.[1];
+    const at = stamp ? new Date(stamp).getTime() : performance.timeOrigin + performance.now();
+    const line = raw.replace(/^\[[^\]]*\]\s*/, '');
     if (line.startsWith('Deleted') || !line.includes(t.vip)) return;
     const via = / via (\S+)/.exec(line)?.[1];
     onApplied(via ? (byIp[via] ?? 'none') : 'none', at);

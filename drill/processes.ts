@@ -3,6 +3,18 @@ import { createInterface } from 'node:readline';
 import { ROOT } from '../local-cloud/bundles.ts';
 
 const MINIMAL_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const started = new Set<number>();
+
+/** Remember a process the drill started, so a test can check that none outlives the drill. */
+export function track<T extends ChildProcess>(child: T): T {
+  if (child.pid !== undefined) started.add(child.pid);
+  return child;
+}
+
+/** Every process the drill has started in this process's life (most are gone by now). */
+export function startedPids(): number[] {
+  return [...started];
+}
 
 /** A process started inside a namespace; its JSON stdout lines reach `onLine`. */
 export interface NsProcess {
@@ -14,11 +26,13 @@ export interface NsProcess {
 
 /** Start `cmd` in namespace `ns` (ip netns exec runs it in place: its pid is the command's). */
 export function spawnIn(ns: string, cmd: string[], env: Record<string, string> = {}): NsProcess {
-  const child = spawn('ip', ['netns', 'exec', ns, ...cmd], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? MINIMAL_PATH, ...env },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const child = track(
+    spawn('ip', ['netns', 'exec', ns, ...cmd], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? MINIMAL_PATH, ...env },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }),
+  );
   const lines: unknown[] = [];
   let waiters: (() => void)[] = [];
   if (child.stdout)
@@ -56,7 +70,7 @@ export { MINIMAL_PATH };
 
 /** A long-running command in namespace `ns` with a writable stdin; each raw stdout line reaches `onLine`. */
 export function spawnPiped(ns: string, cmd: string[], onLine: (line: string) => void): ChildProcess {
-  const child = spawn('ip', ['netns', 'exec', ns, ...cmd], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const child = track(spawn('ip', ['netns', 'exec', ns, ...cmd], { stdio: ['pipe', 'pipe', 'ignore'] }));
   if (child.stdout) createInterface({ input: child.stdout }).on('line', onLine);
   child.stdin?.on('error', () => {}); // the namespace's processes are killed at cleanup: a late write must not throw
   return child;

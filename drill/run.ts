@@ -38,6 +38,8 @@ export interface RunResult {
   /** The members that answered, in the order they first did. */
   answeredBy: string[];
   pids: number[];
+  /** The drill's namespaces were mvd<topologyId>{c,n,a,b}. */
+  topologyId: number;
 }
 
 export interface RunContext {
@@ -177,10 +179,11 @@ export async function runOnce(ctx: RunContext): Promise<RunResult> {
       run: ctx.run,
       killAt,
       marks,
-      ...verdict(attempts),
+      ...verdict(client.lines as Attempt[]), // every answer of the run counts, not only those drawn
       attempts,
       events,
       pids,
+      topologyId: ctx.topo.id,
     };
   } finally {
     stopSchedule();

@@ -10,6 +10,7 @@ import { ensureBundle, ROOT } from '../../local-cloud/bundles.ts';
 import type { FakeMembers } from '../../local-cloud/members.ts';
 import { awsConfigFor, emulatorEnv, MIRROR } from '../../local-cloud/worlds/aws-world.ts';
 import type { DrillMember } from '../netns.ts';
+import { track } from '../processes.ts';
 import { AWS_PROFILE, type LatencyProfile } from '../profiles.ts';
 import type { CloudSession, CloudStartOptions, DrillCloud } from './types.ts';
 
@@ -18,11 +19,13 @@ const epoch = (perf: number) => performance.timeOrigin + perf;
 /** The deployed bundle in a process of its own (its own cold start, its own log), as Lambda runs it. */
 async function serveBundle(env: Record<string, string>) {
   const bundle = pathToFileURL(await ensureBundle('dist/aws/handler.mjs')).href;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'drill/agents/lambda-host.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env, BUNDLE: bundle },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = track(
+    spawn(process.execPath, ['--import', 'tsx', 'drill/agents/lambda-host.ts'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env, BUNDLE: bundle },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
   const ready = await new Promise<{ port: number; invoke: string }>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (l) => {
@@ -40,6 +43,7 @@ function applyProfile(emu: AwsEmulator, p: LatencyProfile): void {
 }
 
 async function start({ healthUrls, hostIp, profile }: CloudStartOptions): Promise<CloudSession> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // the seed replay's client, in this process
   const emu = await startAwsEmulator({ latencyMs: profile.apiMs });
   applyProfile(emu, profile);
   const seeded = seedMirrorVpc(emu.state, { tables: 2 });

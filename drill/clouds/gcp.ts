@@ -13,6 +13,7 @@ import type { FakeMembers } from '../../local-cloud/members.ts';
 import { gcpConfigFor, MIRROR } from '../../local-cloud/worlds/gcp-world.ts';
 import { GCP_ENV } from '../../shared/providers/gcp/endpoint.ts';
 import type { DrillMember } from '../netns.ts';
+import { track } from '../processes.ts';
 import { GCP_PROFILE, type LatencyProfile } from '../profiles.ts';
 import type { CloudSession, CloudStartOptions, DrillCloud } from './types.ts';
 
@@ -66,8 +67,8 @@ async function start({ healthUrls, hostIp, profile, scale }: CloudStartOptions):
   };
   const bundle = await ensureBundle('dist/gcp/index.mjs');
   const [httpFn, eventsFn] = await Promise.all([
-    serveFunctionsFramework(bundle, 'mirrorVip', env),
-    serveFunctionsFramework(bundle, 'mirrorVipEvents', env, ['--signature-type=cloudevent']),
+    serveFunctionsFramework(bundle, 'mirrorVip', env, [], track),
+    serveFunctionsFramework(bundle, 'mirrorVipEvents', env, ['--signature-type=cloudevent'], track),
   ]);
   const nicOf = (m: { name: string; zone: string }) => state.instance(m.zone, m.name)?.networkInterfaces[0];
   return {
