@@ -35,6 +35,14 @@ export function drillNamespaces(id?: number): string[] {
   return id === undefined ? names : names.filter((n) => new RegExp(`^${PREFIX}${id}[a-z]$`).test(n));
 }
 
+/** The drill's devices in the host namespace (its bridge and the host ends of the member links). */
+export function drillLinks(id: number): string[] {
+  return ip('-o', 'link', 'show')
+    .split('\n')
+    .map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1] ?? '')
+    .filter((d) => new RegExp(`^${PREFIX}${id}(br|r[ab])$`).test(d));
+}
+
 function topology(id: number, vip: string): Topology {
   const name = (s: string) => `${PREFIX}${id}${s}`;
   return {
@@ -170,6 +178,14 @@ function killNamespaceProcesses(ns: string): void {
 
 /** Remove drill `id`'s namespaces (killing what runs in them by pid) and its bridge; safe to call twice. */
 export function destroyTopology(id: number): void {
+  // the kernel frees a deleted namespace's devices later, so the host ends go first, by name
+  for (const dev of drillLinks(id).filter((d) => d !== `${PREFIX}${id}br`)) {
+    try {
+      ip('link', 'del', dev);
+    } catch {
+      // gone with its peer
+    }
+  }
   for (const ns of drillNamespaces(id)) {
     killNamespaceProcesses(ns);
     try {

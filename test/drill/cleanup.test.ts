@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DrillError, runDrill } from '../../drill/drill.ts';
-import { drillNamespaces } from '../../drill/netns.ts';
+import { drillLinks, drillNamespaces } from '../../drill/netns.ts';
 import { startedPids } from '../../drill/processes.ts';
 
 // A killed child not yet reaped is a zombie: it exists in /proc but runs nothing.
@@ -24,6 +24,7 @@ describe('a drill that fails', () => {
     const id = (e as DrillError).topologyId;
     expect(id).toBeTypeOf('number');
     expect(drillNamespaces(id)).toEqual([]);
+    expect(drillLinks(id ?? -1)).toEqual([]);
     expect(startedPids().length).toBeGreaterThan(5);
     expect(startedPids().filter(alive)).toEqual([]);
   }, 60_000);

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { drillNamespaces } from '../../drill/netns.ts';
+import { drillLinks, drillNamespaces } from '../../drill/netns.ts';
 import { MARKS, type RunResult } from '../../drill/run.ts';
 
 /** What every cloud's drill must show: traffic moved A → B, only primaries answered, milestones in order, nothing left. */
@@ -15,6 +15,7 @@ export function expectFailover(r: RunResult | undefined): RunResult {
   for (let i = 1; i < ordered.length; i++)
     expect(r.marks[ordered[i] ?? 'written']).toBeGreaterThanOrEqual(r.marks[ordered[i - 1] ?? 'detected'] ?? 0);
   expect(drillNamespaces(r.topologyId)).toEqual([]);
+  expect(drillLinks(r.topologyId)).toEqual([]);
   return r;
 }
 
