@@ -64,7 +64,14 @@ export async function runDrill(o: DrillOptions): Promise<RunResult[]> {
   let session: CloudSession | undefined;
   let seed: { url: string; server: Server } | undefined;
   const cleanup = () => topo && destroyTopology(topo.id);
+  // Ctrl-C or a kill still removes the namespaces (and so every process in them)
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanup();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
   process.once('exit', cleanup);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const results: RunResult[] = [];
   try {
     topo = createTopology(cloud.vipCidr);
@@ -100,6 +107,8 @@ export async function runDrill(o: DrillOptions): Promise<RunResult[]> {
   } finally {
     cleanup();
     process.off('exit', cleanup);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     seed?.server.closeAllConnections();
     seed?.server.close();
     await session?.close();

@@ -153,11 +153,15 @@ export function startVipRouter(t: Topology, onApplied: (holder: DrillMember | 'n
   };
 }
 
-/** The member's VM dies: every process in its namespace is killed and its links go down. */
+/**
+ * The member's VM dies: its links go down first, so nothing leaves it any more (keepalived's VRRP child, seeing its
+ * parent die, would otherwise resign with a priority-0 advert and hand over faster than a crash does), then every
+ * process in its namespace is killed.
+ */
 export function killMember(t: Topology, m: DrillMember): void {
-  killNamespaceProcesses(t.ns[m]);
   const p = `${PREFIX}${t.id}`;
   for (const dev of [`${p}d${letter(m)}`, `${p}m${letter(m)}`]) ip('-n', t.ns[m], 'link', 'set', dev, 'down');
+  killNamespaceProcesses(t.ns[m]);
 }
 
 function killNamespaceProcesses(ns: string): void {
