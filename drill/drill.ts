@@ -55,6 +55,22 @@ function cloudOf(name: string): DrillCloud {
   return cloud;
 }
 
+/** Ctrl-C, a kill or an exit still runs `cleanup` (removing the namespaces removes every process in them). */
+function onProcessEnd(cleanup: () => void): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanup();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('exit', cleanup);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.off('exit', cleanup);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
 /** Run the drill on one cloud: every variant `runs` times, each on freshly built namespaces; always cleans up. */
 export async function runDrill(o: DrillOptions): Promise<RunResult[]> {
   const cloud = cloudOf(o.cloud);
@@ -64,14 +80,7 @@ export async function runDrill(o: DrillOptions): Promise<RunResult[]> {
   let session: CloudSession | undefined;
   let seed: { url: string; server: Server } | undefined;
   const cleanup = () => topo && destroyTopology(topo.id);
-  // Ctrl-C or a kill still removes the namespaces (and so every process in them)
-  const onSignal = (signal: NodeJS.Signals) => {
-    cleanup();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.once('exit', cleanup);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const uninstall = onProcessEnd(cleanup);
   const results: RunResult[] = [];
   try {
     topo = createTopology(cloud.vipCidr);
@@ -106,9 +115,7 @@ export async function runDrill(o: DrillOptions): Promise<RunResult[]> {
     throw new DrillError(`drill on ${o.cloud} failed: ${(e as Error).message}`, topo?.id, e);
   } finally {
     cleanup();
-    process.off('exit', cleanup);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    uninstall();
     seed?.server.closeAllConnections();
     seed?.server.close();
     await session?.close();
