@@ -33,6 +33,7 @@ export function timelineSvg(r: RunResult, title: string): string {
   const h = rowY.phases + PHASES.length * 22 + 50;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${h}" viewBox="0 0 ${W} ${h}" font-family="sans-serif">`,
+    `<title>${esc(title)}</title>`,
     `<rect width="${W}" height="${h}" fill="#fff"/>`,
     ...out,
     '</svg>',
