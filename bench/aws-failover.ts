@@ -13,7 +13,7 @@ export interface FailoverFigure {
 }
 
 /** The seed articles' algorithm (002/003): list the VPC's tables, then per table delete the route and create it again, one after another. */
-async function seedAlgorithm(ec2: EC2Client, vpcId: string, cidr: string, eniId: string): Promise<void> {
+export async function seedAlgorithm(ec2: EC2Client, vpcId: string, cidr: string, eniId: string): Promise<void> {
   const { RouteTables = [] } = await ec2.send(
     new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }),
   );

@@ -17,7 +17,7 @@ const durationOf = (d: Durations, op: string) => (typeof d === 'number' ? d : (d
  * adds it here (no wait), deletes the other member's access config, sleeps 10 s, and adds it here. The script does
  * not wait for the last operation; the clock stops when it is DONE, since the public VIP works only from then.
  */
-async function seedAlgorithm(url: string): Promise<void> {
+export async function seedAlgorithm(url: string, sleepMs = SEED_SLEEP_MS): Promise<void> {
   const u = new URL(url);
   const api = await sdkComputeApi({ endpoint: { apiEndpoint: u.hostname, port: Number(u.port), protocol: 'http' } });
   const o = { timeoutMs: 150_000, signal: AbortSignal.timeout(300_000) };
@@ -34,7 +34,7 @@ async function seedAlgorithm(url: string): Promise<void> {
   const range = { ipCidrRange: SEED.vip };
   await api.setAliasRanges({ ...here, fingerprint: local.fingerprint, ranges: [range], requestId: randomUUID() }, o);
   await api.deleteAccessConfig({ ...old, name: SEED.accessConfigName, requestId: randomUUID() }, o);
-  await delay(SEED_SLEEP_MS);
+  await delay(sleepMs);
   const add = await api.addAccessConfig(
     { ...here, name: SEED.accessConfigName, natIP: SEED.externalIp, requestId: randomUUID() },
     o,

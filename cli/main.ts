@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { MirrorVipError } from '../shared/errors.ts';
 import { addCheckCommands } from './commands-check.ts';
 import { checkDemoFlags } from './demo-serve.ts';
+import { registerDrill } from './drill.ts';
 import { notifyOnce } from './notify-once.ts';
 import { AUTH_MODES, DEFAULTS, EXIT, NotifyError } from './notify-settings.ts';
 import { addOperatorCommands } from './operator.ts';
@@ -89,6 +90,7 @@ function program(): Command {
       });
       if (!ok) process.exitCode = 1;
     });
+  registerDrill(cli);
   return cli;
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -35,6 +35,8 @@ export interface AwsEmulator {
   state: Ec2State;
   calls: RecordedCall[];
   faults: FaultPlan;
+  /** Emits 'change' (with the action name) the moment a write has changed the state, for observers such as the drill. */
+  changes: EventEmitter;
   close(): Promise<void>;
   /** Clears the call log and the fault plan (back to the start latency); the state is kept. */
   reset(): void;
@@ -136,6 +138,7 @@ async function handle(emu: AwsEmulator, signal: AbortSignal, req: IncomingMessag
   if (wait > 0) await delay(wait, undefined, { signal });
   // The state changes when the answer is produced, after the latency, as if the request travelled that long.
   const reply = fault === undefined ? dispatch.run(emu.state, requestId) : dispatch.error(fault, requestId);
+  if (write && reply.status < 400) emu.changes.emit('change', action);
   finish(call, res, reply, requestId);
 }
 
@@ -151,6 +154,7 @@ export async function startAwsEmulator(opts: AwsEmulatorOptions = {}): Promise<A
     state: opts.state ?? createEc2State(),
     calls: [],
     faults: defaultFaults(startLatency),
+    changes: new EventEmitter(),
     close: async () => {
       closing.abort();
       server.closeAllConnections();

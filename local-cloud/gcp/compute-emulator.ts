@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -47,6 +48,8 @@ export interface GcpEmulator {
   calls: RecordedCall[];
   faults: FaultPlan;
   transitions: StateTransition[];
+  /** Emits 'change' (with the transition) the moment an operation has changed the state, for observers such as the drill. */
+  changes: EventEmitter;
   close(): Promise<void>;
   reset(): void;
 }
@@ -197,6 +200,7 @@ interface Env {
   faults: FaultPlan;
   calls: RecordedCall[];
   transitions: StateTransition[];
+  changes: EventEmitter;
 }
 
 /** Latency, faults, then the endpoint; throws ApiError for an error response. */
@@ -273,7 +277,8 @@ export async function startGcpEmulator(opts: StartOptions = {}): Promise<GcpEmul
   const faults = defaultFaults(opts.latencyMs, opts.operationDelayMs);
   faults.operationDelayByOp = { ...opts.operationDelayByOp };
   const initialFaults = structuredClone(faults);
-  const env: Env = { state, ops: new OperationStore(state), faults, calls: [], transitions: [] };
+  const changes = new EventEmitter();
+  const env: Env = { state, ops: new OperationStore(state), faults, calls: [], transitions: [], changes };
   const server = http.createServer((req, res) => void serve(env, req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -287,6 +292,7 @@ export async function startGcpEmulator(opts: StartOptions = {}): Promise<GcpEmul
     calls: env.calls,
     faults,
     transitions: env.transitions,
+    changes,
     reset() {
       env.ops.clear();
       state.restore(initial);

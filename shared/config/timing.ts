@@ -22,7 +22,7 @@ export const CLOUD_TIMING: Readonly<Record<string, CloudTiming>> = {
   gcp: { deadlineMs: 90_000, operationMs: 20_000, commitGraceMs: 60_000, functionTimeoutS: 180 },
   // Seed 001 and F5 CFE: 5-20 s per NIC update, 40-85 s per failover; the HTTP front end answers within 230 s.
   // OCI UpdatePrivateIp is synchronous; the public IP's ASSIGNING → ASSIGNED is watched (docs/oci.md).
-  oci: { deadlineMs: 50_000, operationMs: 10_000, commitGraceMs: 0, functionTimeoutS: 120 },
+  oci: { deadlineMs: 50_000, operationMs: 10_000, commitGraceMs: 0, functionTimeoutS: 60 },
   azure: { deadlineMs: 120_000, operationMs: 30_000, commitGraceMs: 0, functionTimeoutS: 230 },
 };
 

@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { seedAlgorithm } from '../../bench/aws-failover.ts';
+import { type AwsEmulator, type Ec2State, seedMirrorVpc, startAwsEmulator } from '../../local-cloud/aws/index.ts';
+import { EMULATOR_CREDENTIALS } from '../../local-cloud/aws/sdk-clients.ts';
+import { ensureBundle, ROOT } from '../../local-cloud/bundles.ts';
+import type { FakeMembers } from '../../local-cloud/members.ts';
+import { awsConfigFor, emulatorEnv, MIRROR } from '../../local-cloud/worlds/aws-world.ts';
+import type { DrillMember } from '../netns.ts';
+import { track } from '../processes.ts';
+import { AWS_PROFILE, type LatencyProfile } from '../profiles.ts';
+import type { CloudSession, CloudStartOptions, DrillCloud } from './types.ts';
+
+const epoch = (perf: number) => performance.timeOrigin + perf;
+
+/** The deployed bundle in a process of its own (its own cold start, its own log), as Lambda runs it. */
+async function serveBundle(env: Record<string, string>) {
+  const bundle = pathToFileURL(await ensureBundle('dist/aws/handler.mjs')).href;
+  const child = track(
+    spawn(process.execPath, ['--import', 'tsx', 'drill/agents/lambda-host.ts'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env, BUNDLE: bundle },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
+  const ready = await new Promise<{ port: number; invoke: string }>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (l) => {
+      if (l.includes('"ev":"listening"')) resolve(JSON.parse(l));
+    });
+    child.once('exit', (code) => reject(new Error(`the Lambda host exited ${code} before listening`)));
+  });
+  child.stdout.resume();
+  return { child, ...ready };
+}
+
+function applyProfile(emu: AwsEmulator, p: LatencyProfile): void {
+  emu.faults.latencyMs = p.apiMs;
+  emu.faults.latencyByAction = { ...p.apiByOp };
+}
+
+async function start({ healthUrls, hostIp, profile }: CloudStartOptions): Promise<CloudSession> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // the seed replay's client, in this process
+  const emu = await startAwsEmulator({ latencyMs: profile.apiMs });
+  applyProfile(emu, profile);
+  const seeded = seedMirrorVpc(emu.state, { tables: 2 });
+  const secrets = { 'iris-a': randomBytes(32).toString('base64url'), 'iris-b': randomBytes(32).toString('base64url') };
+  emu.state.ssm.parameters.set('/mirror-vip/IRISMIRROR/iris-b-k1', secrets['iris-b']);
+  const initial: Ec2State = structuredClone(emu.state);
+  // awsConfigFor reads only the members' health URLs
+  const config = awsConfigFor(seeded, { urls: healthUrls } as unknown as FakeMembers, {
+    eip: false,
+    topic: false,
+    deadlineMs: 60_000,
+  });
+  const env = { MIRROR_VIP_CONFIG: JSON.stringify(config), MIRROR_VIP_KEY_IRIS_A: secrets['iris-a'] };
+  const fn = await serveBundle({ ...env, ...emulatorEnv(emu) });
+  const enis: Record<string, DrillMember> = {
+    [seeded.members['iris-a'].networkInterfaceId]: 'iris-a',
+    [seeded.members['iris-b'].networkInterfaceId]: 'iris-b',
+  };
+  // The client's subnet uses the first route table.
+  const clientTable = seeded.routeTableIds[0] ?? '';
+  return {
+    functionUrl: `http://${hostIp}:${fn.port}/`,
+    mirror: MIRROR,
+    keys: {
+      'iris-a': { id: 'iris-a-k1', secret: secrets['iris-a'] },
+      'iris-b': { id: 'iris-b-k1', secret: secrets['iris-b'] },
+    },
+    holder: () => {
+      const route = emu.state.routeTables
+        .get(clientTable)
+        ?.routes.find((r) => r.destinationCidrBlock === seeded.vipCidr && r.state === 'active');
+      return route?.networkInterfaceId ? enis[route.networkInterfaceId] : undefined;
+    },
+    onChange: (cb) => {
+      emu.changes.on('change', cb);
+      return () => emu.changes.off('change', cb);
+    },
+    firstWriteAfter: (since) =>
+      emu.calls
+        .filter((c) => c.write && c.service === 'ec2' && epoch(c.startedAt) >= since)
+        .map((c) => epoch(c.startedAt))
+        .sort((a, b) => a - b)[0],
+    reset: async () => {
+      for (const key of Object.keys(initial) as (keyof Ec2State)[])
+        (emu.state as unknown as Record<string, unknown>)[key] = structuredClone(initial[key]);
+      emu.calls.length = 0;
+    },
+    seedMove: async (to) => {
+      const ec2 = new EC2Client({
+        endpoint: emu.url,
+        region: 'us-east-1',
+        credentials: EMULATOR_CREDENTIALS,
+        maxAttempts: 1,
+      });
+      await seedAlgorithm(ec2, seeded.vpcId, seeded.vipCidr, seeded.members[to].networkInterfaceId);
+    },
+    // EventBridge invokes the function with its scheduled event (terraform/aws/alarms.tf, rate(1 minute)).
+    reconcile: async () => {
+      const event = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
+      await (await fetch(fn.invoke, { method: 'POST', body: JSON.stringify(event) })).text();
+    },
+    close: async () => {
+      fn.child.kill('SIGKILL');
+      await emu.close();
+    },
+  };
+}
+
+/** AWS, route mode (seeds 002/003): the VIP/32 route in the route tables → the primary's ENI. */
+export const awsCloud: DrillCloud = { name: 'aws', profile: AWS_PROFILE, vipCidr: '10.109.11.254/32', start };

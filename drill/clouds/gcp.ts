@@ -1,0 +1,112 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { seedAlgorithm } from '../../bench/gcp-failover.ts';
+import { RECONCILE_KIND } from '../../functions/gcp/gcp-events.ts';
+import { ensureBundle, serveFunctionsFramework } from '../../local-cloud/bundles.ts';
+import {
+  ComputeState,
+  type GcpEmulator,
+  MIRROR as SEED,
+  seedMirrorProject,
+  startGcpEmulator,
+} from '../../local-cloud/gcp/index.ts';
+import type { FakeMembers } from '../../local-cloud/members.ts';
+import { gcpConfigFor, MIRROR } from '../../local-cloud/worlds/gcp-world.ts';
+import { GCP_ENV } from '../../shared/providers/gcp/endpoint.ts';
+import type { DrillMember } from '../netns.ts';
+import { track } from '../processes.ts';
+import { GCP_PROFILE, type LatencyProfile } from '../profiles.ts';
+import type { CloudSession, CloudStartOptions, DrillCloud } from './types.ts';
+
+const SEED_SLEEP_MS = 10_000; // seed 000 sleeps 10 s between the access-config delete and add
+
+function applyProfile(emu: GcpEmulator, p: LatencyProfile): void {
+  emu.faults.latencyMs = p.apiMs;
+  emu.faults.latencyByOp = { ...p.apiByOp };
+  emu.faults.operationDelayByOp = { ...p.operationByOp };
+}
+
+/** A Cloud Scheduler → Pub/Sub → Eventarc delivery of a reconcile request (binary CloudEvent). */
+async function publishReconcile(url: string): Promise<void> {
+  const message = {
+    data: Buffer.from(JSON.stringify({ kind: RECONCILE_KIND })).toString('base64'),
+    messageId: randomUUID(),
+  };
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'ce-id': randomUUID(),
+      'ce-source': '//pubsub.googleapis.com/projects/demo-project/topics/mirror-vip',
+      'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
+      'ce-specversion': '1.0',
+    },
+    body: JSON.stringify({ message, subscription: 'projects/demo-project/subscriptions/eventarc-mirror-vip' }),
+  });
+  await res.text();
+}
+
+async function start({ healthUrls, hostIp, profile, scale }: CloudStartOptions): Promise<CloudSession> {
+  const state = new ComputeState();
+  seedMirrorProject(state);
+  const emu = await startGcpEmulator({ state, latencyMs: profile.apiMs });
+  applyProfile(emu, profile);
+  const secrets = { 'iris-a': randomBytes(32).toString('base64url'), 'iris-b': randomBytes(32).toString('base64url') };
+  // gcpConfigFor reads only the members' health URLs; both keys come from the environment here
+  const config = gcpConfigFor({ urls: healthUrls } as unknown as FakeMembers, { deadlineMs: 120_000 });
+  const mirror = config.mirrors[0];
+  if (mirror)
+    mirror.keys = [
+      { id: 'iris-a-k1', member: 'iris-a', secret: 'env:MIRROR_VIP_KEY_IRIS_A' },
+      { id: 'iris-b-k1', member: 'iris-b', secret: 'env:MIRROR_VIP_KEY_IRIS_B' },
+    ];
+  const env = {
+    MIRROR_VIP_CONFIG: JSON.stringify(config),
+    MIRROR_VIP_KEY_IRIS_A: secrets['iris-a'],
+    MIRROR_VIP_KEY_IRIS_B: secrets['iris-b'],
+    [GCP_ENV.computeEndpoint]: emu.url,
+  };
+  const bundle = await ensureBundle('dist/gcp/index.mjs');
+  const [httpFn, eventsFn] = await Promise.all([
+    serveFunctionsFramework(bundle, 'mirrorVip', env, [], track),
+    serveFunctionsFramework(bundle, 'mirrorVipEvents', env, ['--signature-type=cloudevent'], track),
+  ]);
+  const nicOf = (m: { name: string; zone: string }) => state.instance(m.zone, m.name)?.networkInterfaces[0];
+  return {
+    functionUrl: `http://${hostIp}:${new URL(httpFn.url).port}/`,
+    mirror: MIRROR,
+    keys: {
+      'iris-a': { id: 'iris-a-k1', secret: secrets['iris-a'] },
+      'iris-b': { id: 'iris-b-k1', secret: secrets['iris-b'] },
+    },
+    holder: () =>
+      [SEED.primary, SEED.backup].find((m) => nicOf(m)?.aliasIpRanges.some((r) => r.ipCidrRange === SEED.vip))?.name as
+        | DrillMember
+        | undefined,
+    onChange: (cb) => {
+      emu.changes.on('change', cb);
+      return () => emu.changes.off('change', cb);
+    },
+    firstWriteAfter: (since) =>
+      emu.calls
+        .filter((c) => c.write && c.startedAt >= since)
+        .map((c) => c.startedAt)
+        .sort((a, b) => a - b)[0],
+    reset: async () => {
+      emu.reset();
+      applyProfile(emu, profile);
+    },
+    // Seed 000 moves iris-a → iris-b only (the bench's replay); it runs on the new primary.
+    seedMove: async (to) => {
+      if (to !== 'iris-b') throw new Error('the seed 000 replay moves the VIP to iris-b only');
+      await seedAlgorithm(emu.url, Math.round(SEED_SLEEP_MS * scale));
+    },
+    reconcile: () => publishReconcile(eventsFn.url),
+    close: async () => {
+      for (const child of [httpFn.child, eventsFn.child]) child.kill('SIGKILL');
+      await emu.close();
+    },
+  };
+}
+
+/** GCP, alias-ip mode with the access config (seed 000): the alias range on nic0 of the primary. */
+export const gcpCloud: DrillCloud = { name: 'gcp', profile: GCP_PROFILE, vipCidr: SEED.vip, start };

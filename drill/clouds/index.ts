@@ -1,0 +1,9 @@
+import { awsCloud } from './aws.ts';
+import { gcpCloud } from './gcp.ts';
+import type { DrillCloud } from './types.ts';
+
+/** The clouds the drill runs. A new cloud: write clouds/<cloud>.ts exporting a DrillCloud, add its profile, list it here. */
+export const DRILL_CLOUDS: Record<string, DrillCloud> = {
+  aws: awsCloud,
+  gcp: gcpCloud,
+};

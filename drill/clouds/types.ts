@@ -1,0 +1,48 @@
+import type { DrillMember } from '../netns.ts';
+import type { LatencyProfile } from '../profiles.ts';
+
+/** What a cloud adapter is told when the drill starts it. */
+export interface CloudStartOptions {
+  /** Each member's /csp/bin/mirror_status.cxw URL, on the management bridge. */
+  healthUrls: Record<DrillMember, string>;
+  /** The host's address on the management bridge: the function URL must be reachable there. */
+  hostIp: string;
+  /** The profile at the drill's scale: the emulator's latencies come from it. */
+  profile: LatencyProfile;
+  /** The scale factor (the seed's fixed sleeps scale with it). */
+  scale: number;
+}
+
+/**
+ * One cloud's emulator with the bundled function in front of it, for the whole drill (many runs).
+ * Times are epoch milliseconds.
+ */
+export interface CloudSession {
+  /** Where the members' notifier sends its signed event. */
+  functionUrl: string;
+  mirror: string;
+  /** Each member's notifier key (id and secret). */
+  keys: Record<DrillMember, { id: string; secret: string }>;
+  /** The member the cloud forwards the VIP to now, read from the emulator's live state. */
+  holder(): DrillMember | undefined;
+  /** Calls `cb` the moment the emulator's state changes; returns the unsubscribe function. */
+  onChange(cb: () => void): () => void;
+  /** When the first cloud write call at or after `since` started. */
+  firstWriteAfter(since: number): number | undefined;
+  /** Back to the seeded state (the VIP on iris-a) with no call recorded. */
+  reset(): Promise<void>;
+  /** The seed article's own algorithm moving the VIP to `to`, against the same emulator. */
+  seedMove(to: DrillMember): Promise<void>;
+  /** One reconcile through the function's schedule path (what the alarm / schedule would deliver). */
+  reconcile(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A cloud the drill can run: adding a cloud is one file exporting one of these, listed in clouds/index.ts. */
+export interface DrillCloud {
+  name: string;
+  profile: LatencyProfile;
+  /** The VIP the seeded emulator moves. */
+  vipCidr: string;
+  start(opts: CloudStartOptions): Promise<CloudSession>;
+}

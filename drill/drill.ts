@@ -1,0 +1,123 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MirrorVipError } from '../shared/errors.ts';
+import { DRILL_CLOUDS } from './clouds/index.ts';
+import type { CloudSession, DrillCloud } from './clouds/types.ts';
+import type { Variant } from './member.ts';
+import { createTopology, type DrillMember, destroyTopology, MEMBERS, type Topology } from './netns.ts';
+import { PROFILES, scaleProfile } from './profiles.ts';
+import { type RunResult, runOnce } from './run.ts';
+
+export interface DrillOptions {
+  cloud: string;
+  variants: Variant[];
+  runs: number;
+  /** Every profile duration is multiplied by this (1 = real scale). */
+  scale: number;
+  /** Longest wait for one step; default from the profile (covers the schedule path). */
+  stepTimeoutMs?: number;
+  onRun?: (r: RunResult) => void;
+}
+
+/** The drill failed; `topologyId` names the namespaces it made (all removed by then). */
+export class DrillError extends MirrorVipError {
+  readonly topologyId: number | undefined;
+  constructor(message: string, topologyId: number | undefined, cause: unknown) {
+    super('drill_failed', message, { cause });
+    this.name = 'DrillError';
+    this.topologyId = topologyId;
+  }
+}
+
+/** The seed variant's new primary asks here for the seed's own algorithm to run (as its script would, on the VM). */
+async function seedRunner(session: CloudSession, hostIp: string): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const to = (req.url ?? '').split('/').pop() as DrillMember;
+    if (!MEMBERS.includes(to)) return void res.writeHead(404).end();
+    // the election before the kill makes iris-a MASTER while it already holds the VIP: nothing to measure there
+    const move = session.holder() === to ? Promise.resolve() : session.seedMove(to);
+    move.then(
+      () => res.writeHead(200).end('moved'),
+      (e: unknown) => res.writeHead(500).end(String(e)),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
+  return { url: `http://${hostIp}:${(server.address() as AddressInfo).port}/seed/`, server };
+}
+
+function cloudOf(name: string): DrillCloud {
+  const cloud = DRILL_CLOUDS[name];
+  if (!cloud)
+    throw new MirrorVipError(
+      'drill_cloud',
+      `no drill for cloud "${name}" (have: ${Object.keys(DRILL_CLOUDS).join(', ')})`,
+    );
+  return cloud;
+}
+
+/** Ctrl-C, a kill or an exit still runs `cleanup` (removing the namespaces removes every process in them). */
+function onProcessEnd(cleanup: () => void): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanup();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('exit', cleanup);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.off('exit', cleanup);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
+/** Run the drill on one cloud: every variant `runs` times, each on freshly built namespaces; always cleans up. */
+export async function runDrill(o: DrillOptions): Promise<RunResult[]> {
+  const cloud = cloudOf(o.cloud);
+  const profile = scaleProfile(PROFILES[o.cloud] ?? cloud.profile, o.scale);
+  const stepTimeoutMs = o.stepTimeoutMs ?? 3 * profile.schedulePeriodMs + 60_000;
+  let topo: Topology | undefined;
+  let session: CloudSession | undefined;
+  let seed: { url: string; server: Server } | undefined;
+  const cleanup = () => topo && destroyTopology(topo.id);
+  const uninstall = onProcessEnd(cleanup);
+  const results: RunResult[] = [];
+  try {
+    topo = createTopology(cloud.vipCidr);
+    const healthUrls = Object.fromEntries(
+      MEMBERS.map((m) => [m, `http://${topo?.mgmtIp[m]}:57772/csp/bin/mirror_status.cxw`]),
+    ) as Record<DrillMember, string>;
+    session = await cloud.start({ healthUrls, hostIp: topo.hostIp, profile, scale: o.scale });
+    seed = await seedRunner(session, topo.hostIp);
+    for (const variant of o.variants)
+      for (let run = 0; run < o.runs; run++) {
+        if (results.length > 0) {
+          destroyTopology(topo.id); // every run starts from fresh namespaces with the same addresses
+          topo = createTopology(cloud.vipCidr, topo.id);
+        }
+        const ctx = {
+          cloud: o.cloud,
+          session,
+          topo,
+          profile,
+          variant,
+          run,
+          runs: o.runs,
+          seedUrl: seed.url,
+          stepTimeoutMs,
+        };
+        const r = await runOnce(ctx);
+        results.push(r);
+        o.onRun?.(r);
+      }
+    return results;
+  } catch (e: unknown) {
+    throw new DrillError(`drill on ${o.cloud} failed: ${(e as Error).message}`, topo?.id, e);
+  } finally {
+    cleanup();
+    uninstall();
+    seed?.server.closeAllConnections();
+    seed?.server.close();
+    await session?.close();
+  }
+}

@@ -1,0 +1,143 @@
+// Per-cloud latency profiles of the drill, from published figures. Every number names its source; where no source
+// publishes a figure the entry says "assumption" and why. CI runs the same profiles times a scale factor.
+
+/** How long each step of a failover takes on one cloud, in real-scale milliseconds. */
+export interface LatencyProfile {
+  cloud: string;
+  /** The move the drill exercises (the seed's mechanism). */
+  mode: string;
+  /** keepalived VRRP advert_int: the backup declares the master down after 3 × advert_int + skew. */
+  advertIntMs: number;
+  /** How long the IRIS backup takes to become primary once it decides to take over. */
+  promotionMs: number;
+  /** Every cloud API call's round trip. */
+  apiMs: number;
+  /** Extra time of named API calls (AWS actions, GCP op names) on top of `apiMs`. */
+  apiByOp: Record<string, number>;
+  /** Long-running operations (GCP zone operations): time RUNNING before DONE, per operation name. */
+  operationByOp: Record<string, number>;
+  /** The alarm / schedule path: the function's reconcile runs every `schedulePeriodMs`. */
+  schedulePeriodMs: number;
+  /** Where each figure comes from. */
+  sources: Record<string, string>;
+}
+
+// Member side, the same on every cloud.
+const MEMBER = {
+  // keepalived and VRRP default advert_int 1 s; Master_Down_Interval = 3 × advert + skew
+  // (RFC 5798; HPE "VRRP timers": "3 × VRRP advertisement interval + Skew_Time").
+  advertIntMs: 1000,
+  // An IRIS backup becoming primary: messages.log of a community post shows dejournaling start → primary in ~1.3 s.
+  promotionMs: 1300,
+};
+const MEMBER_SOURCES = {
+  advertIntMs:
+    'VRRP default advertisement interval 1 s; takeover after 3 × interval + skew — https://support.hpe.com/techhub/eginfolib/networking/docs/switches/12900E/5200-4934_hi-avail_cg/content/504980181.htm, keepalived advert_int 1 (https://bbs.archlinux.org/viewtopic.php?pid=983350)',
+  promotionMs:
+    'IRIS backup → primary: messages.log excerpt 12:05:49.781 → 12:05:51.076 (https://community.intersystems.com/user/11776); IRIS QoS timeout default 8000 ms (https://docs.intersystems.com/latest/csp/docbook/DocBook.UI.Page.cls?KEY=RCPF_Mirror_n) is the IRIS arbiter path, replaced here by keepalived',
+};
+
+export const AWS_PROFILE: LatencyProfile = {
+  cloud: 'aws',
+  mode: 'route (seeds 002/003)',
+  ...MEMBER,
+  apiMs: 100,
+  apiByOp: { ReplaceRoute: 150, CreateRoute: 150, DeleteRoute: 150 },
+  operationByOp: {},
+  schedulePeriodMs: 60_000,
+  sources: {
+    ...MEMBER_SOURCES,
+    apiMs:
+      'EC2 API round trip ~100 ms: AWS EBS direct API guide "assuming PutSnapshotBlock latency is 100ms" (https://docs.amazonaws.cn/en_us/AWSEC2/latest/UserGuide/ebsapi-performance.html)',
+    apiByOp:
+      'route writes 1–3 s per sync call, 104 route changes in 4 s (https://awslabs.github.io/aws-sync-routes/): ~250 ms per route write',
+    schedulePeriodMs:
+      'EventBridge rate(1 minute), the minimum precision of schedules (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rate-expressions.html); terraform/aws/alarms.tf',
+  },
+};
+
+export const GCP_PROFILE: LatencyProfile = {
+  cloud: 'gcp',
+  mode: 'alias-ip + access config (seed 000)',
+  ...MEMBER,
+  apiMs: 100,
+  apiByOp: {},
+  // Seed 000: "All operations to do that take 5-20 seconds for Private VIP only" → the middle, 10 s per alias change.
+  operationByOp: {
+    'instances.updateNetworkInterface': 10_000,
+    'instances.deleteAccessConfig': 5_000,
+    'instances.addAccessConfig': 5_000,
+  },
+  schedulePeriodMs: 60_000,
+  sources: {
+    ...MEMBER_SOURCES,
+    apiMs:
+      'assumption: the same ~100 ms API round trip as AWS; no Compute Engine figure published (operations dominate: 5–20 s)',
+    operationByOp:
+      'seed 000 (/work/shared/seeds/000_*.txt, line 15): "take 5-20 seconds for Private VIP only, from 5 seconds and up to a minute for a Public/Private VIP"; alias transfer "may take up to one minute" (sdk-notes)',
+    schedulePeriodMs:
+      'Cloud Scheduler unix-cron, finest interval one minute (https://cloud.google.com/scheduler/docs/configuring/cron-job-schedules); terraform/gcp/triggers.tf',
+  },
+};
+
+export const AZURE_PROFILE: LatencyProfile = {
+  cloud: 'azure',
+  mode: 'ip-config (seed 001)',
+  ...MEMBER,
+  apiMs: 150,
+  apiByOp: {},
+  // Two NIC PUTs (old without the ip-config, new with it), each a long-running operation.
+  operationByOp: { 'networkInterfaces.createOrUpdate': 20_000 },
+  schedulePeriodMs: 60_000,
+  sources: {
+    ...MEMBER_SOURCES,
+    apiMs: 'assumption: ARM round trip ~150 ms; the NIC operations dominate',
+    operationByOp:
+      'seed 001: "5-20 seconds for Private VIP only … up to a minute" for public+private; F5 Cloud Failover Extension measures 40–85 s per Azure failover (sdk-notes); Canada landing zone notes ARM route changes from 30 s to 20 min (https://github.com/canada-ca/Azure_LZBCA-AIZDB/blob/master/Network/Application_Dataflow_-_HA_and_AzLB.md)',
+    schedulePeriodMs: 'Functions timer trigger, every minute (same schedule as the other clouds)',
+  },
+};
+
+export const OCI_PROFILE: LatencyProfile = {
+  cloud: 'oci',
+  mode: 'private-ip (seed 004)',
+  ...MEMBER,
+  apiMs: 150,
+  apiByOp: { UpdatePrivateIp: 1_000 },
+  // The reserved public IP moves with the private IP; it passes ASSIGNING before ASSIGNED.
+  operationByOp: { 'publicIp.assign': 5_000 },
+  schedulePeriodMs: 60_000,
+  sources: {
+    ...MEMBER_SOURCES,
+    apiMs: 'assumption: ~150 ms per OCI API call; no published figure found',
+    apiByOp:
+      'UpdatePrivateIp moves a secondary private IP synchronously (https://docs.oracle.com/en/engineered-systems/private-cloud-appliance/3.0-latest/ceapi/op-20160918-privateips-private_ip_id-put.html); duration: assumption 1 s, none published',
+    operationByOp:
+      'public IP lifecycle ASSIGNING → ASSIGNED (https://docs.cloud.oracle.com/en-us/iaas/Content/Network/Tasks/managingIPaddresses.htm); duration: assumption 5 s, none published',
+    schedulePeriodMs:
+      'Resource Scheduler / alarm through Notifications, every minute (assumption, same as other clouds)',
+  },
+};
+
+export const PROFILES: Record<string, LatencyProfile> = {
+  aws: AWS_PROFILE,
+  gcp: GCP_PROFILE,
+  azure: AZURE_PROFILE,
+  oci: OCI_PROFILE,
+};
+
+/** The same profile with every duration multiplied by `factor` (CI runs at a small factor). */
+export function scaleProfile(p: LatencyProfile, factor: number): LatencyProfile {
+  const s = (ms: number) => Math.round(ms * factor);
+  const map = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, s(v)]));
+  return {
+    ...p,
+    // keepalived cannot advertise faster than every 10 ms; 100 ms keeps elections stable on a loaded machine.
+    advertIntMs: Math.max(100, s(p.advertIntMs)),
+    promotionMs: s(p.promotionMs),
+    apiMs: s(p.apiMs),
+    apiByOp: map(p.apiByOp),
+    operationByOp: map(p.operationByOp),
+    schedulePeriodMs: s(p.schedulePeriodMs),
+  };
+}
