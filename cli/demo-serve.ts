@@ -71,6 +71,15 @@ export function serveUntilStopped(s: Scenario, out: (line: string) => void): Pro
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // `npm run demo` killed with SIGTERM does not pass it on: when the parent is gone (re-parented), stop too
+    const parent = process.ppid;
+    const watchdog = setInterval(() => {
+      if (process.ppid !== parent) {
+        clearInterval(watchdog);
+        void stop();
+      }
+    }, 250);
+    rl.once('close', () => clearInterval(watchdog));
     // stdin at its end (e.g. </dev/null) keeps serving: only quit, Ctrl-C or SIGTERM stop.
     rl.on('line', async (line) => {
       const [cmd, arg] = line.trim().split(/\s+/);

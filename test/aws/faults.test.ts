@@ -49,7 +49,9 @@ describe('AWS function under faults', () => {
     });
     expect(result.error?.message).toMatch(/ReplaceRoute|AssociateAddress/);
     expect(world.routeHolders()).toEqual(['iris-a', 'iris-a']);
-    const published = world.emu.state.sns.published.map((p) => JSON.parse(p.message) as FailoverResult);
+    const published = world.emu.state.sns.published.map(
+      (p) => JSON.parse(p.message.split('Full result (JSON):\n')[1] ?? '{}') as FailoverResult,
+    );
     expect(published).toMatchObject([{ outcome: 'failed', error: { code: 'deadline_exceeded' } }]);
 
     world.emu.reset();

@@ -49,7 +49,7 @@ describe('mirror-vip CLI on Azure (ARM emulator)', () => {
       'iris-b',
       '--json',
     ]);
-    expect(code).toBe(0);
+    expect(code).toBe(8); // iris-b answers backup: the function would refuse, the plan is still shown
     const r = JSON.parse(stdout) as { outcome: string; plan: { slot: string; from: string; to: string }[] };
     expect(r.outcome).toBe('planned');
     expect(r.plan.map((c) => [c.slot, c.from, c.to])).toEqual([

@@ -167,7 +167,10 @@ async function scenarios(f: Fixture) {
   // EC2 refuses the whole DescribeRouteTables for one stale id (InvalidRouteTableID.NotFound); the provider then reads
   // table by table, so the known table is still seen and the stale one is named as missing
   const unknown = await provider.observe(mirrorOf(f, [f.tables[0], 'rtb-0123456789abcdef0']), ctx()).then(
-    (o) => o.bindings.map((b) => `${b.slot === 'rtb-0123456789abcdef0' ? 'stale' : 'known'}:${b.holder ?? b.resource}`).join(),
+    (o) =>
+      o.bindings
+        .map((b) => `${b.slot === 'rtb-0123456789abcdef0' ? 'stale' : 'known'}:${b.holder ?? b.resource}`)
+        .join(),
     (e: unknown) => String((e as { detail?: { apiCode?: string } }).detail?.apiCode ?? e),
   );
   return { before, writes, after, again, unknown, errors: await errorCodes(f) };

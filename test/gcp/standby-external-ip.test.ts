@@ -26,7 +26,7 @@ afterAll(async () => world.close());
 describe('a standby with its own external IP (one access config per NIC)', () => {
   it('plan --to iris-b warns that the public VIP cannot move there, and how to fix it', async () => {
     const { code, stdout } = await cli(['plan', '--config', configFile, '--to', 'iris-b']);
-    expect(code).toBe(0);
+    expect(code).toBe(8); // iris-b answers backup: the function would refuse, the plan is still shown
     expect(stdout).toMatch(/warning: .*iris-b nic0 has access config "External NAT" \(35\.9\.9\.9\)/);
     expect(stdout).toMatch(/gcloud compute instances delete-access-config iris-b --zone us-east1-c/);
     expect(world.writes()).toBe(0);

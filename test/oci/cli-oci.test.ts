@@ -35,7 +35,7 @@ describe('mirror-vip CLI on OCI (signed calls to the VirtualNetwork emulator)', 
 
   it('plan --cloud oci --to iris-b lists every slot and makes no write', async () => {
     const { code, stdout } = await cli(['plan', '--config', configFile, '--cloud', 'oci', '--to', 'iris-b', '--json']);
-    expect(code).toBe(0);
+    expect(code).toBe(8); // iris-b answers backup: the function would refuse, the plan is still shown
     const r = JSON.parse(stdout) as { outcome: string; plan: { slot: string; to: string }[] };
     expect(r.outcome).toBe('planned');
     expect(r.plan.map((c) => c.slot)).toEqual(['private-ip', 'public-ip', ...world.seed.routeTableIds]);
