@@ -122,11 +122,12 @@ export class ArmState {
         `Network interface ${nic.id} must have at least one IP configuration.`,
       );
     const oldPrimary = before?.ipConfigurations.find((c) => c.primary);
+    // The code and message Azure answers (ansible-collections/azure#1281, Azure/azure-sdk-for-python#9332)
     if (oldPrimary && !configs.some((c) => c.name === oldPrimary.name && c.primary))
       throw new ArmError(
         400,
-        'CannotDeletePrimaryIPConfiguration',
-        `Primary IP configuration ${oldPrimary.name} of ${nic.id} cannot be deleted or made secondary.`,
+        'IpConfigDeleteNotSupported',
+        `IP Configuration ${oldPrimary.name} cannot be deleted. Deletion and renaming of primary IP Configuration is not supported`,
       );
     if (configs.filter((c) => c.primary).length !== 1)
       throw new ArmError(

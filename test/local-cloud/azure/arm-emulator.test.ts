@@ -46,7 +46,7 @@ beforeEach(() => {
 describe('ARM emulator: NIC ip-configuration rules, through @azure/arm-network', () => {
   it('refuses to remove the primary ip-configuration', async () => {
     expect(await codeOf(put('iris-a-nic', { kind: 'remove-ip-config', name: 'ipconfig1' }))).toBe(
-      'CannotDeletePrimaryIPConfiguration',
+      'IpConfigDeleteNotSupported',
     );
   });
   it('refuses a private IP outside the subnet, and one of the five Azure reserves', async () => {
