@@ -10,6 +10,8 @@ import { type Durations, measureGcpFailover } from './gcp-failover.ts';
 import { measureOciColdStart, measureOciFailover } from './oci-failover.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// The run is dated when it starts: a run that crosses midnight (UTC) still writes the day it was started.
+const started = new Date();
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
@@ -102,7 +104,7 @@ console.log(
 console.log(`forged requests rejected by one core: ${core.forgedPerSecond}/s`);
 
 const figures = {
-  date: new Date().toISOString(),
+  date: started.toISOString(),
   node: process.version,
   cpus: cpus().length,
   latencyMs: latency,
