@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { ROOT } from '../../local-cloud/bundles.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
 
@@ -153,4 +154,40 @@ export function answerLog() {
       check();
     });
   return { results, record, answered };
+}
+
+/** What the scenario needs of a cloud's world: the members' health pages and their keys. */
+export interface MemberWorld {
+  members: { set(member: string, role: 'primary' | 'backup' | 'down'): void };
+  secrets: Record<Member, string>;
+}
+
+/**
+ * Seed's scenario on real daemons: iris-a is elected MASTER and notifies (nothing to move); iris-b joins as BACKUP and
+ * stays quiet; iris-a resigns and iris-b takes over and notifies: the move. `expectVipOn(m)` checks the cloud's view.
+ */
+export async function electThenFailOver(
+  pair: ReturnType<typeof keepalivedPair>,
+  log: ReturnType<typeof answerLog>,
+  world: MemberWorld,
+  notifier: { url: string; mirror: string },
+  expectVipOn: (m: Member) => void,
+): Promise<void> {
+  const settings = (m: Member) => ({ ...notifier, secret: world.secrets[m] });
+  world.members.set('iris-a', 'primary');
+  world.members.set('iris-b', 'backup');
+  pair.start('iris-a', 100, settings('iris-a'));
+  const first = await log.answered((r) => r.ok && r.to === 'iris-a');
+  expect(first).toMatchObject({ outcome: 'unchanged', trigger: 'event', writeCalls: 0 });
+  // iris-b joins as BACKUP: it hears iris-a's adverts and stays quiet.
+  pair.start('iris-b', 90, settings('iris-b'));
+  expectVipOn('iris-a');
+
+  world.members.set('iris-a', 'down');
+  world.members.set('iris-b', 'primary');
+  pair.resign('iris-a');
+  const second = await log.answered((r) => r.ok && r.to === 'iris-b');
+  expect(second).toMatchObject({ outcome: 'moved', from: 'iris-a', to: 'iris-b' });
+  expectVipOn('iris-b');
+  expect(log.results.filter((r) => !r.ok)).toEqual([]);
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { expect, it } from 'vitest';
-import type { SignOverrides } from '../../local-cloud/worlds/signed.ts';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import type { Member, SignOverrides } from '../../local-cloud/worlds/signed.ts';
+import type { MemberRole } from '../../shared/core/health.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
 import { eventBody } from '../../shared/protocol/event.ts';
 
@@ -29,6 +30,48 @@ export interface RejectionGlue {
   platform?: { statuses: number[]; decisions(): number };
   /** fast-check runs for the fuzz (default 200). */
   fuzzRuns?: number;
+}
+
+/** A world whose HTTP entry takes a WireRequest (Azure, GCP, OCI): the glue is its own methods. */
+export interface WireWorld {
+  signedRequest(member: 'iris-b', o?: SignOverrides): WireRequest;
+  post(req: WireRequest, method?: string): Promise<{ status: number; result?: FailoverResult }>;
+  writes(): number;
+  emu: { calls: unknown[] };
+}
+
+/** The glue for a WireWorld (read when the tests run, after `beforeAll` started it). */
+export const wireGlue = (world: () => WireWorld): Pick<RejectionGlue, 'signed' | 'send' | 'writes' | 'calls'> => ({
+  signed: (o) => world().signedRequest('iris-b', o),
+  send: (req, method) => world().post(req, method),
+  writes: () => world().writes(),
+  calls: () => world().emu.calls.length,
+});
+
+/** What the suite resets between tests: the emulator's records and the members' roles. */
+interface ResettableWorld {
+  emu: { reset(): void };
+  members: { set(member: string, role: MemberRole): void };
+  close(): Promise<void>;
+}
+
+const HOME: Record<Member, MemberRole> = { 'iris-a': 'primary', 'iris-b': 'backup' };
+
+/** One world for the file, from `start(roles)`; before each test iris-a is primary and iris-b backup again. */
+export function rejectionWorld<W extends ResettableWorld>(start: (roles: Record<Member, MemberRole>) => Promise<W>) {
+  let world: W | undefined;
+  beforeAll(async () => {
+    world = await start({ ...HOME });
+  });
+  afterAll(async () => world?.close());
+  beforeEach(() => {
+    world?.emu.reset();
+    for (const [m, role] of Object.entries(HOME)) world?.members.set(m, role);
+  });
+  return (): W => {
+    if (!world) throw new Error('the world is read before beforeAll started it');
+    return world;
+  };
 }
 
 /** A valid event body from iris-b of IRISMIRROR, with fields overridden. */
