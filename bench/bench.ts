@@ -1,6 +1,6 @@
 // `npm run bench`: failover figures on the emulator, cold start and core overhead. Prints a table and writes JSON.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { REALISTIC_OPERATION_MS } from '../local-cloud/gcp/durations.ts';
 import { measureAwsFailover } from './aws-failover.ts';
 import { AZURE_LRO_MS, measureAzureColdStart, measureAzureFailover } from './azure-failover.ts';
@@ -10,6 +10,10 @@ import { type Durations, measureGcpFailover } from './gcp-failover.ts';
 import { measureOciColdStart, measureOciFailover } from './oci-failover.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// The run is dated when it starts: a run that crosses midnight (UTC) still writes the day it was started.
+const started = new Date();
+// what else ran on the machine: the figures are wall-clock times, so a loaded machine inflates them
+const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
@@ -102,12 +106,13 @@ console.log(
 console.log(`forged requests rejected by one core: ${core.forgedPerSecond}/s`);
 
 const figures = {
-  date: new Date().toISOString(),
+  date: started.toISOString(),
   node: process.version,
   cpus: cpus().length,
+  loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((l) => Math.round(l * 100) / 100) },
   latencyMs: latency,
   aws: { failovers, cold },
-  gcp: { emulated: gcp, realistic: gcpReal },
+  gcp: { emulated: gcp, realistic: gcpReal, cold: gcpCold },
   azure: { failover: azure, cold: azureCold },
   oci: { failover: oci, cold: ociCold },
   core,

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AzureWorld, startAzureWorld } from '../../local-cloud/worlds/azure-world.ts';
+import { expectBackAndForth, expectNoWriteOnceRight } from '../support/failover-shapes.ts';
 
 let world: AzureWorld;
 afterEach(async () => world?.close());
@@ -64,40 +65,23 @@ describe('Azure function: a signed became-primary event (ip-config, seed 001)', 
 
   it('makes no write for the same event twice, a newer event, the timer, or an alert when all is right', async () => {
     world = await startAzureWorld();
-    const first = world.signedRequest('iris-b');
-    world.members.set('iris-a', 'backup');
-    world.members.set('iris-b', 'primary');
-    expect((await world.post(first)).result?.outcome).toBe('moved');
-    world.emu.calls.length = 0;
-    expect(await world.post(first)).toMatchObject({
-      status: 409,
-      result: { error: { code: 'replayed_event' }, writeCalls: 0 },
-    });
-    expect((await world.post(world.signedRequest('iris-b'))).result).toMatchObject({
-      ok: true,
-      outcome: 'unchanged',
-      writeCalls: 0,
-    });
-    expect(await world.tick()).toMatchObject([{ outcome: 'unchanged', trigger: 'schedule', to: 'iris-b' }]);
-    expect(world.writes()).toBe(0);
+    const alert = {
+      schemaId: 'azureMonitorCommonAlertSchema',
+      data: { essentials: { alertRule: 'mirror-vip:IRISMIRROR:iris-a', monitorCondition: 'Fired' } },
+    };
+    await expectNoWriteOnceRight(world, [
+      { trigger: 'schedule', run: () => world.tick() },
+      { trigger: 'alarm', run: async () => (await world.alert(alert)).results },
+    ]);
   });
 
   it('moves back and forth: each move is the mirror image of the last', async () => {
     world = await startAzureWorld();
-    for (const [up, down] of [
-      ['iris-b', 'iris-a'],
-      ['iris-a', 'iris-b'],
-      ['iris-b', 'iris-a'],
-    ] as const) {
-      world.members.set(down, 'down');
-      world.members.set(up, 'primary');
-      expect((await world.post(world.signedRequest(up))).result).toMatchObject({
-        outcome: 'moved',
-        from: down,
-        to: up,
-      });
-      expect([world.ipConfigHolders(), world.publicIpHolders()]).toEqual([[up], [up]]);
-    }
+    await expectBackAndForth(
+      world,
+      () => [world.ipConfigHolders(), world.publicIpHolders()],
+      (m) => [[m], [m]],
+    );
   });
 
   it('a private-only VIP moves with two NIC PUTs and no public IP anywhere', async () => {

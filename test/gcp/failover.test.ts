@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StateTransition } from '../../local-cloud/gcp/index.ts';
 import { type GcpWorld, startGcpWorld } from '../../local-cloud/worlds/gcp-world.ts';
+import { expectBackAndForth, expectNoWriteOnceRight } from '../support/failover-shapes.ts';
 
 let world: GcpWorld;
 afterEach(async () => world?.close());
@@ -93,40 +94,17 @@ describe('GCP function: a signed became-primary event (alias-ip)', () => {
 
   it('makes no write call for the same event twice, a newer event, or a scheduled reconcile when all is right', async () => {
     world = await startGcpWorld();
-    world.members.set('iris-a', 'backup');
-    world.members.set('iris-b', 'primary');
-    const first = world.signedRequest('iris-b');
-    expect((await world.post(first)).result?.outcome).toBe('moved');
-    world.emu.calls.length = 0;
-    expect(await world.post(first)).toMatchObject({
-      status: 409,
-      result: { error: { code: 'replayed_event' }, writeCalls: 0 },
-    });
-    expect((await world.post(world.signedRequest('iris-b'))).result).toMatchObject({
-      ok: true,
-      outcome: 'unchanged',
-      writeCalls: 0,
-    });
-    const tick = await world.publish({ kind: 'mirror-vip.reconcile' });
-    expect(tick.results).toMatchObject([{ outcome: 'unchanged', trigger: 'schedule', to: 'iris-b' }]);
-    expect(world.writes()).toBe(0);
+    await expectNoWriteOnceRight(world, [
+      { trigger: 'schedule', run: async () => (await world.publish({ kind: 'mirror-vip.reconcile' })).results },
+    ]);
   });
 
   it('moves back and forth: each move is the mirror image of the last', async () => {
     world = await startGcpWorld();
-    for (const [up, down] of [
-      ['iris-b', 'iris-a'],
-      ['iris-a', 'iris-b'],
-      ['iris-b', 'iris-a'],
-    ] as const) {
-      world.members.set(down, 'down');
-      world.members.set(up, 'primary');
-      expect((await world.post(world.signedRequest(up))).result).toMatchObject({
-        outcome: 'moved',
-        from: down,
-        to: up,
-      });
-      expect([world.aliasHolders(), world.accessConfigHolders()]).toEqual([[up], [up]]);
-    }
+    await expectBackAndForth(
+      world,
+      () => [world.aliasHolders(), world.accessConfigHolders()],
+      (m) => [[m], [m]],
+    );
   });
 });

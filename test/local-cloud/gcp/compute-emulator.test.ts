@@ -3,7 +3,7 @@ import { InstancesClient } from '@google-cloud/compute/build/src/v1/instances_cl
 import { RoutesClient } from '@google-cloud/compute/build/src/v1/routes_client.js';
 import { ZoneOperationsClient } from '@google-cloud/compute/build/src/v1/zone_operations_client.js';
 import { type AuthClient, PassThroughClient } from 'google-auth-library';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ComputeState,
   type GcpEmulator,
@@ -258,18 +258,27 @@ describe('routes', () => {
 
 describe('operations', () => {
   it('stays RUNNING for operationDelayMs and applies the change only at DONE', async () => {
-    // long enough that a loaded machine still reads the NIC before DONE
-    emu.faults.operationDelayMs = 1500;
-    const { fingerprint } = await getNic(a);
-    const [op] = await setAliases(a, fingerprint ?? '', [], true);
-    const name = (op.latestResponse as { name: string }).name;
-    expect(op.latestResponse).toMatchObject({ status: 'RUNNING', operationType: 'updateNetworkInterface' });
-    const [polled] = await zoneOps.get({ project, zone: a.zone, operation: name });
-    expect(polled.status).toBe('RUNNING');
-    expect((await getNic(a)).aliasIpRanges).toHaveLength(1);
-    expect((await zoneOps.wait({ project, zone: a.zone, operation: name }))[0].status).toBe('DONE');
-    expect(ranges(await getNic(a))).toEqual([]);
-    expect(emu.transitions).toHaveLength(1);
+    // the operation's timer runs on the test's clock (only setTimeout is faked): no load can make it DONE early or late
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      emu.faults.operationDelayMs = 40;
+      const { fingerprint } = await getNic(a);
+      const [op] = await setAliases(a, fingerprint ?? '', [], true);
+      const name = (op.latestResponse as { name: string }).name;
+      const status = async () => (await zoneOps.get({ project, zone: a.zone, operation: name }))[0].status;
+      expect(op.latestResponse).toMatchObject({ status: 'RUNNING', operationType: 'updateNetworkInterface' });
+      vi.advanceTimersByTime(39);
+      expect(await status()).toBe('RUNNING');
+      expect((await getNic(a)).aliasIpRanges).toHaveLength(1);
+      expect(emu.transitions).toHaveLength(0);
+      vi.advanceTimersByTime(1);
+      expect(await status()).toBe('DONE');
+      expect(ranges(await getNic(a))).toEqual([]);
+      expect((await zoneOps.wait({ project, zone: a.zone, operation: name }))[0].status).toBe('DONE');
+      expect(emu.transitions).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('failOperation: the operation resolves DONE with an error and nothing changes', async () => {

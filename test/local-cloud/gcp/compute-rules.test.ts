@@ -3,7 +3,7 @@ import { InstancesClient } from '@google-cloud/compute/build/src/v1/instances_cl
 import { RoutesClient } from '@google-cloud/compute/build/src/v1/routes_client.js';
 import { ZoneOperationsClient } from '@google-cloud/compute/build/src/v1/zone_operations_client.js';
 import { PassThroughClient } from 'google-auth-library';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type GcpEmulator, MIRROR, startGcpEmulator } from '../../../local-cloud/gcp/index.ts';
 
 // gRPC codes the 7.x client puts in `e.code` for HTTP statuses
@@ -90,31 +90,32 @@ describe('rule 2: alias ranges come from the subnet', () => {
 
 describe('rule 3: one operation at a time per instance', () => {
   it('a write while the instance has an operation running is refused with 400 resourceNotReady', async () => {
-    emu.faults.operationDelayMs = 200;
-    const fp = (await nic0(a)).fingerprint ?? '';
-    const first = await update(a, fp, []);
-    const e = await failure(
-      instances.deleteAccessConfig({
-        project,
-        zone: a.zone,
-        instance: a.name,
-        networkInterface: 'nic0',
-        accessConfig: MIRROR.accessConfigName,
-      }),
-    );
-    expect(e).toMatchObject({ code: INVALID_ARGUMENT });
-    expect(e?.message).toMatch(/is not ready/);
-    expect(emu.calls.at(-1)).toMatchObject({ status: 400, errorReason: 'resourceNotReady' });
-    // another instance is not blocked, and the same instance is free again once the operation is DONE
-    await zoneOps.wait({ project, zone: a.zone, operation: opName(first) });
-    const again = await instances.deleteAccessConfig({
-      project,
-      zone: a.zone,
-      instance: a.name,
-      networkInterface: 'nic0',
-      accessConfig: MIRROR.accessConfigName,
-    });
-    expect(opName(again)).toMatch(/^operation-/);
+    // the operation's timer runs on the test's clock (only setTimeout is faked): it is still running, however loaded
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      emu.faults.operationDelayMs = 200;
+      const fp = (await nic0(a)).fingerprint ?? '';
+      const first = await update(a, fp, []);
+      const removeAccessConfig = () =>
+        instances.deleteAccessConfig({
+          project,
+          zone: a.zone,
+          instance: a.name,
+          networkInterface: 'nic0',
+          accessConfig: MIRROR.accessConfigName,
+        });
+      const e = await failure(removeAccessConfig());
+      expect(e).toMatchObject({ code: INVALID_ARGUMENT });
+      expect(e?.message).toMatch(/is not ready/);
+      expect(emu.calls.at(-1)).toMatchObject({ status: 400, errorReason: 'resourceNotReady' });
+      // the same instance is free again once the operation is DONE
+      vi.advanceTimersByTime(200);
+      const done = await zoneOps.get({ project, zone: a.zone, operation: opName(first) });
+      expect(done[0].status).toBe('DONE');
+      expect(opName(await removeAccessConfig())).toMatch(/^operation-/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
