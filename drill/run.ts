@@ -38,7 +38,7 @@ export interface RunResult {
   /** The members that answered, in the order they first did. */
   answeredBy: string[];
   pids: number[];
-  /** The drill's namespaces were mvd<topologyId>{c,n,a,b}. */
+  /** The drill's namespaces were <PREFIX><topologyId>{c,n,a,b}. */
   topologyId: number;
 }
 

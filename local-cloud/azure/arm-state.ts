@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 
 /** An ARM error as the API answers it: `{"error":{"code","message"}}` with an HTTP status. */
 export class ArmError extends Error {
@@ -99,10 +100,14 @@ export class ArmState {
   readonly publicIps = new Map<string, PublicIp>();
   readonly routeTables = new Map<string, RouteTable>();
   readonly transitions: StateTransition[] = [];
+  /** Emits 'change' the moment a write changes the state or an operation settles (the drill's network follows it). */
+  readonly changes = new EventEmitter();
   private readonly t0 = performance.now();
 
   record(kind: TransitionKind, detail: Record<string, string>): void {
-    this.transitions.push({ kind, at: performance.now() - this.t0, detail });
+    const t = { kind, at: performance.now() - this.t0, detail };
+    this.transitions.push(t);
+    this.changes.emit('change', t);
   }
 
   nicByName(name: string): Nic | undefined {
