@@ -208,6 +208,9 @@ export class ArmState {
   /** Replace a NIC's ip-configurations (already validated) and record what moved. */
   commitNic(nic: Nic, configs: IpConfig[]): void {
     const before = nic.ipConfigurations;
+    // the new state first, then the records: a watcher of the transitions sees the state they describe
+    nic.ipConfigurations = configs;
+    nic.etag = newEtag();
     const byName = (list: IpConfig[], n: string) => list.find((c) => c.name.toLowerCase() === n.toLowerCase());
     for (const c of before)
       if (!byName(configs, c.name))
@@ -225,7 +228,5 @@ export class ArmState {
       if (!byName(configs, c.name) && c.publicIpId)
         this.record('public-ip-detached', { nic: nic.name, ipConfig: c.name, publicIp: c.publicIpId });
     }
-    nic.ipConfigurations = configs;
-    nic.etag = newEtag();
   }
 }
