@@ -16,6 +16,14 @@ export function startedPids(): number[] {
   return [...started].map((c) => c.pid ?? 0);
 }
 
+/** SIGKILL a child and resolve once it has exited (so no check right after sees it still running). */
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGKILL');
+  return exited;
+}
+
 /** SIGKILL every process the drill started that has not exited (the drill is being stopped by a signal). */
 export function killRunning(): void {
   for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');

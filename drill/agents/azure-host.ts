@@ -10,7 +10,10 @@ import { type AzureHttpHandler, azureRequest, callAzureHttp, invocation } from '
 const MAX_BODY_BYTES = 1 << 20; // the trigger reads only what it needs; more than this is never a signed event
 
 type TimerHandler = (t: Timer, ctx: ReturnType<typeof invocation>) => Promise<unknown>;
-const mod = (await import(process.env.BUNDLE ?? '')) as { mirrorVip: AzureHttpHandler; mirrorVipSchedule: TimerHandler };
+const mod = (await import(process.env.BUNDLE ?? '')) as {
+  mirrorVip: AzureHttpHandler;
+  mirrorVipSchedule: TimerHandler;
+};
 
 async function body(req: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];

@@ -6,6 +6,7 @@ import { EMULATOR_CREDENTIALS } from '../../local-cloud/aws/sdk-clients.ts';
 import type { FakeMembers } from '../../local-cloud/members.ts';
 import { awsConfigFor, emulatorEnv, MIRROR } from '../../local-cloud/worlds/aws-world.ts';
 import type { DrillMember } from '../netns.ts';
+import { stopChild } from '../processes.ts';
 import { AWS_PROFILE, type LatencyProfile } from '../profiles.ts';
 import { serveBundle } from './host.ts';
 import type { CloudSession, CloudStartOptions, DrillCloud } from './types.ts';
@@ -81,7 +82,7 @@ async function start({ healthUrls, hostIp, profile }: CloudStartOptions): Promis
       await (await fetch(fn.invoke, { method: 'POST', body: JSON.stringify(event) })).text();
     },
     close: async () => {
-      fn.child.kill('SIGKILL');
+      await stopChild(fn.child);
       await emu.close();
     },
   };

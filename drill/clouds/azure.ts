@@ -12,6 +12,7 @@ import { azureConfigFor, MIRROR } from '../../local-cloud/worlds/azure-world.ts'
 import { AZURE_DEFAULT_POLL_MS } from '../../shared/config/schema-azure.ts';
 import { AZURE_ENV } from '../../shared/providers/azure/endpoint.ts';
 import { type DrillMember, MEMBERS } from '../netns.ts';
+import { stopChild } from '../processes.ts';
 import { AZURE_PROFILE, type LatencyProfile } from '../profiles.ts';
 import { serveBundle } from './host.ts';
 import type { CloudSession, CloudStartOptions, DrillCloud } from './types.ts';
@@ -133,7 +134,7 @@ async function start({ healthUrls, hostIp, profile, scale }: CloudStartOptions):
       await (await fetch(fn.invoke, { method: 'POST' })).text();
     },
     close: async () => {
-      fn.child.kill('SIGKILL');
+      await stopChild(fn.child);
       await emu.close();
     },
   };

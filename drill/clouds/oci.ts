@@ -22,7 +22,7 @@ import { OCI_DEFAULT_DEADLINE_MS } from '../../shared/config/schema-oci.ts';
 import { OCI_ENV } from '../../shared/providers/oci/endpoint.ts';
 import { NO_SDK_RETRY } from '../../shared/providers/oci/oci-sdk.ts';
 import type { DrillMember } from '../netns.ts';
-import { track } from '../processes.ts';
+import { stopChild, track } from '../processes.ts';
 import { type LatencyProfile, OCI_PROFILE } from '../profiles.ts';
 import type { CloudSession, CloudStartOptions, DrillCloud } from './types.ts';
 
@@ -111,7 +111,7 @@ async function start({ healthUrls, hostIp, profile }: CloudStartOptions): Promis
       await invokeDirect(fn.socket, JSON.stringify({ kind: 'mirror-vip.reconcile' }));
     },
     close: async () => {
-      fn.child.kill('SIGKILL');
+      await stopChild(fn.child);
       await gateway.close();
       await emu.close();
       rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import type { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ENDPOINTS, type Endpoint } from './endpoints.ts';
