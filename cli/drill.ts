@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { MirrorVipError } from '../shared/errors.ts';
 
 const VARIANT_NAMES = ['mirror-vip', 'seed', 'notify-failed'] as const;
-const CLOUD_NAMES = ['aws', 'gcp'] as const;
+const CLOUD_NAMES = ['aws', 'gcp', 'azure', 'oci'] as const;
 
 const positive = (max: number, integer: boolean) => (v: string) => {
   const n = Number(v);

@@ -5,6 +5,7 @@ import { DRILL_CLOUDS } from './clouds/index.ts';
 import type { CloudSession, DrillCloud } from './clouds/types.ts';
 import type { Variant } from './member.ts';
 import { createTopology, type DrillMember, destroyTopology, MEMBERS, type Topology } from './netns.ts';
+import { killRunning } from './processes.ts';
 import { PROFILES, scaleProfile } from './profiles.ts';
 import { type RunResult, runOnce } from './run.ts';
 
@@ -55,17 +56,24 @@ function cloudOf(name: string): DrillCloud {
   return cloud;
 }
 
-/** Ctrl-C, a kill or an exit still runs `cleanup` (removing the namespaces removes every process in them). */
+/**
+ * Ctrl-C, a kill or an exit still runs `cleanup` (removing the namespaces removes every process in them) and kills
+ * what runs outside them (the function's host, the emulators' helpers), which would otherwise outlive the drill.
+ */
 function onProcessEnd(cleanup: () => void): () => void {
-  const onSignal = (signal: NodeJS.Signals) => {
+  const onEnd = () => {
     cleanup();
+    killRunning();
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    onEnd();
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
-  process.once('exit', cleanup);
+  process.once('exit', onEnd);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   return () => {
-    process.off('exit', cleanup);
+    process.off('exit', onEnd);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   };

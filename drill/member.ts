@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../local-cloud/bundles.ts';
 import type { CloudSession } from './clouds/types.ts';
-import type { DrillMember, Topology } from './netns.ts';
+import { type DrillMember, PREFIX, type Topology } from './netns.ts';
 import { MINIMAL_PATH, type NsProcess, spawnIn } from './processes.ts';
 
 /** How the new primary tells the cloud: the project's notifier, the seed's script, or a notifier that fails. */
@@ -21,7 +21,7 @@ export interface MemberSetup {
 
 /** A member host's files, laid out as docs/keepalived.md installs them: notifier, settings, key, hook, keepalived.conf. */
 export function memberHost(m: DrillMember, s: MemberSetup): string {
-  const dir = mkdtempSync(join(tmpdir(), `mvd-${m}-`));
+  const dir = mkdtempSync(join(tmpdir(), `${PREFIX}-${m}-`));
   chmodSync(dir, 0o755); // keepalived's script security refuses scripts in a directory others could write
   for (const [from, to] of [
     ['iris/mirror_vip_notify.py', 'mirror_vip_notify.py'],
@@ -54,10 +54,10 @@ function keepalivedConf(m: DrillMember, s: MemberSetup, dir: string): string {
       ? `seed ${s.seedUrl}${m}`
       : `notify ${join(dir, 'mirror_vip_notify.py')} ${join(dir, 'notify.conf')}`;
   const peer = m === 'iris-a' ? s.topo.mgmtIp['iris-b'] : s.topo.mgmtIp['iris-a'];
-  const dev = `mvd${s.topo.id}m${m.slice(-1)}`;
+  const dev = `${PREFIX}${s.topo.id}m${m.slice(-1)}`;
   const primary = m === 'iris-a';
   return `global_defs {
-  router_id mvd-${m}
+  router_id ${PREFIX}-${m}
   vrrp_version 3
   enable_script_security
   script_user root

@@ -1,11 +1,22 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
+import { MirrorVipError } from '../shared/errors.ts';
 import { spawnPiped } from './processes.ts';
 
 const run = promisify(execFile);
 
-/** Every namespace, veth and bridge the drill creates starts with this. */
-export const PREFIX = 'mvd';
+/**
+ * Every namespace, veth and bridge the drill creates starts with this: `mvd`, or MIRROR_VIP_DRILL_PREFIX (1–4
+ * lower-case letters) when several drills share a machine and each must keep to its own names.
+ */
+export const PREFIX = drillPrefix(process.env.MIRROR_VIP_DRILL_PREFIX);
+
+function drillPrefix(v: string | undefined): string {
+  if (v === undefined || v === '') return 'mvd';
+  if (!/^[a-z]{1,4}$/.test(v))
+    throw new MirrorVipError('drill_prefix', `MIRROR_VIP_DRILL_PREFIX must be 1–4 lower-case letters, got "${v}"`);
+  return v;
+}
 export const MEMBERS = ['iris-a', 'iris-b'] as const;
 export type DrillMember = (typeof MEMBERS)[number];
 
@@ -59,8 +70,11 @@ function topology(id: number, vip: string): Topology {
 /** Claim a free drill id by creating its bridge (creation is atomic, so parallel drills never share one). */
 function claimId(): number {
   const start = 1 + (process.pid % 250);
+  // a drill with another prefix may hold the same id: its host address must stay its own
+  const hostAddrs = ip('-o', 'addr', 'show');
   for (let i = 0; i < 250; i++) {
     const id = 1 + ((start + i) % 250);
+    if (hostAddrs.includes(` 10.232.${id}.1/`)) continue;
     try {
       ip('link', 'add', `${PREFIX}${id}br`, 'type', 'bridge');
       return id;

@@ -3,17 +3,30 @@ import { createInterface } from 'node:readline';
 import { ROOT } from '../local-cloud/bundles.ts';
 
 const MINIMAL_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-const started = new Set<number>();
+const started = new Set<ChildProcess>();
 
 /** Remember a process the drill started, so a test can check that none outlives the drill. */
 export function track<T extends ChildProcess>(child: T): T {
-  if (child.pid !== undefined) started.add(child.pid);
+  if (child.pid !== undefined) started.add(child);
   return child;
 }
 
 /** Every process the drill has started in this process's life (most are gone by now). */
 export function startedPids(): number[] {
-  return [...started];
+  return [...started].map((c) => c.pid ?? 0);
+}
+
+/** SIGKILL a child and resolve once it has exited (so no check right after sees it still running). */
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGKILL');
+  return exited;
+}
+
+/** SIGKILL every process the drill started that has not exited (the drill is being stopped by a signal). */
+export function killRunning(): void {
+  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 }
 
 /** A process started inside a namespace; its JSON stdout lines reach `onLine`. */

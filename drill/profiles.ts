@@ -86,8 +86,8 @@ export const AZURE_PROFILE: LatencyProfile = {
   ...MEMBER,
   apiMs: 150,
   apiByOp: {},
-  // Two NIC PUTs (old without the ip-config, new with it), each a long-running operation.
-  operationByOp: { 'networkInterfaces.createOrUpdate': 20_000 },
+  // Two NIC PUTs (old without the ip-config, new with it), each a long-running operation (the emulator's op name).
+  operationByOp: { 'networkInterfaces.put': 20_000 },
   schedulePeriodMs: 60_000,
   sources: {
     ...MEMBER_SOURCES,

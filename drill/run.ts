@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import type { CloudSession } from './clouds/types.ts';
 import { memberHost, startKeepalived, type Variant } from './member.ts';
 import { killMember, routeVip, startVipRouter, type Topology } from './netns.ts';
@@ -38,7 +39,7 @@ export interface RunResult {
   /** The members that answered, in the order they first did. */
   answeredBy: string[];
   pids: number[];
-  /** The drill's namespaces were mvd<topologyId>{c,n,a,b}. */
+  /** The drill's namespaces were <PREFIX><topologyId>{c,n,a,b}. */
   topologyId: number;
 }
 
@@ -92,7 +93,7 @@ function schedule(ctx: RunContext, killAt: number, events: DrillEvent[]) {
 }
 
 /** Start both members (stand-in, then keepalived), the client, and wait until iris-a serves as elected MASTER. */
-async function startMembers(ctx: RunContext) {
+async function startMembers(ctx: RunContext, hostDirs: string[]) {
   const { topo, profile } = ctx;
   const t = ctx.stepTimeoutMs;
   const a = spawnAgent(topo.ns['iris-a'], 'iris-standin.ts', ['iris-a', 'primary', String(profile.promotionMs)]);
@@ -106,9 +107,14 @@ async function startMembers(ctx: RunContext) {
     seedUrl: ctx.seedUrl,
   };
   const client = spawnAgent(topo.ns.client, 'client.ts', [topo.vip, '20', '200']);
-  const ka = startKeepalived('iris-a', topo, memberHost('iris-a', setup));
+  const host = (m: 'iris-a' | 'iris-b') => {
+    const dir = memberHost(m, setup);
+    hostDirs.push(dir);
+    return dir;
+  };
+  const ka = startKeepalived('iris-a', topo, host('iris-a'));
   await a.line<Line>((l) => l.ev === 'notify-done', t, 'iris-a to become MASTER and notify');
-  const kb = startKeepalived('iris-b', topo, memberHost('iris-b', setup));
+  const kb = startKeepalived('iris-b', topo, host('iris-b'));
   await b.line<Line>((l) => l.ev === 'backup', t, 'iris-b to enter BACKUP');
   const since = now();
   await client.line<Line>(
@@ -152,10 +158,12 @@ export async function runOnce(ctx: RunContext): Promise<RunResult> {
   const events: DrillEvent[] = [];
   await ctx.session.reset();
   await routeVip(ctx.topo, ctx.session.holder());
+  // each member host's files (its key among them) live for the run only
+  const hostDirs: string[] = [];
   const follow = followCloud(ctx, events);
   let stopSchedule = () => {};
   try {
-    const { b, client, procs } = await startMembers(ctx);
+    const { b, client, procs } = await startMembers(ctx, hostDirs);
     const killAt = now();
     killMember(ctx.topo, 'iris-a');
     if (ctx.variant === 'notify-failed') stopSchedule = schedule(ctx, killAt, events);
@@ -186,6 +194,7 @@ export async function runOnce(ctx: RunContext): Promise<RunResult> {
       topologyId: ctx.topo.id,
     };
   } finally {
+    for (const dir of hostDirs) rmSync(dir, { recursive: true, force: true });
     stopSchedule();
     follow.stop();
   }

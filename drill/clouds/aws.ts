@@ -1,41 +1,17 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { seedAlgorithm } from '../../bench/aws-failover.ts';
 import { type AwsEmulator, type Ec2State, seedMirrorVpc, startAwsEmulator } from '../../local-cloud/aws/index.ts';
 import { EMULATOR_CREDENTIALS } from '../../local-cloud/aws/sdk-clients.ts';
-import { ensureBundle, ROOT } from '../../local-cloud/bundles.ts';
 import type { FakeMembers } from '../../local-cloud/members.ts';
 import { awsConfigFor, emulatorEnv, MIRROR } from '../../local-cloud/worlds/aws-world.ts';
 import type { DrillMember } from '../netns.ts';
-import { track } from '../processes.ts';
+import { stopChild } from '../processes.ts';
 import { AWS_PROFILE, type LatencyProfile } from '../profiles.ts';
+import { serveBundle } from './host.ts';
 import type { CloudSession, CloudStartOptions, DrillCloud } from './types.ts';
 
 const epoch = (perf: number) => performance.timeOrigin + perf;
-
-/** The deployed bundle in a process of its own (its own cold start, its own log), as Lambda runs it. */
-async function serveBundle(env: Record<string, string>) {
-  const bundle = pathToFileURL(await ensureBundle('dist/aws/handler.mjs')).href;
-  const child = track(
-    spawn(process.execPath, ['--import', 'tsx', 'drill/agents/lambda-host.ts'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env, BUNDLE: bundle },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
-  );
-  const ready = await new Promise<{ port: number; invoke: string }>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (l) => {
-      if (l.includes('"ev":"listening"')) resolve(JSON.parse(l));
-    });
-    child.once('exit', (code) => reject(new Error(`the Lambda host exited ${code} before listening`)));
-  });
-  child.stdout.resume();
-  return { child, ...ready };
-}
 
 function applyProfile(emu: AwsEmulator, p: LatencyProfile): void {
   emu.faults.latencyMs = p.apiMs;
@@ -57,7 +33,7 @@ async function start({ healthUrls, hostIp, profile }: CloudStartOptions): Promis
     deadlineMs: 60_000,
   });
   const env = { MIRROR_VIP_CONFIG: JSON.stringify(config), MIRROR_VIP_KEY_IRIS_A: secrets['iris-a'] };
-  const fn = await serveBundle({ ...env, ...emulatorEnv(emu) });
+  const fn = await serveBundle('lambda-host.ts', 'dist/aws/handler.mjs', { ...env, ...emulatorEnv(emu) });
   const enis: Record<string, DrillMember> = {
     [seeded.members['iris-a'].networkInterfaceId]: 'iris-a',
     [seeded.members['iris-b'].networkInterfaceId]: 'iris-b',
@@ -106,7 +82,7 @@ async function start({ healthUrls, hostIp, profile }: CloudStartOptions): Promis
       await (await fetch(fn.invoke, { method: 'POST', body: JSON.stringify(event) })).text();
     },
     close: async () => {
-      fn.child.kill('SIGKILL');
+      await stopChild(fn.child);
       await emu.close();
     },
   };

@@ -13,7 +13,7 @@ import type { FakeMembers } from '../../local-cloud/members.ts';
 import { gcpConfigFor, MIRROR } from '../../local-cloud/worlds/gcp-world.ts';
 import { GCP_ENV } from '../../shared/providers/gcp/endpoint.ts';
 import type { DrillMember } from '../netns.ts';
-import { track } from '../processes.ts';
+import { stopChild, track } from '../processes.ts';
 import { GCP_PROFILE, type LatencyProfile } from '../profiles.ts';
 import type { CloudSession, CloudStartOptions, DrillCloud } from './types.ts';
 
@@ -102,7 +102,7 @@ async function start({ healthUrls, hostIp, profile, scale }: CloudStartOptions):
     },
     reconcile: () => publishReconcile(eventsFn.url),
     close: async () => {
-      for (const child of [httpFn.child, eventsFn.child]) child.kill('SIGKILL');
+      await Promise.all([httpFn.child, eventsFn.child].map(stopChild));
       await emu.close();
     },
   };

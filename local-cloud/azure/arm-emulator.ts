@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -36,6 +37,10 @@ export interface AzureEmulator {
   calls: RecordedCall[];
   faults: FaultPlan;
   transitions: StateTransition[];
+  /** Emits 'change' the moment a write changes the state or an operation settles. */
+  changes: EventEmitter;
+  /** Epoch milliseconds at which the recorded calls' `startedAt` / `endedAt` count from. */
+  callsEpochMs: number;
   /** A bearer token the emulator accepts (as if issued by Entra ID); the managed identity endpoint issues others. */
   issueToken(): string;
   /** The App Service managed identity endpoint and its header secret (IDENTITY_ENDPOINT, IDENTITY_HEADER). */
@@ -54,7 +59,7 @@ export interface AzureEmulator {
 export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator> {
   const { key: tlsKey, cert, certFile } = selfSignedCert();
   const state = o.state;
-  const ops = new OperationStore();
+  const ops = new OperationStore(() => state.changes.emit('change'));
   const calls: RecordedCall[] = [];
   const ids = new IdentityEndpoint(state);
   const tokens = ids.tokens;
@@ -202,6 +207,8 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
       emu.faults = f;
     },
     transitions: state.transitions,
+    changes: state.changes,
+    callsEpochMs: performance.timeOrigin + t0,
     issueToken: () => ids.mint('test').token,
     identity: { endpoint: `${base}/msi/token`, header: ids.header },
     get identityTokens() {
@@ -209,6 +216,7 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
     },
     close: () =>
       new Promise<void>((r) => {
+        ops.stop();
         server.closeAllConnections();
         server.close(() => r());
       }),

@@ -76,11 +76,12 @@ export function handleNic(state: ArmState, ops: OperationStore, f: WriteFaults, 
   state.validateNic(nic, configs, nic);
   const failed = take(f.failOperation, 'networkInterfaces.put');
   const before = nicJson(nic);
+  // Updating before the change is recorded: whoever watches the transitions sees the NIC mid-update
+  nic.provisioningState = 'Updating';
   if (!failed) {
     state.commitNic(nic, configs);
     nic.extra = extraNicProps(r.body ?? {});
   }
-  nic.provisioningState = 'Updating';
   const op = ops.start(
     f.operationDelayMs,
     failed

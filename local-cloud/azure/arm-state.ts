@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 
 /** An ARM error as the API answers it: `{"error":{"code","message"}}` with an HTTP status. */
 export class ArmError extends Error {
@@ -99,10 +100,14 @@ export class ArmState {
   readonly publicIps = new Map<string, PublicIp>();
   readonly routeTables = new Map<string, RouteTable>();
   readonly transitions: StateTransition[] = [];
+  /** Emits 'change' the moment a write changes the state or an operation settles (the drill's network follows it). */
+  readonly changes = new EventEmitter();
   private readonly t0 = performance.now();
 
   record(kind: TransitionKind, detail: Record<string, string>): void {
-    this.transitions.push({ kind, at: performance.now() - this.t0, detail });
+    const t = { kind, at: performance.now() - this.t0, detail };
+    this.transitions.push(t);
+    this.changes.emit('change', t);
   }
 
   nicByName(name: string): Nic | undefined {
@@ -204,6 +209,9 @@ export class ArmState {
   /** Replace a NIC's ip-configurations (already validated) and record what moved. */
   commitNic(nic: Nic, configs: IpConfig[]): void {
     const before = nic.ipConfigurations;
+    // the new state first, then the records: a watcher of the transitions sees the state they describe
+    nic.ipConfigurations = configs;
+    nic.etag = newEtag();
     const byName = (list: IpConfig[], n: string) => list.find((c) => c.name.toLowerCase() === n.toLowerCase());
     for (const c of before)
       if (!byName(configs, c.name))
@@ -221,7 +229,5 @@ export class ArmState {
       if (!byName(configs, c.name) && c.publicIpId)
         this.record('public-ip-detached', { nic: nic.name, ipConfig: c.name, publicIp: c.publicIpId });
     }
-    nic.ipConfigurations = configs;
-    nic.etag = newEtag();
   }
 }

@@ -9,21 +9,41 @@ export interface AsyncOperation {
   settle: () => void;
 }
 
-/** The emulator's running operations. Time is read when asked: no timers, nothing to leak. */
+/**
+ * The emulator's running operations. Time is read when asked, and a timer settles each one when its time comes
+ * (so the resource leaves Updating then, polled or not, and `onSettle` reports it); `stop()` clears the timers.
+ */
 export class OperationStore {
   private readonly ops = new Map<string, AsyncOperation>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly onSettle: () => void = () => {}) {}
 
   start(delayMs: number, error: AsyncOperation['error'], settle: () => void): AsyncOperation {
     const op = { id: randomUUID(), endsAt: Date.now() + delayMs, error, settled: false, settle };
     this.ops.set(op.id, op);
     if (delayMs <= 0) this.finish(op);
+    else {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        this.finish(op);
+      }, delayMs);
+      t.unref();
+      this.timers.add(t);
+    }
     return op;
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
   }
 
   private finish(op: AsyncOperation): void {
     if (op.settled) return;
     op.settled = true;
     op.settle();
+    this.onSettle();
   }
 
   /** Settle every operation whose time has come. */

@@ -221,7 +221,10 @@ async function dispatch(env: Env, req: http.IncomingMessage, url: URL, match: Re
   if (replay) return replay;
   const start = (m: Mutation) => {
     const failure = take(faults.failOperation, op) ? injectedFailure(faults.failOperation.reason) : undefined;
-    const onTransition = (t: StateTransition) => env.transitions.push(t);
+    const onTransition = (t: StateTransition) => {
+      env.transitions.push(t);
+      env.changes.emit('change', t);
+    };
     const delayMs = faults.operationDelayByOp[op] ?? faults.operationDelayMs;
     return ops.start(m, { delayMs, failure, onTransition, ...(requestId ? { requestId } : {}) });
   };

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ENDPOINTS, type Endpoint } from './endpoints.ts';
@@ -46,6 +47,8 @@ export interface OciEmulator {
   faults: OciFaults;
   /** Vault secret bundles by secret OCID (served under /20190301). */
   secrets: Map<string, string>;
+  /** Emits 'change' the moment a write (or a public IP's lifecycle) changes the state. */
+  changes: EventEmitter;
   reset(): void;
   close(): Promise<void>;
 }
@@ -223,6 +226,7 @@ export async function startOciEmulator(opts: OciEmulatorOptions): Promise<OciEmu
     calls: env.calls,
     faults,
     secrets: env.secrets,
+    changes: state.changes,
     reset() {
       state.restore(initial);
       env.calls.length = 0;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { conflict, invalid, notFound, staleEtag } from './errors.ts';
 
 export interface Vnic {
@@ -67,6 +68,8 @@ export class OciState {
   readonly publicIps = new Map<string, PublicIp>();
   readonly routeTables = new Map<string, RouteTable>();
   readonly transitions: Transition[] = [];
+  /** Emits 'change' with each transition, the moment it happens (the drill's network follows it). */
+  readonly changes = new EventEmitter();
   readonly timing: PublicIpTiming = { assigningMs: 0, detachNext: 0 };
   private timers = new Map<NodeJS.Timeout, () => void>();
 
@@ -81,7 +84,9 @@ export class OciState {
   routeTable = (id: string) => this.get(this.routeTables, id);
 
   private note(kind: Transition['kind'], id: string, detail: Record<string, unknown> = {}) {
-    this.transitions.push({ kind, id, detail, at: performance.now() });
+    const t = { kind, id, detail, at: performance.now() };
+    this.transitions.push(t);
+    this.changes.emit('change', t);
   }
 
   private checkEtag(current: string, ifMatch: string | undefined) {
