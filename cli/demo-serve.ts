@@ -57,7 +57,7 @@ export function requestLogger(out: (s: string) => void) {
 const HELP = 'Type: "primary iris-a" | "primary iris-b" | "primary none" | "reconcile" | "where" | "quit".';
 
 /** Serve until Ctrl-C, SIGTERM or "quit": commands on stdin switch the primary; everything is closed on the way out. */
-export function serveUntilStopped(s: Scenario, out: (line: string) => void): Promise<void> {
+export function serveUntilStopped(s: Scenario, out: (line: string) => void, from: Lineage = lineage()): Promise<void> {
   out(HELP);
   return new Promise<void>((resolve) => {
     const rl = createInterface({ input: process.stdin });
@@ -76,7 +76,7 @@ export function serveUntilStopped(s: Scenario, out: (line: string) => void): Pro
     process.once('SIGHUP', stop);
     // `npm run demo` passes SIGTERM to its `sh -c` only, which dies without passing it on (dash): the demo is
     // re-parented. So is it when npm is SIGKILLed. Watch the parent and stop when it is gone.
-    const watchdog = watchParent(() => void stop());
+    const watchdog = watchParent(() => void stop(), from);
     // stdin at its end (e.g. </dev/null) keeps serving: only quit, Ctrl-C or SIGTERM stop.
     rl.on('line', async (line) => {
       const [cmd, arg] = line.trim().split(/\s+/);
@@ -108,15 +108,29 @@ function parentOf(pid: number | 'self'): number | undefined {
   }
 }
 
+export interface Lineage {
+  parent: number;
+  grand?: number;
+}
+
+/**
+ * This process's parent and grandparent now. Take it as early as possible: once the demo has printed that it serves,
+ * the one who reads that may kill npm before this process is scheduled again (a loaded machine), and a lineage taken
+ * after that would already be the re-parented one.
+ */
+export function lineage(): Lineage {
+  const parent = parentOf('self') ?? process.ppid;
+  return { parent, grand: parent > 1 ? parentOf(parent) : undefined };
+}
+
 /**
  * Call `gone` once when the process that started this one, or the one that started it, has exited. Two links, because
  * `npm run demo` starts the demo through `sh -c`: npm SIGKILLed (or hung up) leaves the shell running, re-parented,
  * with the demo still its child; npm's SIGTERM reaches that shell only, and dash dies of it without passing it on.
  * Where /proc is missing (not Linux) only the parent is watched, by signal 0.
  */
-export function watchParent(gone: () => void, everyMs = 250): NodeJS.Timeout {
-  const parent = parentOf('self') ?? process.ppid;
-  const grand = parent > 1 ? parentOf(parent) : undefined;
+export function watchParent(gone: () => void, from: Lineage = lineage(), everyMs = 250): NodeJS.Timeout {
+  const { parent, grand } = from;
   const alive = () => {
     const now = parentOf('self');
     if (now === undefined) {
