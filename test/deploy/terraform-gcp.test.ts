@@ -218,6 +218,18 @@ describe('terraform/gcp', () => {
       });
     });
 
+    it('the pause is MIRROR_VIP_PAUSED from paused_mirrors in both functions: no role writes a secret or a label', () => {
+      for (const name of ['http', 'events']) {
+        const config = one('google_cloudfunctions2_function', name).service_config as Block[];
+        const env = (config[0]?.environment_variables as Block[] | Block | undefined) ?? {};
+        expect((Array.isArray(env) ? env[0] : env)?.MIRROR_VIP_PAUSED).toBe(ref('join(",", var.paused_mirrors)'));
+      }
+      const roles = everything()
+        .map(({ b }) => JSON.stringify(b))
+        .join('\n');
+      expect(roles).not.toMatch(/secretVersionAdder|secretmanager\.versions\.add|setLabels|secretmanager\.admin/);
+    });
+
     it('runs both functions as the function service account; the trigger may only invoke the event function', () => {
       for (const name of ['http', 'events']) {
         const config = one('google_cloudfunctions2_function', name).service_config as Block[];
