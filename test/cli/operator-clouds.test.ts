@@ -1,6 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -222,6 +224,46 @@ operatorSuite('OCI', () => ({
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   },
 }));
+
+describe('GCP: --cloud gcp sends the operator ID token a function that requires an invoker needs', () => {
+  const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJvcGVyYXRvciJ9.c2lnbmF0dXJl';
+  let front: Server;
+  let frontUrl = '';
+  const seen: (string | undefined)[] = [];
+  beforeAll(async () => {
+    // Cloud Run's IAM front, as far as the caller sees it: 403 without a bearer token it accepts, else passed on
+    front = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', async () => {
+        seen.push(req.headers.authorization);
+        if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+          res.writeHead(403, { 'content-type': 'text/html' }).end('<h1>Error: Forbidden</h1>');
+          return;
+        }
+        const headers = Object.fromEntries(
+          Object.entries(req.headers).filter(([k]) => k.startsWith('x-mirror-vip') || k === 'content-type'),
+        ) as Record<string, string>;
+        const r = await fetch(`${gcpUrls.url}${req.url}`, { method: 'POST', headers, body: Buffer.concat(chunks) });
+        res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text());
+      });
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => front.close(() => r())));
+
+  it('inspect --cloud gcp carries MIRROR_VIP_ID_TOKEN and passes the front; without --cloud gcp the front refuses', async () => {
+    const args = ['inspect', '--url', frontUrl, '--mirror', MIRROR, '--key-id', 'ops-2026', '--key-file', operatorKey];
+    const withToken = await runCli([...args, '--cloud', 'gcp', '--json'], { MIRROR_VIP_ID_TOKEN: TOKEN });
+    expect(withToken.code).toBe(0);
+    expect(JSON.parse(withToken.stdout)).toMatchObject({ ok: true, action: 'inspect' });
+    const without = await runCli([...args, '--json'], { MIRROR_VIP_ID_TOKEN: TOKEN });
+    expect(without.code).toBe(1);
+    expect(without.stderr).toContain('HTTP 403');
+    expect(seen).toEqual([`Bearer ${TOKEN}`, undefined]);
+  });
+});
 
 // ---------- Azure: dist/azure/index.mjs, its mirrorVipOperator export (route mirrorVip/operator), one request each
 describe('Azure: the bundled mirrorVipOperator trigger', () => {
