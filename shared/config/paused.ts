@@ -32,7 +32,7 @@ export function configPauseStore(
   const refuse = (): never => {
     throw new DecisionError(
       'pause_in_configuration',
-      `on this cloud a pause is part of the deployment: add the mirror to ${where} (${PAUSED_ENV}) and apply; see docs/runbooks.md`,
+      `on this cloud a pause is part of the deployment: add the mirror to ${where} (${PAUSED_ENV}) and apply; see docs/operate.md`,
       501,
     );
   };
