@@ -5,9 +5,17 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsHandler } from '../../functions/aws/app.ts';
-import { ROOT } from '../../local-cloud/bundles.ts';
+import { createAzureFunctions } from '../../functions/azure/app.ts';
+import { MIRROR as AZURE_SEED } from '../../local-cloud/azure/seed.ts';
+import { serveAzureHttp } from '../../local-cloud/azure-http.ts';
+import { ensureBundle, ROOT } from '../../local-cloud/bundles.ts';
 import { serveFunctionUrl } from '../../local-cloud/lambda-url.ts';
+import { serveApiGateway } from '../../local-cloud/oci/api-gateway.ts';
+import { serveFdkBundle } from '../../local-cloud/oci/fdk-bundle.ts';
 import { type AwsWorld, startAwsWorld } from '../../local-cloud/worlds/aws-world.ts';
+import { startAzureWorld } from '../../local-cloud/worlds/azure-world.ts';
+import { startOciWorld } from '../../local-cloud/worlds/oci-world.ts';
+import { sdkNetworkApi } from '../../shared/providers/azure/arm-sdk.ts';
 import { startMoto } from '../support/moto.ts';
 
 const run = promisify(execFile);
@@ -104,11 +112,11 @@ function azSecretSetOptions(): Set<string> {
   return opts;
 }
 
-describe('docs/azure.md and docs/oci.md: keygen → store, as pasted (no Azure or OCI here)', () => {
+describe('docs/azure.md and docs/oci.md: keygen → store → deploy → notify, as pasted (az and oci cannot run here)', () => {
   const sh = (line: string, cwd: string) =>
     run('bash', ['-c', line], { cwd, env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}` } });
 
-  it('Azure: keygen prints the documented az line, every flag of which the installed Azure CLI accepts', async () => {
+  it('Azure: keygen → az (every flag one the installed Azure CLI registers) → the function with the resolved reference → notify', async () => {
     const lines = documented('docs/azure.md', 'keygen-store-azure');
     expect(lines.map((l) => l.split(' ')[0])).toEqual(['mirror-vip', 'az', 'mirror-vip']);
     const [keygen, store] = lines as [string, string];
@@ -133,9 +141,40 @@ describe('docs/azure.md and docs/oci.md: keygen → store, as pasted (no Azure o
     // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL interpolation in terraform source
     expect(locals).toContain('setting = "MIRROR_VIP_KEY_${upper(replace(k, "/[^A-Za-z0-9]/", "_"))}"');
     expect(store).toContain('--name mirror-vip-iris-a-k1 ');
-  });
+    // deploy: the Azure Function with the key as the platform resolves the Key Vault reference in its app setting
+    // (MIRROR_VIP_KEY_IRIS_A_K1 = the secret's value), and the configuration reference keygen printed; then notify
+    const azure = await startAzureWorld();
+    try {
+      const config = JSON.parse(azure.env.MIRROR_VIP_CONFIG as string);
+      config.mirrors[0].keys[0] = JSON.parse(/\{"id":"iris-a-k1"[^}]*\}/.exec(made.stdout)?.[0] ?? '{}');
+      const token = azure.emu.issueToken();
+      const credential = { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) };
+      const fns = await createAzureFunctions(
+        { ...azure.env, MIRROR_VIP_CONFIG: JSON.stringify(config), MIRROR_VIP_KEY_IRIS_A_K1: secret },
+        {
+          networkApi: sdkNetworkApi(credential, AZURE_SEED.subscriptionId, {
+            endpoint: azure.emu.url,
+            ca: azure.emu.ca,
+          }),
+        },
+      );
+      const fn = await serveAzureHttp(fns.mirrorVip, 'mirrorVip');
+      try {
+        const notify = lines[2] as string;
+        const sent = await run('bash', ['-c', `${notify} --json`], {
+          cwd,
+          env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, FUNCTION_URL: fn.url },
+        });
+        expect(JSON.parse(sent.stdout)).toMatchObject({ ok: true, status: 200, response: { outcome: 'unchanged' } });
+      } finally {
+        await fn.close();
+      }
+    } finally {
+      await azure.close();
+    }
+  }, 120_000);
 
-  it('OCI: keygen prints the documented lines; the JSON they write holds the key as base64 (owner-only), then goes', async () => {
+  it('OCI: keygen → the base64 JSON (owner-only, then removed) → the bundled function reading that Vault secret → notify', async () => {
     const lines = documented('docs/oci.md', 'keygen-store-oci');
     expect(lines.map((l) => l.split(' ')[0])).toEqual(['mirror-vip', '(umask', 'oci', 'rm', 'mirror-vip']);
     const [keygen, json, store, rm] = lines as [string, string, string, string];
@@ -161,5 +200,34 @@ describe('docs/azure.md and docs/oci.md: keygen → store, as pasted (no Azure o
       // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL interpolation in terraform source
       'secret_name = "${var.name}-${k.mirror}-${k.id}"',
     );
-  });
+    // deploy: the Vault secret holds what update-base64 would store; the bundled function (under the FDK, behind the
+    // API Gateway emulator) reads it at cold start through the reference terraform writes (oci-vault:<OCID>); notify
+    const secretId = /--secret-id (\S+)/.exec(store)?.[1] as string;
+    const oci = await startOciWorld();
+    try {
+      oci.emu.secrets.set(secretId, Buffer.from(body.secretContentContent, 'base64').toString('utf8'));
+      const config = JSON.parse(oci.env.MIRROR_VIP_CONFIG as string);
+      config.mirrors[0].keys[0] = { id: 'iris-a-k1', member: 'iris-a', secret: `oci-vault:${secretId}` };
+      const fn = await serveFdkBundle(await ensureBundle('dist/oci/func.mjs'), {
+        ...oci.env,
+        MIRROR_VIP_CONFIG: JSON.stringify(config),
+      });
+      const gateway = await serveApiGateway(() => fn.socket);
+      try {
+        const sent = await run('bash', ['-c', `${lines[4]} --json`], {
+          cwd,
+          env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, FUNCTION_URL: gateway.url },
+        });
+        expect(JSON.parse(sent.stdout)).toMatchObject({ ok: true, status: 200, response: { outcome: 'unchanged' } });
+        expect(oci.emu.calls.filter((c) => c.op === 'GetSecretBundle').map((c) => c.path)).toContain(
+          `/20190301/secretbundles/${secretId}`,
+        );
+      } finally {
+        await gateway.close();
+        await fn.stop();
+      }
+    } finally {
+      await oci.close();
+    }
+  }, 120_000);
 });
