@@ -6,7 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAzureFunctions } from '../../functions/azure/app.ts';
 import { invokeAzureBundle } from '../../local-cloud/azure/bundle.ts';
+import { MIRROR as AZURE_SEED } from '../../local-cloud/azure/seed.ts';
+import { serveAzureHttp } from '../../local-cloud/azure-http.ts';
 import { ensureBundle, serveFunctionsFramework } from '../../local-cloud/bundles.ts';
 import { serveApiGateway } from '../../local-cloud/oci/api-gateway.ts';
 import { serveFdkBundle } from '../../local-cloud/oci/fdk-bundle.ts';
@@ -16,6 +19,7 @@ import { type OciWorld, startOciWorld } from '../../local-cloud/worlds/oci-world
 import { signedParts } from '../../local-cloud/worlds/signed.ts';
 import { PAUSED_ENV } from '../../shared/config/paused.ts';
 import { operatorRequest } from '../../shared/protocol/operator.ts';
+import { sdkNetworkApi } from '../../shared/providers/azure/arm-sdk.ts';
 import { runCli } from '../support/cli.ts';
 
 // Operating through the deployed function on GCP, Azure and OCI: the bundles as deployed, against the emulators.
@@ -311,6 +315,33 @@ describe('Azure: the bundled mirrorVipOperator trigger', () => {
     const moved = await ask('reconcile', env);
     expect(moved.out.jsonBody).toMatchObject({ ok: true, result: { outcome: 'moved', to: 'iris-b' } });
     expect(azure.ipConfigHolders()).toEqual(['iris-b']);
+  }, 120_000);
+
+  it('mirror-vip inspect|pause --cloud azure reach the operator trigger (route mirrorVip/operator)', async () => {
+    const token = azure.emu.issueToken();
+    const credential = { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) };
+    const fns = await createAzureFunctions(withOperator(azure.env), {
+      networkApi: sdkNetworkApi(credential, AZURE_SEED.subscriptionId, { endpoint: azure.emu.url, ca: azure.emu.ca }),
+    });
+    // the host's route /api/mirrorVip/operator → mirrorVipOperator (this server answers every path with that trigger)
+    const host = await serveAzureHttp(fns.mirrorVipOperator, 'mirrorVipOperator');
+    try {
+      const url = host.url.replace(/mirrorVipOperator$/, 'mirrorVip');
+      const before = azure.writes();
+      const seen = await op(url, 'inspect', { extra: ['--cloud', 'azure'] });
+      expect(seen.code).toBe(0);
+      expect(JSON.parse(seen.stdout)).toMatchObject({ ok: true, action: 'inspect', paused: null });
+      const pause = await op(url, 'pause', { extra: ['--cloud', 'azure'] });
+      expect([pause.code, pause.stderr.includes('HTTP 501 pause_in_configuration')]).toEqual([1, true]);
+      const member = await op(url, 'inspect', {
+        keyId: 'iris-a-k1',
+        key: keyFile('az-a.key', azure.secrets['iris-a']),
+      });
+      expect([member.code, member.stderr.includes('HTTP 403 not_an_operator_key')]).toEqual([1, true]);
+      expect(azure.writes()).toBe(before);
+    } finally {
+      await host.close();
+    }
   }, 120_000);
 
   it(`a mirror in ${PAUSED_ENV}: inspect reports it, reconcile and events answer paused, nothing written`, async () => {
