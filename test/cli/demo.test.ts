@@ -112,4 +112,27 @@ describe('demo --serve', () => {
     expect(left).toEqual([]);
     expect(await canListen(port)).toBe(true);
   }, 240_000); // npm, tsx and the demo start on a machine shared by several test runs
+
+  it.each(['SIGKILL', 'SIGHUP'] as const)(
+    '%s to npm (its shell is left re-parented): the demo stops too, nothing is left',
+    async (signal) => {
+      const port = await freePort();
+      const npm = spawn('npm', ['run', 'demo', '--', '--serve', '--port', String(port), '--latency', '0'], {
+        cwd: ROOT,
+        detached: true,
+      });
+      const out = watch(npm);
+      await out.until(/Type: "primary/);
+      process.kill(npm.pid ?? 0, signal);
+      await out.ended; // the shell and the demo still held the pipe after npm died: both have exited
+      expect(out.text()).toContain('stopped: the emulated cloud and the function are closed');
+      const { stdout } = await run('ps', ['-eo', 'pgid=,stat=,pid=,args=']);
+      const left = stdout
+        .split('\n')
+        .filter((l) => l.trim().split(/\s+/)[0] === String(npm.pid) && !/^\S+\s+Z/.test(l.trim()));
+      expect(left).toEqual([]);
+      expect(await canListen(port)).toBe(true);
+    },
+    240_000,
+  );
 });
