@@ -93,8 +93,13 @@ export function addCheckCommands(cli: Command): void {
     .requiredOption('--out <file>', 'new file for the secret (mode 600; never overwritten)')
     .option('--key-id <id>', 'key id (default <member>-<yyyy>-<mm>-<random>)')
     .option('--region <region>', 'AWS: region of the parameter')
-    .option('--prefix <path>', 'AWS: parameter prefix (default /mirror-vip/, as the deployment)')
+    .option(
+      '--prefix <path>',
+      'AWS: parameter prefix (default /mirror-vip/); Azure: name_prefix of terraform/azure (default mirror-vip)',
+    )
     .option('--project <id>', 'GCP: project of the secret')
+    .option('--vault <name>', 'Azure: the Key Vault (terraform output key_vault_name)')
+    .option('--secret-id <ocid>', 'OCI: the Vault secret terraform made for this key (output vault_secrets)')
     .option('--json', 'print the answer as JSON (never the secret)')
     .action((o) => {
       const k = newKey(o.member);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { MirrorVipError } from '../shared/errors.ts';
@@ -56,7 +57,7 @@ export function requestLogger(out: (s: string) => void) {
 const HELP = 'Type: "primary iris-a" | "primary iris-b" | "primary none" | "reconcile" | "where" | "quit".';
 
 /** Serve until Ctrl-C, SIGTERM or "quit": commands on stdin switch the primary; everything is closed on the way out. */
-export function serveUntilStopped(s: Scenario, out: (line: string) => void): Promise<void> {
+export function serveUntilStopped(s: Scenario, out: (line: string) => void, from: Lineage = lineage()): Promise<void> {
   out(HELP);
   return new Promise<void>((resolve) => {
     const rl = createInterface({ input: process.stdin });
@@ -64,6 +65,7 @@ export function serveUntilStopped(s: Scenario, out: (line: string) => void): Pro
     const stop = async () => {
       if (stopping) return;
       stopping = true;
+      clearInterval(watchdog);
       rl.close();
       await s.close();
       out('stopped: the emulated cloud and the function are closed.');
@@ -71,15 +73,10 @@ export function serveUntilStopped(s: Scenario, out: (line: string) => void): Pro
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    // `npm run demo` killed with SIGTERM does not pass it on: when the parent is gone (re-parented), stop too
-    const parent = process.ppid;
-    const watchdog = setInterval(() => {
-      if (process.ppid !== parent) {
-        clearInterval(watchdog);
-        void stop();
-      }
-    }, 250);
-    rl.once('close', () => clearInterval(watchdog));
+    process.once('SIGHUP', stop);
+    // `npm run demo` passes SIGTERM to its `sh -c` only, which dies without passing it on (dash): the demo is
+    // re-parented. So is it when npm is SIGKILLed. Watch the parent and stop when it is gone.
+    const watchdog = watchParent(() => void stop(), from);
     // stdin at its end (e.g. </dev/null) keeps serving: only quit, Ctrl-C or SIGTERM stop.
     rl.on('line', async (line) => {
       const [cmd, arg] = line.trim().split(/\s+/);
@@ -95,4 +92,62 @@ export function serveUntilStopped(s: Scenario, out: (line: string) => void): Pro
       else if (cmd) out(HELP);
     });
   });
+}
+
+/**
+ * The parent pid of `pid` now, from /proc (Linux). Node 20 reads `process.ppid` once at start-up (a plain value, never
+ * updated), so it cannot tell a re-parenting. Undefined when /proc cannot say (another OS, or the process is gone).
+ */
+function parentOf(pid: number | 'self'): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ')'
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface Lineage {
+  parent: number;
+  grand?: number;
+}
+
+/**
+ * This process's parent and grandparent now. Take it as early as possible: once the demo has printed that it serves,
+ * the one who reads that may kill npm before this process is scheduled again (a loaded machine), and a lineage taken
+ * after that would already be the re-parented one.
+ */
+export function lineage(): Lineage {
+  const parent = parentOf('self') ?? process.ppid;
+  return { parent, grand: parent > 1 ? parentOf(parent) : undefined };
+}
+
+/**
+ * Call `gone` once when the process that started this one, or the one that started it, has exited. Two links, because
+ * `npm run demo` starts the demo through `sh -c`: npm SIGKILLed (or hung up) leaves the shell running, re-parented,
+ * with the demo still its child; npm's SIGTERM reaches that shell only, and dash dies of it without passing it on.
+ * Where /proc is missing (not Linux) only the parent is watched, by signal 0.
+ */
+export function watchParent(gone: () => void, from: Lineage = lineage(), everyMs = 250): NodeJS.Timeout {
+  const { parent, grand } = from;
+  const alive = () => {
+    const now = parentOf('self');
+    if (now === undefined) {
+      try {
+        process.kill(parent, 0);
+        return true;
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    }
+    return now === parent && (grand === undefined || grand <= 1 || parentOf(parent) === grand);
+  };
+  const timer = setInterval(() => {
+    if (!alive()) {
+      clearInterval(timer);
+      gone();
+    }
+  }, everyMs);
+  return timer;
 }

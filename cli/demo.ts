@@ -1,7 +1,7 @@
 import { MIRROR } from '../local-cloud/worlds/aws-world.ts';
 import type { FailoverResult } from '../shared/core/result.ts';
 import { claim, type DemoCloud, type Scenario, serveFiles, startScenario } from './demo-scenarios.ts';
-import { requestLogger, requireFreePort, serveUntilStopped } from './demo-serve.ts';
+import { type Lineage, lineage, requestLogger, requireFreePort, serveUntilStopped } from './demo-serve.ts';
 
 export interface DemoOptions {
   cloud: DemoCloud;
@@ -25,6 +25,8 @@ export async function runDemo(
   o: DemoOptions,
   out: (s: string) => void = console.log,
 ): Promise<{ ok: boolean; steps: Step[] }> {
+  // who started the demo, taken before anything is printed: --serve stops when that process is gone
+  const from = lineage();
   if (o.serve) await requireFreePort(o.port);
   let serving = false;
   const s = await startScenario(o.cloud, {
@@ -82,7 +84,7 @@ export async function runDemo(
     else say(`\n${ok ? 'OK' : 'FAILED'}: the VIP follows the primary. Cloud calls made: ${s.callNames().join(', ')}`);
     if (o.serve) {
       serving = true;
-      await serve(s, out);
+      await serve(s, out, from);
     }
     return { ok, steps };
   } finally {
@@ -90,7 +92,7 @@ export async function runDemo(
   }
 }
 
-async function serve(s: Scenario, out: (line: string) => void): Promise<void> {
+async function serve(s: Scenario, out: (line: string) => void, from: Lineage): Promise<void> {
   const { keyFile, configFile } = serveFiles(s);
   s.setRole('iris-a', 'primary');
   s.setRole('iris-b', 'backup');
@@ -102,5 +104,5 @@ async function serve(s: Scenario, out: (line: string) => void): Promise<void> {
   out(`  ${s.inspectEnv()} npx mirror-vip status --config ${configFile}`);
   out(`  ${s.inspectEnv()} npx mirror-vip plan --config ${configFile} --to iris-b`);
   out('Each request the function handles is shown below. Ctrl-C to stop.');
-  await serveUntilStopped(s, out);
+  await serveUntilStopped(s, out, from);
 }

@@ -20,6 +20,10 @@ export interface KeygenOptions {
   region?: string;
   project?: string;
   prefix?: string;
+  /** Azure: the Key Vault's name (terraform/azure output key_vault_name). */
+  vault?: string;
+  /** OCI: the Vault secret's OCID (terraform/oci output vault_secrets[<key id>].id). */
+  secretId?: string;
 }
 
 /** Where one cloud's deployment expects a member key: the configuration reference and the store command. */
@@ -32,11 +36,21 @@ interface SecretStore {
   note: string;
 }
 
+/** terraform/azure's names for a key id: the Key Vault secret and the app setting holding its reference (locals.tf). */
+export function azureNames(keyId: string, prefix = 'mirror-vip') {
+  return {
+    secret: `${prefix}-${keyId.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`,
+    setting: `MIRROR_VIP_KEY_${keyId.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`,
+  };
+}
+
 /**
  * One row per cloud, matching what its deployment creates. AWS: serverless.yml / terraform/aws read
  * ssm:<prefix><mirror>/<key-id> and create no parameter. GCP: terraform/gcp creates the secret named in the
- * reference (mirror-vip-<key-id>); only its version is added here. Azure (Key Vault) and OCI (Vault) are one row
- * each once their deployments name their secrets.
+ * reference (mirror-vip-<key-id>); only its version is added here. Azure: terraform/azure creates the Key Vault secret
+ * <prefix>-<key id, lower-cased, [^a-z0-9-] as -> and the app setting MIRROR_VIP_KEY_<KEY ID, [^A-Z0-9] as _> holding
+ * its Key Vault reference; the configuration says env:<that setting>. OCI: terraform/oci creates the Vault secret
+ * <prefix>-<mirror>-<key id> for a key whose configuration says oci-vault:terraform, and rewrites it to its OCID.
  */
 export const SECRET_STORES: Record<string, SecretStore> = {
   aws: {
@@ -53,6 +67,31 @@ export const SECRET_STORES: Record<string, SecretStore> = {
     store: (o) => [`gcloud secrets versions add mirror-vip-${o.keyId} --project ${o.project} --data-file=${o.out}`],
     note: 'terraform/gcp creates the secret mirror-vip-<key-id> from this reference: apply it first, then add the version.',
   },
+  azure: {
+    needs: ['vault'],
+    reference: (o) => `env:${azureNames(o.keyId, o.prefix).setting}`,
+    // --file reads the value from the file (utf-8, as written); --output none: `secret set` echoes the value otherwise
+    store: (o) => [
+      `az keyvault secret set --vault-name ${o.vault} --name ${azureNames(o.keyId, o.prefix).secret} --file ${o.out} --encoding utf-8 --output none`,
+    ],
+    note:
+      'terraform/azure creates this secret and the app setting (its Key Vault reference) when the key id is in ' +
+      'members.<member>.key_ids: apply first; restart the function app after the set (references are resolved at start).',
+  },
+  oci: {
+    needs: ['secretId'],
+    reference: () => 'oci-vault:terraform',
+    // The OCI CLI takes the content as text only: --from-json reads it from a file (keys are the options in camelCase).
+    // printf is a shell builtin (no process, so not in ps); the JSON file is owner-only and removed after.
+    store: (o) => [
+      `(umask 077 && printf '{"secretContentContent": "%s"}' "$(base64 -w0 ${o.out})" > ${o.out}.json)`,
+      `oci vault secret update-base64 --secret-id ${o.secretId} --from-json file://${o.out}.json`,
+      `rm ${o.out}.json`,
+    ],
+    note:
+      'terraform/oci creates the secret <prefix>-<mirror>-<key id> for a key whose secret is "oci-vault:terraform" and ' +
+      'rewrites the reference to its OCID (output vault_secrets): apply first; the function reads it at cold start.',
+  },
 };
 
 /** Write the secret to a new owner-only file (never over an existing one) and say how to store and use it. */
@@ -60,7 +99,22 @@ export function keygen(o: KeygenOptions, secret: string) {
   const row = SECRET_STORES[o.cloud];
   if (!row)
     throw new MirrorVipError('unknown_cloud', `keygen knows ${Object.keys(SECRET_STORES).join(', ')}, not ${o.cloud}`);
-  for (const n of row.needs) if (!o[n]) throw new MirrorVipError('missing_option', `--cloud ${o.cloud} needs --${n}`);
+  for (const n of row.needs)
+    if (!o[n])
+      throw new MirrorVipError(
+        'missing_option',
+        `--cloud ${o.cloud} needs --${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+      );
+  if (o.secretId !== undefined && !/^ocid1\.vaultsecret\.[a-z0-9.-]+$/.test(o.secretId))
+    throw new MirrorVipError(
+      'bad_option',
+      `--secret-id must be a Vault secret OCID (ocid1.vaultsecret.…), not ${o.secretId}`,
+    );
+  if (o.vault !== undefined && !/^[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$/.test(o.vault))
+    throw new MirrorVipError(
+      'bad_option',
+      `--vault must be a Key Vault name (3-24 letters, digits, -), not ${o.vault}`,
+    );
   try {
     writeFileSync(o.out, secret, { mode: 0o600, flag: 'wx' });
     chmodSync(o.out, 0o600);

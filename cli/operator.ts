@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import type { Command } from 'commander';
+import { promisify } from 'node:util';
+import { type Command, Option } from 'commander';
 import { OPERATOR_PATH, type OperatorAction, operatorRequest } from '../shared/protocol/operator.ts';
 import { NotifyError, readKeyFile } from './notify-settings.ts';
 
@@ -9,6 +11,28 @@ const DESCRIPTIONS: Record<OperatorAction, string> = {
   pause: 'pause moves of the mirror (maintenance): the function then answers "paused" and writes nothing',
   resume: 'end a pause: the function moves the VIP again',
 };
+
+const run = promisify(execFile);
+
+/**
+ * A Google ID token for the operator (GCP functions that require an invoker, terraform/gcp operator_invokers):
+ * MIRROR_VIP_ID_TOKEN, else `gcloud auth print-identity-token` of the operator's own gcloud login.
+ */
+async function gcpOperatorToken(): Promise<string> {
+  const given = process.env.MIRROR_VIP_ID_TOKEN?.trim();
+  if (given) return given;
+  try {
+    const { stdout } = await run('gcloud', ['auth', 'print-identity-token'], { timeout: 30_000 });
+    const token = stdout.trim();
+    if (token.split('.').length !== 3) throw new Error('gcloud printed no ID token');
+    return token;
+  } catch (e: unknown) {
+    throw new NotifyError(
+      2,
+      `--cloud gcp needs an ID token: log in with gcloud (gcloud auth login) or set MIRROR_VIP_ID_TOKEN (${(e as Error).message.split('\n')[0]})`,
+    );
+  }
+}
 
 /** Send one signed operator request to <url>/operator; the answer is printed, a refusal exits 1, no answer 4. */
 async function send(action: OperatorAction, o: Record<string, string | boolean | undefined>) {
@@ -26,6 +50,9 @@ async function send(action: OperatorAction, o: Record<string, string | boolean |
     keyId,
     secret,
   );
+  // every cloud's function takes operator requests at <function URL>/operator (Azure: route mirrorVip/operator, OCI:
+  // the gateway's /event/operator route); a GCP function that requires an invoker also needs an ID token
+  if (o.cloud === 'gcp') Object.assign(headers, { authorization: `Bearer ${await gcpOperatorToken()}` });
   const target = `${url.replace(/\/+$/, '')}${OPERATOR_PATH}`;
   let res: Response;
   try {
@@ -68,6 +95,12 @@ export function addOperatorCommands(cli: Command): void {
       .option(
         '--key-file <path>',
         'file whose first line is the operator secret, mode 600 (MIRROR_VIP_OPERATOR_KEY_FILE)',
+      )
+      .addOption(
+        new Option(
+          '--cloud <cloud>',
+          "the function's cloud; gcp adds the operator's ID token (MIRROR_VIP_ID_TOKEN, else gcloud auth print-identity-token)",
+        ).choices(['aws', 'gcp', 'azure', 'oci']),
       )
       .option('--reason <text>', 'recorded with a pause')
       .option('--timeout <seconds>', 'how long to wait for the answer (default 60)')

@@ -1,14 +1,23 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import type { Config } from '../../shared/config/schema.ts';
-import type { EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
+import type { EngineDeps, FailoverEngine, SignedRequest } from '../../shared/core/engine.ts';
+import type { OperatorReply } from '../../shared/core/operator.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
 import { MAX_BODY_BYTES } from '../../shared/protocol/event.ts';
+import { OPERATOR_PATH } from '../../shared/protocol/operator.ts';
 import type { NetworkApi } from '../../shared/providers/azure/network-api.ts';
 import { classifyAlert, MAX_ALERT_BYTES } from './azure-events.ts';
 import { createAzureEngine } from './azure-runtime.ts';
 
 /** The function names of the deployed app (also its routes: /api/<name>). */
-export const FUNCTION_NAMES = { http: 'mirrorVip', alert: 'mirrorVipAlert', timer: 'mirrorVipSchedule' } as const;
+export const FUNCTION_NAMES = {
+  http: 'mirrorVip',
+  alert: 'mirrorVipAlert',
+  timer: 'mirrorVipSchedule',
+  operator: 'mirrorVipOperator',
+} as const;
+/** The operator function's route: <function URL>/operator, as on the other clouds (/api/mirrorVip/operator). */
+export const OPERATOR_ROUTE = `${FUNCTION_NAMES.http}${OPERATOR_PATH}`;
 /** Every minute, as the other clouds' schedules (NCRONTAB with seconds). */
 export const TIMER_SCHEDULE = '0 */1 * * * *';
 
@@ -46,6 +55,22 @@ export function httpHandler(engine: FailoverEngine) {
   };
 }
 
+/** Operator requests (inspect, reconcile, pause), signed with an operator key; 404 when none is configured. */
+export function operatorHandler(operator: ((req: SignedRequest) => Promise<OperatorReply>) | undefined) {
+  return async (req: HttpRequest, _ctx: InvocationContext): Promise<HttpResponseInit> => {
+    if (!operator)
+      return json(404, { ok: false, error: { code: 'no_operator_keys', message: 'no operator key is configured' } });
+    if (req.method !== 'POST')
+      return {
+        ...json(405, { ok: false, error: { code: 'method_not_allowed', message: 'use POST' } }),
+        headers: { allow: 'POST' },
+      };
+    const rawBody = await readCapped(req, MAX_BODY_BYTES);
+    const r = await operator({ rawBody, headers: Object.fromEntries(req.headers.entries()) });
+    return json(r.status, r.body);
+  };
+}
+
 /** Action group webhook (common alert schema): reconcile the mirror the alert names; anything else is ignored. */
 export function alertHandler(config: Config, engine: FailoverEngine, log: (l: Record<string, unknown>) => void) {
   return async (req: HttpRequest, _ctx: InvocationContext): Promise<HttpResponseInit> => {
@@ -79,10 +104,11 @@ export async function createAzureFunctions(
   env: Record<string, string | undefined>,
   extra: Partial<EngineDeps> & { networkApi?: NetworkApi; ca?: string } = {},
 ) {
-  const { config, engine, log } = await createAzureEngine(env, extra);
+  const { config, engine, log, operator } = await createAzureEngine(env, extra);
   return {
     config,
     mirrorVip: httpHandler(engine),
+    mirrorVipOperator: operatorHandler(operator),
     mirrorVipAlert: alertHandler(config, engine, log),
     mirrorVipSchedule: timerHandler(engine),
   };

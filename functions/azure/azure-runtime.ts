@@ -1,8 +1,11 @@
 import { loadConfig, requireCloud } from '../../shared/config/load.ts';
+import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
+import { configPauseStore } from '../../shared/config/paused.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { AZURE_DEFAULT_DEADLINE_MS } from '../../shared/config/schema-azure.ts';
 import { resolveKeys } from '../../shared/config/secrets.ts';
-import { type EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
+import { type EngineDeps, FailoverEngine, type SignedRequest } from '../../shared/core/engine.ts';
+import { handleOperator, pauseCheck } from '../../shared/core/operator.ts';
 import { ConfigError } from '../../shared/errors.ts';
 import { azureProvider } from '../../shared/providers/azure/azure-provider.ts';
 import { AZURE_ENV, armEndpoint } from '../../shared/providers/azure/endpoint.ts';
@@ -84,12 +87,20 @@ export async function createAzureEngine(
   const providers = new Map([...apis].map(([sub, api]) => [sub, azureProvider(api)]));
   const { networkApi: _, ca: _ca, ...deps } = extra;
   const log = extra.log ?? azureLogLine;
-  const engine = new FailoverEngine({
-    config,
-    keys,
-    providerFor: (m) => providers.get((m as (typeof mirrors)[number]).subscriptionId) as never,
-    ...deps,
-    log,
-  });
-  return { config, engine, log };
+  const providerFor = (m: unknown) => providers.get((m as (typeof mirrors)[number]).subscriptionId) as never;
+  // operator keys: Key Vault references in app settings like the member keys; the pause: the paused_mirrors setting
+  const operatorKeys = await resolveOperatorKeys(config, env);
+  const pauses = configPauseStore(config, env, 'terraform/azure paused_mirrors');
+  const engine = new FailoverEngine({ config, keys, providerFor, pause: pauseCheck(pauses, log), ...deps, log });
+  const seen = new Set<string>();
+  const operator =
+    operatorKeys.size === 0
+      ? undefined
+      : (req: SignedRequest) =>
+          handleOperator(
+            { config, engine, operatorKeys, providerFor, pauses, probe: extra.probe, nowMs: extra.nowMs, log },
+            req,
+            seen,
+          );
+  return { config, engine, log, operator };
 }

@@ -3,9 +3,18 @@
 // a function key would add a second shared secret to every member's notifier URL). The alert webhook uses a function
 // key: Azure Monitor cannot sign, and its key lives in the action group's webhook URI.
 import azf from '@azure/functions';
-import { createAzureFunctions, FUNCTION_NAMES, TIMER_SCHEDULE } from './app.ts';
+import { createAzureFunctions, FUNCTION_NAMES, OPERATOR_ROUTE, TIMER_SCHEDULE } from './app.ts';
 
-export const { mirrorVip, mirrorVipAlert, mirrorVipSchedule } = await createAzureFunctions(process.env);
+export const { mirrorVip, mirrorVipAlert, mirrorVipSchedule, mirrorVipOperator } = await createAzureFunctions(
+  process.env,
+);
 azf.app.http(FUNCTION_NAMES.http, { methods: ['POST'], authLevel: 'anonymous', handler: mirrorVip });
 azf.app.http(FUNCTION_NAMES.alert, { methods: ['POST'], authLevel: 'function', handler: mirrorVipAlert });
+// operator requests carry an HMAC with an operator key (as events carry a member's): anonymous at the platform
+azf.app.http(FUNCTION_NAMES.operator, {
+  methods: ['POST'],
+  authLevel: 'anonymous',
+  route: OPERATOR_ROUTE,
+  handler: mirrorVipOperator,
+});
 azf.app.timer(FUNCTION_NAMES.timer, { schedule: TIMER_SCHEDULE, handler: mirrorVipSchedule, runOnStartup: false });

@@ -1,8 +1,10 @@
 import type { CloudEvent, HttpFunction, Request } from '@google-cloud/functions-framework';
 import type { Config } from '../../shared/config/schema.ts';
-import type { EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
+import type { EngineDeps, FailoverEngine, SignedRequest } from '../../shared/core/engine.ts';
+import type { OperatorReply } from '../../shared/core/operator.ts';
 import { type FailoverResult, publicError } from '../../shared/core/result.ts';
 import { asMirrorVipError } from '../../shared/errors.ts';
+import { OPERATOR_PATH } from '../../shared/protocol/operator.ts';
 import type { ComputeApi } from '../../shared/providers/gcp/compute-api.ts';
 import { installBodyGuard } from './body-guard.ts';
 import { classifyGcpEvent } from './gcp-events.ts';
@@ -16,7 +18,10 @@ function headersOf(req: Request): Record<string, string | undefined> {
 }
 
 /** HTTP trigger: a signed became-primary event. The signature is checked over the raw bytes (req.rawBody). */
-export function httpFunction(engine: FailoverEngine): HttpFunction {
+export function httpFunction(
+  engine: FailoverEngine,
+  operator?: (req: SignedRequest) => Promise<OperatorReply>,
+): HttpFunction {
   return async (req, res) => {
     if (req.method !== 'POST') {
       res
@@ -27,10 +32,14 @@ export function httpFunction(engine: FailoverEngine): HttpFunction {
     }
     // body-guard.ts capped the bytes before any parser ran; the verifier checks the cap again before parsing
     try {
-      const { status, result, retryAfterSeconds } = await engine.handleEvent({
-        rawBody: Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0),
-        headers: headersOf(req),
-      });
+      const signed = { rawBody: Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0), headers: headersOf(req) };
+      // <function URL>/operator: an operator request (inspect, reconcile, pause), signed with an operator key
+      if (operator && req.path === OPERATOR_PATH) {
+        const r = await operator(signed);
+        res.status(r.status).json(r.body);
+        return;
+      }
+      const { status, result, retryAfterSeconds } = await engine.handleEvent(signed);
       if (retryAfterSeconds !== undefined) res.set('retry-after', String(retryAfterSeconds));
       res.status(status).json(result);
     } catch (e: unknown) {
@@ -61,6 +70,6 @@ export async function createGcpFunctions(
   extra: Partial<EngineDeps> & { computeApi?: ComputeApi } = {},
 ) {
   installBodyGuard();
-  const { config, engine, log } = await createGcpEngine(env, extra);
-  return { mirrorVip: httpFunction(engine), mirrorVipEvents: eventsFunction(config, engine, log) };
+  const { config, engine, log, operator } = await createGcpEngine(env, extra);
+  return { mirrorVip: httpFunction(engine, operator), mirrorVipEvents: eventsFunction(config, engine, log) };
 }

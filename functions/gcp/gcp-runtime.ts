@@ -1,6 +1,9 @@
 import { loadConfig, requireCloud } from '../../shared/config/load.ts';
-import { resolveKeys } from '../../shared/config/secrets.ts';
-import { type EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
+import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
+import { configPauseStore } from '../../shared/config/paused.ts';
+import { resolveKeys, type SecretStores } from '../../shared/config/secrets.ts';
+import { type EngineDeps, FailoverEngine, type SignedRequest } from '../../shared/core/engine.ts';
+import { handleOperator, pauseCheck } from '../../shared/core/operator.ts';
 import { type ComputeApi, lazyComputeApi } from '../../shared/providers/gcp/compute-api.ts';
 import { GCP_ENV, parseEndpoint } from '../../shared/providers/gcp/endpoint.ts';
 import { gcpProvider } from '../../shared/providers/gcp/gcp-provider.ts';
@@ -23,14 +26,18 @@ export async function createGcpEngine(
   const endpoint = parseEndpoint(env, GCP_ENV.computeEndpoint);
   const secretsUrl = env[GCP_ENV.secretsEndpoint];
   let readSecret: Promise<(name: string) => Promise<string>> | undefined;
-  const keys = await resolveKeys(config, env, {
+  const stores: SecretStores = {
     'gcp-sm': async (name) => {
       readSecret ??= import('../../shared/providers/gcp/secret-manager.ts').then((m) =>
         m.secretManagerReader({ baseUrl: secretsUrl }),
       );
       return (await readSecret)(name);
     },
-  });
+  };
+  const keys = await resolveKeys(config, env, stores);
+  // operator keys: the same references and stores as member keys; the pause: the deployment's paused_mirrors
+  const operatorKeys = await resolveOperatorKeys(config, env, stores);
+  const pauses = configPauseStore(config, env, 'terraform/gcp paused_mirrors');
   const api =
     extra.computeApi ??
     lazyComputeApi(async () => {
@@ -41,6 +48,33 @@ export async function createGcpEngine(
   const provider = gcpProvider(api);
   const { computeApi: _, ...deps } = extra;
   const log = extra.log ?? cloudLoggingLine;
-  const engine = new FailoverEngine({ config, keys, providerFor: () => provider, ...deps, log });
-  return { config, engine, log };
+  const engine = new FailoverEngine({
+    config,
+    keys,
+    providerFor: () => provider,
+    pause: pauseCheck(pauses, log),
+    ...deps,
+    log,
+  });
+  const seen = new Set<string>();
+  // inspect / reconcile / pause (refused: in the configuration) for an operator key; undefined without one
+  const operator =
+    operatorKeys.size === 0
+      ? undefined
+      : (req: SignedRequest) =>
+          handleOperator(
+            {
+              config,
+              engine,
+              operatorKeys,
+              providerFor: () => provider,
+              pauses,
+              probe: extra.probe,
+              nowMs: extra.nowMs,
+              log,
+            },
+            req,
+            seen,
+          );
+  return { config, engine, log, operator };
 }

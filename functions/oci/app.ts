@@ -1,6 +1,8 @@
 import type { Config } from '../../shared/config/schema.ts';
-import type { FailoverEngine } from '../../shared/core/engine.ts';
+import type { FailoverEngine, SignedRequest } from '../../shared/core/engine.ts';
+import type { OperatorReply } from '../../shared/core/operator.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
+import { OPERATOR_PATH } from '../../shared/protocol/operator.ts';
 import type { FdkContext, FdkHandler } from './fdk-types.ts';
 import { classifyOciMessage } from './oci-events.ts';
 import { createOciEngine, type OciRuntimeExtra } from './oci-runtime.ts';
@@ -10,16 +12,25 @@ function gatewayHeaders(ctx: FdkContext): Record<string, string> {
   return Object.fromEntries(Object.entries(ctx.httpGateway.headers).map(([k, v]) => [k.toLowerCase(), v.join(', ')]));
 }
 
+type Operator = (req: SignedRequest) => Promise<OperatorReply>;
+
 /** A request through an API Gateway deployment: Fn sets Fn-Http-Method (and the Fn-Http-H-* headers). */
 const fromGateway = (ctx: FdkContext) => Boolean(ctx.getHeader('Fn-Http-Method'));
 
 /** The signed became-primary event from the gateway: verified over the raw body bytes, as the gateway passed them. */
-async function httpEvent(engine: FailoverEngine, input: Buffer, ctx: FdkContext) {
+async function httpEvent(engine: FailoverEngine, input: Buffer, ctx: FdkContext, operator?: Operator) {
   const gw = ctx.httpGateway;
   if (gw.method !== 'POST') {
     gw.statusCode = 405;
     gw.setResponseHeader('allow', 'POST');
     return { ok: false, error: { code: 'method_not_allowed', message: 'use POST' } };
+  }
+  // the gateway's /event/operator route: an operator request (inspect, reconcile, pause) signed with an operator key
+  const path = new URL(gw.requestURL ?? '/', 'http://gateway').pathname;
+  if (operator && path.endsWith(OPERATOR_PATH)) {
+    const r = await operator({ rawBody: input, headers: gatewayHeaders(ctx) });
+    gw.statusCode = r.status;
+    return r.body;
   }
   const { status, result } = await engine.handleEvent({ rawBody: input, headers: gatewayHeaders(ctx) });
   gw.statusCode = status;
@@ -30,10 +41,15 @@ async function httpEvent(engine: FailoverEngine, input: Buffer, ctx: FdkContext)
  * The one OCI Function: an API Gateway request carries a signed event; any other invocation is a Notifications
  * message (an alarm → reconcile its mirror) or a schedule's (empty, or `{"kind":"mirror-vip.reconcile"}` → all).
  */
-export function ociHandler(config: Config, engine: FailoverEngine, log: (l: Record<string, unknown>) => void) {
+export function ociHandler(
+  config: Config,
+  engine: FailoverEngine,
+  log: (l: Record<string, unknown>) => void,
+  operator?: Operator,
+) {
   return async (input: Buffer, ctx: FdkContext): Promise<unknown> => {
     const body = Buffer.isBuffer(input) ? input : Buffer.from(String(input ?? ''));
-    if (fromGateway(ctx)) return httpEvent(engine, body, ctx);
+    if (fromGateway(ctx)) return httpEvent(engine, body, ctx, operator);
     const t = classifyOciMessage(config, body);
     let results: FailoverResult[] = [];
     if (t.kind === 'alarm') {
@@ -54,6 +70,6 @@ export async function createOciFunction(
   env: Record<string, string | undefined>,
   extra: OciRuntimeExtra = {},
 ): Promise<FdkHandler> {
-  const { config, engine, log } = await createOciEngine(env, extra);
-  return ociHandler(config, engine, log);
+  const { config, engine, log, operator } = await createOciEngine(env, extra);
+  return ociHandler(config, engine, log, operator);
 }

@@ -1,7 +1,10 @@
 import { loadConfig, requireCloud } from '../../shared/config/load.ts';
+import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
+import { configPauseStore } from '../../shared/config/paused.ts';
 import { OCI_DEFAULT_DEADLINE_MS } from '../../shared/config/schema-oci.ts';
-import { resolveKeys } from '../../shared/config/secrets.ts';
-import { type EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
+import { resolveKeys, type SecretStores } from '../../shared/config/secrets.ts';
+import { type EngineDeps, FailoverEngine, type SignedRequest } from '../../shared/core/engine.ts';
+import { handleOperator, pauseCheck } from '../../shared/core/operator.ts';
 import { OCI_ENV, ociAuth, parseOciEndpoint } from '../../shared/providers/oci/oci-auth.ts';
 import { ociProvider } from '../../shared/providers/oci/oci-provider.ts';
 import type { VcnApi } from '../../shared/providers/oci/vcn-api.ts';
@@ -35,12 +38,16 @@ export async function createOciEngine(env: Record<string, string | undefined>, e
   // the identity is checked at cold start: a wrong MIRROR_VIP_OCI_KEY_* or a missing resource principal names itself now
   const signer = await ociAuth(env);
   const auth = async () => signer;
-  const keys = await resolveKeys(config, env, {
+  const stores: SecretStores = {
     'oci-vault': async (secretId) => {
       const { vaultSecretReader } = await import('../../shared/providers/oci/vault.ts');
       return vaultSecretReader({ auth: await auth(), region, endpoint: secretsEndpoint })(secretId);
     },
-  });
+  };
+  const keys = await resolveKeys(config, env, stores);
+  // operator keys: the same references and stores as member keys; the pause: the function's paused_mirrors setting
+  const operatorKeys = await resolveOperatorKeys(config, env, stores);
+  const pauses = configPauseStore(config, env, 'terraform/oci paused_mirrors');
   const api =
     extra.vcnApi ??
     lazyVcnApi(async () => {
@@ -50,6 +57,32 @@ export async function createOciEngine(env: Record<string, string | undefined>, e
   const provider = ociProvider(api, { pollMs: extra.pollMs });
   const { vcnApi: _a, pollMs: _b, ...deps } = extra;
   const log = extra.log ?? ociLogLine;
-  const engine = new FailoverEngine({ config, keys, providerFor: () => provider, ...deps, log });
-  return { config, engine, log };
+  const engine = new FailoverEngine({
+    config,
+    keys,
+    providerFor: () => provider,
+    pause: pauseCheck(pauses, log),
+    ...deps,
+    log,
+  });
+  const seen = new Set<string>();
+  const operator =
+    operatorKeys.size === 0
+      ? undefined
+      : (req: SignedRequest) =>
+          handleOperator(
+            {
+              config,
+              engine,
+              operatorKeys,
+              providerFor: () => provider,
+              pauses,
+              probe: extra.probe,
+              nowMs: extra.nowMs,
+              log,
+            },
+            req,
+            seen,
+          );
+  return { config, engine, log, operator };
 }

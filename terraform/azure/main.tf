@@ -57,6 +57,7 @@ locals {
       FUNCTIONS_WORKER_RUNTIME = "node"
       WEBSITE_RUN_FROM_PACKAGE = var.package_url
       MIRROR_VIP_CONFIG        = file(var.config_file)
+      MIRROR_VIP_PAUSED        = join(",", var.paused_mirrors)
       AZURE_CLIENT_ID          = azurerm_user_assigned_identity.function.client_id
       # one writer per mirror: never more than one instance (the probes stay the proof; this is defence in depth)
       WEBSITE_MAX_DYNAMIC_APPLICATION_SCALE_OUT = "1"

@@ -115,6 +115,17 @@ resource "google_cloud_run_service_iam_member" "member_invokes_http" {
   member   = "serviceAccount:${google_service_account.member[0].email}"
 }
 
+# Operators (mirror-vip inspect|reconcile|pause --cloud gcp): invoke the HTTP function, nothing else; the operator key
+# is the second gate.
+resource "google_cloud_run_service_iam_member" "operator_invokes_http" {
+  for_each = toset(var.operator_invokers)
+  project  = var.project
+  location = google_cloudfunctions2_function.http.location
+  service  = google_cloudfunctions2_function.http.name
+  role     = "roles/run.invoker"
+  member   = each.value
+}
+
 # Only when asked: the HMAC signature then is the only gate, as for an AWS function URL with auth type NONE.
 resource "google_cloud_run_service_iam_member" "public_http" {
   count    = var.allow_unauthenticated ? 1 : 0

@@ -87,6 +87,7 @@ resource "google_cloudfunctions2_function" "http" {
     vpc_connector_egress_settings    = local.vpc_egress
     environment_variables = {
       MIRROR_VIP_CONFIG = local.function_config
+      MIRROR_VIP_PAUSED = join(",", var.paused_mirrors)
     }
   }
 
@@ -130,6 +131,7 @@ resource "google_cloudfunctions2_function" "events" {
     vpc_connector_egress_settings    = local.vpc_egress
     environment_variables = {
       MIRROR_VIP_CONFIG = local.function_config
+      MIRROR_VIP_PAUSED = join(",", var.paused_mirrors)
     }
   }
 

@@ -116,3 +116,15 @@ variable "notification_channels" {
   type        = list(string)
   default     = []
 }
+
+variable "paused_mirrors" {
+  type        = list(string)
+  default     = []
+  description = "Mirrors whose moves are paused (maintenance): the function answers \"paused\" and writes nothing for them. Set here (MIRROR_VIP_PAUSED), not through the function, so the function needs no write right on any store (docs/runbooks.md)."
+}
+
+variable "operator_invokers" {
+  type        = list(string)
+  default     = []
+  description = "Operators who may send mirror-vip inspect|reconcile|pause to the HTTP function (e.g. [\"group:dba@example.com\"]): roles/run.invoker on it only. Their requests still need an operator key (operatorKeys)."
+}

@@ -15,6 +15,7 @@ resource "oci_functions_function" "mirror_vip" {
   timeout_in_seconds = var.deadline_seconds
   config = {
     MIRROR_VIP_CONFIG = local.rendered_config
+    MIRROR_VIP_PAUSED = join(",", var.paused_mirrors)
   }
   dynamic "provisioned_concurrency_config" {
     for_each = var.provisioned_concurrency > 0 ? [1] : []
@@ -51,6 +52,15 @@ resource "oci_apigateway_deployment" "mirror_vip" {
   specification {
     routes {
       path    = "/event"
+      methods = ["POST"]
+      backend {
+        type        = "ORACLE_FUNCTIONS_BACKEND"
+        function_id = oci_functions_function.mirror_vip.id
+      }
+    }
+    # operator requests (mirror-vip inspect|reconcile|pause): <function URL>/operator, the same function
+    routes {
+      path    = "/event/operator"
       methods = ["POST"]
       backend {
         type        = "ORACLE_FUNCTIONS_BACKEND"

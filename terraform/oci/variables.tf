@@ -66,3 +66,9 @@ variable "reconcile_cron" {
   type        = string
   default     = "*/5 * * * *"
 }
+
+variable "paused_mirrors" {
+  type        = list(string)
+  default     = []
+  description = "Mirrors whose moves are paused (maintenance): the function answers \"paused\" and writes nothing for them. Set here (MIRROR_VIP_PAUSED), not through the function, so the function needs no write right on any store (docs/runbooks.md)."
+}

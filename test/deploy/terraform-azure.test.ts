@@ -136,6 +136,16 @@ describe('terraform/azure', () => {
     );
   });
 
+  it('the pause is the app setting MIRROR_VIP_PAUSED from paused_mirrors: Key Vault stays read-only for the function', () => {
+    expect(readFileSync(join(moduleDir, 'main.tf'), 'utf8')).toMatch(
+      /MIRROR_VIP_PAUSED\s+= join\(",", var\.paused_mirrors\)/,
+    );
+    const kv = Object.values(tf.resource.azurerm_role_assignment ?? {})
+      .map((a) => a[0]?.role_definition_name)
+      .filter((n) => typeof n === 'string' && n.startsWith('Key Vault'));
+    expect([...new Set(kv)]).toEqual(['Key Vault Secrets User']);
+  });
+
   it('one writer per mirror: the function app never scales beyond one instance', () => {
     const app = res('azurerm_linux_function_app', 'mirror_vip');
     expect((app.site_config as Block[])[0]?.app_scale_limit).toBe(1);

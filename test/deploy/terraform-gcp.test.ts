@@ -218,6 +218,32 @@ describe('terraform/gcp', () => {
       });
     });
 
+    it('the pause is MIRROR_VIP_PAUSED from paused_mirrors in both functions: no role writes a secret or a label', () => {
+      for (const name of ['http', 'events']) {
+        const config = one('google_cloudfunctions2_function', name).service_config as Block[];
+        const env = (config[0]?.environment_variables as Block[] | Block | undefined) ?? {};
+        expect((Array.isArray(env) ? env[0] : env)?.MIRROR_VIP_PAUSED).toBe(ref('join(",", var.paused_mirrors)'));
+      }
+      const roles = everything()
+        .map(({ b }) => JSON.stringify(b))
+        .join('\n');
+      expect(roles).not.toMatch(/secretVersionAdder|secretmanager\.versions\.add|setLabels|secretmanager\.admin/);
+    });
+
+    it('operators (operator_invokers) may only invoke the HTTP function, where /operator is served', () => {
+      const o = one('google_cloud_run_service_iam_member', 'operator_invokes_http');
+      expect([o.for_each, o.role, o.service, o.member]).toEqual([
+        ref('toset(var.operator_invokers)'),
+        'roles/run.invoker',
+        ref('google_cloudfunctions2_function.http.name'),
+        ref('each.value'),
+      ]);
+      const theirs = everything().filter(({ b }) => JSON.stringify(b).includes('var.operator_invokers'));
+      expect(theirs.map(({ type, name }) => `${type}.${name}`)).toEqual([
+        'google_cloud_run_service_iam_member.operator_invokes_http',
+      ]);
+    });
+
     it('runs both functions as the function service account; the trigger may only invoke the event function', () => {
       for (const name of ['http', 'events']) {
         const config = one('google_cloudfunctions2_function', name).service_config as Block[];

@@ -169,13 +169,27 @@ describe('terraform/oci', () => {
     expect(invokers).toContain("request.principal.type = 'resourceschedule'");
   });
 
-  it('the API Gateway deployment has one POST route to the function', () => {
+  it('the API Gateway deployment routes POST /event and POST /event/operator (operator requests) to the function', () => {
     const d = one('oci_apigateway_deployment', 'mirror_vip');
     const routes = (d.specification as Block[])[0]?.routes as Block[];
-    expect(routes.map((r) => [r.path, r.methods])).toEqual([['/event', ['POST']]]);
-    expect(((routes[0]?.backend ?? []) as Block[])[0]).toMatchObject({
-      type: 'ORACLE_FUNCTIONS_BACKEND',
-      function_id: ref('oci_functions_function.mirror_vip.id'),
-    });
+    expect(routes.map((r) => [r.path, r.methods])).toEqual([
+      ['/event', ['POST']],
+      ['/event/operator', ['POST']],
+    ]);
+    for (const r of routes)
+      expect(((r.backend ?? []) as Block[])[0]).toMatchObject({
+        type: 'ORACLE_FUNCTIONS_BACKEND',
+        function_id: ref('oci_functions_function.mirror_vip.id'),
+      });
+  });
+
+  it('the pause is the function config MIRROR_VIP_PAUSED from paused_mirrors: no policy for a pause store', () => {
+    const config = one('oci_functions_function', 'mirror_vip').config as Block | Block[];
+    expect((Array.isArray(config) ? config[0] : config)?.MIRROR_VIP_PAUSED).toBe(ref('join(",", var.paused_mirrors)'));
+    // the function reads secret bundles only: nothing lets it write a secret, a tag or any other store
+    const statements = Object.values(tf.resource.oci_identity_policy ?? {}).flatMap((p) =>
+      JSON.stringify(p[0]?.statements),
+    );
+    expect(statements.join('\n')).not.toMatch(/(manage|use) (secret-family|secrets|vaults|tag-namespaces)/);
   });
 });

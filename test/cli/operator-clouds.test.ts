@@ -1,0 +1,361 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAzureFunctions } from '../../functions/azure/app.ts';
+import { invokeAzureBundle } from '../../local-cloud/azure/bundle.ts';
+import { MIRROR as AZURE_SEED } from '../../local-cloud/azure/seed.ts';
+import { serveAzureHttp } from '../../local-cloud/azure-http.ts';
+import { ensureBundle, serveFunctionsFramework } from '../../local-cloud/bundles.ts';
+import { serveApiGateway } from '../../local-cloud/oci/api-gateway.ts';
+import { serveFdkBundle } from '../../local-cloud/oci/fdk-bundle.ts';
+import { type AzureWorld, startAzureWorld } from '../../local-cloud/worlds/azure-world.ts';
+import { type GcpWorld, startGcpWorld } from '../../local-cloud/worlds/gcp-world.ts';
+import { type OciWorld, startOciWorld } from '../../local-cloud/worlds/oci-world.ts';
+import { signedParts } from '../../local-cloud/worlds/signed.ts';
+import { PAUSED_ENV } from '../../shared/config/paused.ts';
+import { operatorRequest } from '../../shared/protocol/operator.ts';
+import { sdkNetworkApi } from '../../shared/providers/azure/arm-sdk.ts';
+import { runCli } from '../support/cli.ts';
+
+// Operating through the deployed function on GCP, Azure and OCI: the bundles as deployed, against the emulators.
+const MIRROR = 'IRISMIRROR';
+const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-operator-clouds-'));
+const operatorSecret = randomBytes(32).toString('base64url');
+const keyFile = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, `${text}\n`, { mode: 0o600 });
+  return p;
+};
+const operatorKey = keyFile('ops.key', operatorSecret);
+const wrongKey = keyFile('wrong.key', randomBytes(32).toString('base64url'));
+
+/** The world's function environment with an operator key configured (and optionally a paused mirror). */
+function withOperator(env: Record<string, string>, paused = false): Record<string, string> {
+  const config = JSON.parse(env.MIRROR_VIP_CONFIG as string) as Record<string, unknown>;
+  const mirrors = (config.mirrors as Record<string, unknown>[]).map((m) => ({
+    ...m,
+    // a loaded machine must not turn a slow probe answer into "down"
+    health: { ...(m.health as object), timeoutMs: 5000 },
+  }));
+  return {
+    ...env,
+    MIRROR_VIP_CONFIG: JSON.stringify({
+      ...config,
+      mirrors,
+      operatorKeys: [{ id: 'ops-2026', secret: 'env:MIRROR_VIP_OPERATOR_KEY' }],
+    }),
+    MIRROR_VIP_OPERATOR_KEY: operatorSecret,
+    ...(paused ? { [PAUSED_ENV]: MIRROR } : {}),
+  };
+}
+
+const op = (url: string, action: string, o: { keyId?: string; key?: string; extra?: string[] } = {}) =>
+  runCli(
+    [
+      action,
+      '--url',
+      url,
+      '--mirror',
+      MIRROR,
+      '--key-id',
+      o.keyId ?? 'ops-2026',
+      '--key-file',
+      o.key ?? operatorKey,
+      '--json',
+      ...(o.extra ?? []),
+    ],
+    {},
+  );
+
+/** The operator checks every cloud passes, through `mirror-vip inspect|reconcile|pause` against a function URL. */
+function operatorSuite(
+  name: string,
+  ctx: () => {
+    url: string;
+    pausedUrl: string;
+    writes: () => number;
+    holder: () => string | null;
+    member: (m: 'iris-a' | 'iris-b', role: 'primary' | 'backup' | 'down') => void;
+    memberKey: string;
+    event: (paused: boolean) => Promise<{ status: number; body: Record<string, unknown> }>;
+  },
+) {
+  describe(`${name}: inspect, reconcile and pause through the bundled function`, () => {
+    it('inspect shows the bindings and probes as the function sees them, and writes nothing', async () => {
+      const c = ctx();
+      c.member('iris-a', 'primary');
+      c.member('iris-b', 'backup');
+      const before = c.writes();
+      const r = await op(c.url, 'inspect');
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const a = JSON.parse(r.stdout);
+      expect(a).toMatchObject({
+        ok: true,
+        action: 'inspect',
+        holder: 'iris-a',
+        paused: null,
+        probes: { 'iris-a': { role: 'primary' }, 'iris-b': { role: 'backup' } },
+      });
+      expect(a.bindings.length).toBeGreaterThan(0);
+      expect(c.writes()).toBe(before);
+    });
+
+    it.each([
+      ["a member's key", 'iris-a-k1', 'member', 'not_an_operator_key', 403],
+      ['the operator key id with a wrong secret', 'ops-2026', 'wrong', 'bad_signature', 401],
+    ])(
+      'is refused with %s (exit 1, typed), for every action, and nothing is written',
+      async (_n, keyId, which, code, status) => {
+        const c = ctx();
+        c.member('iris-a', 'down');
+        c.member('iris-b', 'primary');
+        const before = c.writes();
+        for (const action of ['inspect', 'reconcile', 'pause', 'resume']) {
+          const r = await op(c.url, action, { keyId, key: which === 'member' ? c.memberKey : wrongKey });
+          expect({ action, code: r.code }).toEqual({ action, code: 1 });
+          expect(r.stderr).toContain(`HTTP ${status} ${code}`);
+        }
+        expect(c.writes()).toBe(before);
+        expect(c.holder()).toBe('iris-a');
+      },
+      90_000,
+    );
+
+    it('pause and resume through the function are refused (501), naming the setting; reconcile moves now', async () => {
+      const c = ctx();
+      c.member('iris-a', 'down');
+      c.member('iris-b', 'primary');
+      const before = c.writes();
+      for (const action of ['pause', 'resume']) {
+        const r = await op(c.url, action, { extra: ['--reason', 'kernel patching'] });
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain('HTTP 501 pause_in_configuration');
+        expect(r.stderr).toContain(PAUSED_ENV);
+      }
+      expect(c.writes()).toBe(before);
+      const r = await op(c.url, 'reconcile');
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, result: { outcome: 'moved', to: 'iris-b' } });
+      expect(c.holder()).toBe('iris-b');
+    }, 90_000);
+
+    it(`a mirror in ${PAUSED_ENV}: inspect reports it; events and reconciles answer paused, writing nothing`, async () => {
+      const c = ctx();
+      c.member('iris-a', 'primary');
+      c.member('iris-b', 'backup');
+      const holder = c.holder();
+      const target = holder === 'iris-a' ? 'iris-b' : 'iris-a';
+      c.member(target, 'primary');
+      c.member(holder as 'iris-a' | 'iris-b', 'down');
+      const before = c.writes();
+      const seen = await op(c.pausedUrl, 'inspect');
+      expect(JSON.parse(seen.stdout)).toMatchObject({ ok: true, paused: { by: PAUSED_ENV } });
+      const reconcile = await op(c.pausedUrl, 'reconcile');
+      expect(JSON.parse(reconcile.stdout)).toMatchObject({ ok: true, result: { outcome: 'paused' } });
+      const event = await c.event(true);
+      expect(event.body).toMatchObject({ outcome: 'paused' });
+      expect(c.writes()).toBe(before);
+      expect(c.holder()).toBe(holder);
+    }, 90_000);
+  });
+}
+
+// ---------- GCP: dist/gcp/index.mjs under the Functions Framework, <function URL>/operator
+let gcp: GcpWorld;
+const children: ChildProcess[] = [];
+const gcpUrls = { url: '', paused: '' };
+// ---------- OCI: dist/oci/func.mjs under the real FDK, behind the API Gateway emulator (/mirror-vip/event/operator)
+let oci: OciWorld;
+const ociFns: Awaited<ReturnType<typeof serveFdkBundle>>[] = [];
+const gateways: Awaited<ReturnType<typeof serveApiGateway>>[] = [];
+
+beforeAll(async () => {
+  const [gcpBundle, ociBundle] = [await ensureBundle('dist/gcp/index.mjs'), await ensureBundle('dist/oci/func.mjs')];
+  gcp = await startGcpWorld();
+  for (const paused of [false, true]) {
+    const fn = await serveFunctionsFramework(gcpBundle, 'mirrorVip', withOperator(gcp.env, paused), [], (ch) =>
+      children.push(ch),
+    );
+    gcpUrls[paused ? 'paused' : 'url'] = fn.url.replace(/\/$/, '');
+  }
+  oci = await startOciWorld({ assigningMs: 10 });
+  for (const paused of [false, true]) {
+    const fn = await serveFdkBundle(ociBundle, withOperator(oci.env, paused));
+    ociFns.push(fn);
+    gateways.push(await serveApiGateway(() => fn.socket));
+  }
+}, 180_000);
+afterAll(async () => {
+  for (const c of children) c.kill();
+  for (const g of gateways) await g.close();
+  for (const f of ociFns) await f.stop();
+  await gcp?.close();
+  await oci?.close();
+});
+
+operatorSuite('GCP', () => ({
+  url: gcpUrls.url,
+  pausedUrl: gcpUrls.paused,
+  writes: () => gcp.writes(),
+  holder: () => gcp.aliasHolders()[0] ?? null,
+  member: (m, r) => gcp.members.set(m, r),
+  memberKey: keyFile(`gcp-iris-a-${randomUUID()}.key`, gcp.secrets['iris-a']),
+  event: async () => {
+    const holder = gcp.aliasHolders()[0] === 'iris-a' ? 'iris-b' : 'iris-a';
+    const { body, headers } = signedParts(gcp.secrets, holder);
+    const res = await fetch(gcpUrls.paused, { method: 'POST', headers, body });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  },
+}));
+
+operatorSuite('OCI', () => ({
+  url: gateways[0]?.url ?? '',
+  pausedUrl: gateways[1]?.url ?? '',
+  writes: () => oci.writes(),
+  holder: () => oci.privateIpHolder() ?? null,
+  member: (m, r) => oci.members.set(m, r),
+  memberKey: keyFile(`oci-iris-a-${randomUUID()}.key`, oci.secrets['iris-a']),
+  event: async () => {
+    const holder = oci.privateIpHolder() === 'iris-a' ? 'iris-b' : 'iris-a';
+    const { body, headers } = signedParts(oci.secrets, holder);
+    const res = await fetch(gateways[1]?.url ?? '', { method: 'POST', headers, body });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  },
+}));
+
+describe('GCP: --cloud gcp sends the operator ID token a function that requires an invoker needs', () => {
+  const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJvcGVyYXRvciJ9.c2lnbmF0dXJl';
+  let front: Server;
+  let frontUrl = '';
+  const seen: (string | undefined)[] = [];
+  beforeAll(async () => {
+    // Cloud Run's IAM front, as far as the caller sees it: 403 without a bearer token it accepts, else passed on
+    front = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', async () => {
+        seen.push(req.headers.authorization);
+        if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+          res.writeHead(403, { 'content-type': 'text/html' }).end('<h1>Error: Forbidden</h1>');
+          return;
+        }
+        const headers = Object.fromEntries(
+          Object.entries(req.headers).filter(([k]) => k.startsWith('x-mirror-vip') || k === 'content-type'),
+        ) as Record<string, string>;
+        const r = await fetch(`${gcpUrls.url}${req.url}`, { method: 'POST', headers, body: Buffer.concat(chunks) });
+        res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text());
+      });
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => front.close(() => r())));
+
+  it('inspect --cloud gcp carries MIRROR_VIP_ID_TOKEN and passes the front; without --cloud gcp the front refuses', async () => {
+    const args = ['inspect', '--url', frontUrl, '--mirror', MIRROR, '--key-id', 'ops-2026', '--key-file', operatorKey];
+    const withToken = await runCli([...args, '--cloud', 'gcp', '--json'], { MIRROR_VIP_ID_TOKEN: TOKEN });
+    expect(withToken.code).toBe(0);
+    expect(JSON.parse(withToken.stdout)).toMatchObject({ ok: true, action: 'inspect' });
+    const without = await runCli([...args, '--json'], { MIRROR_VIP_ID_TOKEN: TOKEN });
+    expect(without.code).toBe(1);
+    expect(without.stderr).toContain('HTTP 403');
+    expect(seen).toEqual([`Bearer ${TOKEN}`, undefined]);
+  });
+});
+
+// ---------- Azure: dist/azure/index.mjs, its mirrorVipOperator export (route mirrorVip/operator), one request each
+describe('Azure: the bundled mirrorVipOperator trigger', () => {
+  let azure: AzureWorld;
+  let bundle: string;
+  beforeAll(async () => {
+    bundle = await ensureBundle('dist/azure/index.mjs');
+    azure = await startAzureWorld({ operationDelayMs: 10 });
+  }, 120_000);
+  afterAll(async () => azure?.close());
+  const ask = (action: string, env: Record<string, string>, keyId = 'ops-2026', secret = operatorSecret) => {
+    const { body, headers } = operatorRequest(
+      { requestId: randomUUID(), action: action as never, mirror: MIRROR },
+      keyId,
+      secret,
+    );
+    return invokeAzureBundle(bundle, { body, headers }, env, 'mirrorVipOperator');
+  };
+
+  it('inspect reads without writing; reconcile moves; refused without the operator key (typed, nothing written)', async () => {
+    azure.members.set('iris-a', 'down');
+    azure.members.set('iris-b', 'primary');
+    const env = withOperator(azure.env);
+    const before = azure.writes();
+    const seen = await ask('inspect', env);
+    expect(seen.out.status).toBe(200);
+    expect(seen.out.jsonBody).toMatchObject({ ok: true, holder: 'iris-a', probes: { 'iris-b': { role: 'primary' } } });
+    expect(azure.writes()).toBe(before);
+    const member = await ask('reconcile', env, 'iris-a-k1', azure.secrets['iris-a']);
+    expect([member.out.status, (member.out.jsonBody as { error: { code: string } }).error.code]).toEqual([
+      403,
+      'not_an_operator_key',
+    ]);
+    const forged = await ask('reconcile', env, 'ops-2026', randomBytes(32).toString('base64url'));
+    expect([forged.out.status, (forged.out.jsonBody as { error: { code: string } }).error.code]).toEqual([
+      401,
+      'bad_signature',
+    ]);
+    const pause = await ask('pause', env);
+    expect([pause.out.status, (pause.out.jsonBody as { error: { code: string } }).error.code]).toEqual([
+      501,
+      'pause_in_configuration',
+    ]);
+    expect(azure.writes()).toBe(before);
+    const moved = await ask('reconcile', env);
+    expect(moved.out.jsonBody).toMatchObject({ ok: true, result: { outcome: 'moved', to: 'iris-b' } });
+    expect(azure.ipConfigHolders()).toEqual(['iris-b']);
+  }, 120_000);
+
+  it('mirror-vip inspect|pause --cloud azure reach the operator trigger (route mirrorVip/operator)', async () => {
+    const token = azure.emu.issueToken();
+    const credential = { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) };
+    const fns = await createAzureFunctions(withOperator(azure.env), {
+      networkApi: sdkNetworkApi(credential, AZURE_SEED.subscriptionId, { endpoint: azure.emu.url, ca: azure.emu.ca }),
+    });
+    // the host's route /api/mirrorVip/operator → mirrorVipOperator (this server answers every path with that trigger)
+    const host = await serveAzureHttp(fns.mirrorVipOperator, 'mirrorVipOperator');
+    try {
+      const url = host.url.replace(/mirrorVipOperator$/, 'mirrorVip');
+      const before = azure.writes();
+      const seen = await op(url, 'inspect', { extra: ['--cloud', 'azure'] });
+      expect(seen.code).toBe(0);
+      expect(JSON.parse(seen.stdout)).toMatchObject({ ok: true, action: 'inspect', paused: null });
+      const pause = await op(url, 'pause', { extra: ['--cloud', 'azure'] });
+      expect([pause.code, pause.stderr.includes('HTTP 501 pause_in_configuration')]).toEqual([1, true]);
+      const member = await op(url, 'inspect', {
+        keyId: 'iris-a-k1',
+        key: keyFile('az-a.key', azure.secrets['iris-a']),
+      });
+      expect([member.code, member.stderr.includes('HTTP 403 not_an_operator_key')]).toEqual([1, true]);
+      expect(azure.writes()).toBe(before);
+    } finally {
+      await host.close();
+    }
+  }, 120_000);
+
+  it(`a mirror in ${PAUSED_ENV}: inspect reports it, reconcile and events answer paused, nothing written`, async () => {
+    const holder = azure.ipConfigHolders()[0] as 'iris-a' | 'iris-b';
+    const other = holder === 'iris-a' ? 'iris-b' : 'iris-a';
+    azure.members.set(holder, 'down');
+    azure.members.set(other, 'primary');
+    const env = withOperator(azure.env, true);
+    const before = azure.writes();
+    expect((await ask('inspect', env)).out.jsonBody).toMatchObject({ ok: true, paused: { by: PAUSED_ENV } });
+    expect((await ask('reconcile', env)).out.jsonBody).toMatchObject({ result: { outcome: 'paused' } });
+    const event = await invokeAzureBundle(bundle, azure.signedRequest(other), env);
+    expect(event.out.jsonBody).toMatchObject({ outcome: 'paused' });
+    expect(azure.writes()).toBe(before);
+    expect(azure.ipConfigHolders()).toEqual([holder]);
+  }, 120_000);
+});
