@@ -9,7 +9,7 @@ import type { DrillMember } from '../netns.ts';
 import { stopChild } from '../processes.ts';
 import { AWS_PROFILE, type LatencyProfile } from '../profiles.ts';
 import { serveBundle } from './host.ts';
-import type { CloudSession, CloudStartOptions, DrillCloud } from './types.ts';
+import { type CloudSession, type CloudStartOptions, type DrillCloud, sessionParts } from './types.ts';
 
 const epoch = (perf: number) => performance.timeOrigin + perf;
 
@@ -43,25 +43,17 @@ async function start({ healthUrls, hostIp, profile }: CloudStartOptions): Promis
   return {
     functionUrl: `http://${hostIp}:${fn.port}/`,
     mirror: MIRROR,
-    keys: {
-      'iris-a': { id: 'iris-a-k1', secret: secrets['iris-a'] },
-      'iris-b': { id: 'iris-b-k1', secret: secrets['iris-b'] },
-    },
+    ...sessionParts({
+      secrets,
+      changes: emu.changes,
+      writeTimes: () => emu.calls.filter((c) => c.write && c.service === 'ec2').map((c) => epoch(c.startedAt)),
+    }),
     holder: () => {
       const route = emu.state.routeTables
         .get(clientTable)
         ?.routes.find((r) => r.destinationCidrBlock === seeded.vipCidr && r.state === 'active');
       return route?.networkInterfaceId ? enis[route.networkInterfaceId] : undefined;
     },
-    onChange: (cb) => {
-      emu.changes.on('change', cb);
-      return () => emu.changes.off('change', cb);
-    },
-    firstWriteAfter: (since) =>
-      emu.calls
-        .filter((c) => c.write && c.service === 'ec2' && epoch(c.startedAt) >= since)
-        .map((c) => epoch(c.startedAt))
-        .sort((a, b) => a - b)[0],
     reset: async () => {
       for (const key of Object.keys(initial) as (keyof Ec2State)[])
         (emu.state as unknown as Record<string, unknown>)[key] = structuredClone(initial[key]);

@@ -15,7 +15,7 @@ import { type DrillMember, MEMBERS } from '../netns.ts';
 import { stopChild } from '../processes.ts';
 import { AZURE_PROFILE, type LatencyProfile } from '../profiles.ts';
 import { serveBundle } from './host.ts';
-import type { CloudSession, CloudStartOptions, DrillCloud } from './types.ts';
+import { type CloudSession, type CloudStartOptions, type DrillCloud, sessionParts } from './types.ts';
 
 /** What Azure sends with every long-running operation answer (the SDK poller and the CLI sleep it; sdk-notes). */
 const RETRY_AFTER_S = 10;
@@ -101,10 +101,11 @@ async function start({ healthUrls, hostIp, profile, scale }: CloudStartOptions):
   return {
     functionUrl: `http://${hostIp}:${fn.port}/api/mirrorVip`,
     mirror: MIRROR,
-    keys: {
-      'iris-a': { id: 'iris-a-k1', secret: secrets['iris-a'] },
-      'iris-b': { id: 'iris-b-k1', secret: secrets['iris-b'] },
-    },
+    ...sessionParts({
+      secrets,
+      changes: emu.changes,
+      writeTimes: () => emu.calls.filter((c) => c.write).map((c) => epoch(c.startedAt)),
+    }),
     // Azure routes the ip-configuration's address to the NIC once its update has succeeded: a NIC still Updating
     // (its operation running) does not receive the VIP yet
     holder: () =>
@@ -115,15 +116,6 @@ async function start({ healthUrls, hostIp, profile, scale }: CloudStartOptions):
           nic.ipConfigurations.some((c) => c.name === SEED.ipConfigName && c.privateIPAddress === SEED.vip)
         );
       }),
-    onChange: (cb) => {
-      emu.changes.on('change', cb);
-      return () => emu.changes.off('change', cb);
-    },
-    firstWriteAfter: (since) =>
-      emu.calls
-        .filter((c) => c.write && epoch(c.startedAt) >= since)
-        .map((c) => epoch(c.startedAt))
-        .sort((a, b) => a - b)[0],
     reset: async () => {
       restore();
       emu.reset();

@@ -15,7 +15,7 @@ import { GCP_ENV } from '../../shared/providers/gcp/endpoint.ts';
 import type { DrillMember } from '../netns.ts';
 import { stopChild, track } from '../processes.ts';
 import { GCP_PROFILE, type LatencyProfile } from '../profiles.ts';
-import type { CloudSession, CloudStartOptions, DrillCloud } from './types.ts';
+import { type CloudSession, type CloudStartOptions, type DrillCloud, sessionParts } from './types.ts';
 
 const SEED_SLEEP_MS = 10_000; // seed 000 sleeps 10 s between the access-config delete and add
 
@@ -74,23 +74,15 @@ async function start({ healthUrls, hostIp, profile, scale }: CloudStartOptions):
   return {
     functionUrl: `http://${hostIp}:${new URL(httpFn.url).port}/`,
     mirror: MIRROR,
-    keys: {
-      'iris-a': { id: 'iris-a-k1', secret: secrets['iris-a'] },
-      'iris-b': { id: 'iris-b-k1', secret: secrets['iris-b'] },
-    },
+    ...sessionParts({
+      secrets,
+      changes: emu.changes,
+      writeTimes: () => emu.calls.filter((c) => c.write).map((c) => c.startedAt),
+    }),
     holder: () =>
       [SEED.primary, SEED.backup].find((m) => nicOf(m)?.aliasIpRanges.some((r) => r.ipCidrRange === SEED.vip))?.name as
         | DrillMember
         | undefined,
-    onChange: (cb) => {
-      emu.changes.on('change', cb);
-      return () => emu.changes.off('change', cb);
-    },
-    firstWriteAfter: (since) =>
-      emu.calls
-        .filter((c) => c.write && c.startedAt >= since)
-        .map((c) => c.startedAt)
-        .sort((a, b) => a - b)[0],
     reset: async () => {
       emu.reset();
       applyProfile(emu, profile);

@@ -24,7 +24,7 @@ import { NO_SDK_RETRY } from '../../shared/providers/oci/oci-sdk.ts';
 import type { DrillMember } from '../netns.ts';
 import { stopChild, track } from '../processes.ts';
 import { type LatencyProfile, OCI_PROFILE } from '../profiles.ts';
-import type { CloudSession, CloudStartOptions, DrillCloud } from './types.ts';
+import { type CloudSession, type CloudStartOptions, type DrillCloud, sessionParts } from './types.ts';
 
 const epoch = (perf: number) => performance.timeOrigin + perf;
 
@@ -86,21 +86,13 @@ async function start({ healthUrls, hostIp, profile }: CloudStartOptions): Promis
   return {
     functionUrl: `http://${hostIp}:${new URL(gateway.url).port}/mirror-vip/event`,
     mirror: MIRROR,
-    keys: {
-      'iris-a': { id: 'iris-a-k1', secret: secrets['iris-a'] },
-      'iris-b': { id: 'iris-b-k1', secret: secrets['iris-b'] },
-    },
+    ...sessionParts({
+      secrets,
+      changes: emu.changes,
+      writeTimes: () => emu.calls.filter((c) => c.write).map((c) => epoch(c.startedAt)),
+    }),
     // the VCN routes the secondary private IP to the VNIC it is assigned to (UpdatePrivateIp is synchronous)
     holder: () => vnics[state.privateIps.get(SEED.privateIpId)?.vnicId ?? ''],
-    onChange: (cb) => {
-      emu.changes.on('change', cb);
-      return () => emu.changes.off('change', cb);
-    },
-    firstWriteAfter: (since) =>
-      emu.calls
-        .filter((c) => c.write && epoch(c.startedAt) >= since)
-        .map((c) => epoch(c.startedAt))
-        .sort((a, b) => a - b)[0],
     reset: async () => {
       emu.reset();
       applyProfile(emu, profile);

@@ -46,3 +46,27 @@ export interface DrillCloud {
   vipCidr: string;
   start(opts: CloudStartOptions): Promise<CloudSession>;
 }
+
+/** The parts every cloud's session builds alike: the members' notifier keys, the change hook, the first write. */
+export function sessionParts(o: {
+  secrets: Record<DrillMember, string>;
+  changes: { on(e: 'change', cb: () => void): unknown; off(e: 'change', cb: () => void): unknown };
+  /** Epoch ms of every write call the emulator received. */
+  writeTimes: () => number[];
+}): Pick<CloudSession, 'keys' | 'onChange' | 'firstWriteAfter'> {
+  return {
+    keys: {
+      'iris-a': { id: 'iris-a-k1', secret: o.secrets['iris-a'] },
+      'iris-b': { id: 'iris-b-k1', secret: o.secrets['iris-b'] },
+    },
+    onChange: (cb) => {
+      o.changes.on('change', cb);
+      return () => o.changes.off('change', cb);
+    },
+    firstWriteAfter: (since) =>
+      o
+        .writeTimes()
+        .filter((t) => t >= since)
+        .sort((a, b) => a - b)[0],
+  };
+}

@@ -3,8 +3,8 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { loadConfig } from '../../shared/config/load.ts';
 import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
 import type { Config } from '../../shared/config/schema.ts';
-import type { EngineDeps, FailoverEngine, SignedRequest } from '../../shared/core/engine.ts';
-import { handleOperator, type PauseStore, pauseCheck } from '../../shared/core/operator.ts';
+import type { EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
+import { type OperatorDeps, operatorEndpoint, type PauseStore, pauseCheck } from '../../shared/core/operator.ts';
 import { awsProvider } from '../../shared/providers/aws/aws-provider.ts';
 import { sdkEc2Api } from '../../shared/providers/aws/ec2-client.ts';
 import { ssmPauseStore } from '../../shared/providers/aws/pause-ssm.ts';
@@ -44,8 +44,15 @@ export async function awsOperator(
     }
     return p;
   };
-  const seen = new Set<string>();
   const log = extra.log ?? ((l: Record<string, unknown>) => console.log(JSON.stringify(l)));
-  const deps = { config, engine, operatorKeys, providerFor, pauses, probe: extra.probe, nowMs: extra.nowMs, log };
-  return (req: SignedRequest) => handleOperator(deps as Parameters<typeof handleOperator>[0], req, seen);
+  return operatorEndpoint({
+    config,
+    engine,
+    operatorKeys,
+    providerFor: providerFor as OperatorDeps['providerFor'],
+    pauses,
+    probe: extra.probe,
+    nowMs: extra.nowMs,
+    log,
+  });
 }

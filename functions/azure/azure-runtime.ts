@@ -4,8 +4,8 @@ import { configPauseStore } from '../../shared/config/paused.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { AZURE_DEFAULT_DEADLINE_MS } from '../../shared/config/schema-azure.ts';
 import { resolveKeys } from '../../shared/config/secrets.ts';
-import { type EngineDeps, FailoverEngine, type SignedRequest } from '../../shared/core/engine.ts';
-import { handleOperator, pauseCheck } from '../../shared/core/operator.ts';
+import { type EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
+import { operatorEndpoint, pauseCheck } from '../../shared/core/operator.ts';
 import { ConfigError } from '../../shared/errors.ts';
 import { azureProvider } from '../../shared/providers/azure/azure-provider.ts';
 import { AZURE_ENV, armEndpoint } from '../../shared/providers/azure/endpoint.ts';
@@ -92,15 +92,15 @@ export async function createAzureEngine(
   const operatorKeys = await resolveOperatorKeys(config, env);
   const pauses = configPauseStore(config, env, 'terraform/azure paused_mirrors');
   const engine = new FailoverEngine({ config, keys, providerFor, pause: pauseCheck(pauses, log), ...deps, log });
-  const seen = new Set<string>();
-  const operator =
-    operatorKeys.size === 0
-      ? undefined
-      : (req: SignedRequest) =>
-          handleOperator(
-            { config, engine, operatorKeys, providerFor, pauses, probe: extra.probe, nowMs: extra.nowMs, log },
-            req,
-            seen,
-          );
+  const operator = operatorEndpoint({
+    config,
+    engine,
+    operatorKeys,
+    providerFor,
+    pauses,
+    probe: extra.probe,
+    nowMs: extra.nowMs,
+    log,
+  });
   return { config, engine, log, operator };
 }

@@ -2,8 +2,8 @@ import { loadConfig, requireCloud } from '../../shared/config/load.ts';
 import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
 import { configPauseStore } from '../../shared/config/paused.ts';
 import { resolveKeys, type SecretStores } from '../../shared/config/secrets.ts';
-import { type EngineDeps, FailoverEngine, type SignedRequest } from '../../shared/core/engine.ts';
-import { handleOperator, pauseCheck } from '../../shared/core/operator.ts';
+import { type EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
+import { operatorEndpoint, pauseCheck } from '../../shared/core/operator.ts';
 import { type ComputeApi, lazyComputeApi } from '../../shared/providers/gcp/compute-api.ts';
 import { GCP_ENV, parseEndpoint } from '../../shared/providers/gcp/endpoint.ts';
 import { gcpProvider } from '../../shared/providers/gcp/gcp-provider.ts';
@@ -56,25 +56,16 @@ export async function createGcpEngine(
     ...deps,
     log,
   });
-  const seen = new Set<string>();
   // inspect / reconcile / pause (refused: in the configuration) for an operator key; undefined without one
-  const operator =
-    operatorKeys.size === 0
-      ? undefined
-      : (req: SignedRequest) =>
-          handleOperator(
-            {
-              config,
-              engine,
-              operatorKeys,
-              providerFor: () => provider,
-              pauses,
-              probe: extra.probe,
-              nowMs: extra.nowMs,
-              log,
-            },
-            req,
-            seen,
-          );
+  const operator = operatorEndpoint({
+    config,
+    engine,
+    operatorKeys,
+    providerFor: () => provider,
+    pauses,
+    probe: extra.probe,
+    nowMs: extra.nowMs,
+    log,
+  });
   return { config, engine, log, operator };
 }

@@ -3,8 +3,8 @@ import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
 import { configPauseStore } from '../../shared/config/paused.ts';
 import { OCI_DEFAULT_DEADLINE_MS } from '../../shared/config/schema-oci.ts';
 import { resolveKeys, type SecretStores } from '../../shared/config/secrets.ts';
-import { type EngineDeps, FailoverEngine, type SignedRequest } from '../../shared/core/engine.ts';
-import { handleOperator, pauseCheck } from '../../shared/core/operator.ts';
+import { type EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
+import { operatorEndpoint, pauseCheck } from '../../shared/core/operator.ts';
 import { OCI_ENV, ociAuth, parseOciEndpoint } from '../../shared/providers/oci/oci-auth.ts';
 import { ociProvider } from '../../shared/providers/oci/oci-provider.ts';
 import type { VcnApi } from '../../shared/providers/oci/vcn-api.ts';
@@ -65,24 +65,16 @@ export async function createOciEngine(env: Record<string, string | undefined>, e
     ...deps,
     log,
   });
-  const seen = new Set<string>();
-  const operator =
-    operatorKeys.size === 0
-      ? undefined
-      : (req: SignedRequest) =>
-          handleOperator(
-            {
-              config,
-              engine,
-              operatorKeys,
-              providerFor: () => provider,
-              pauses,
-              probe: extra.probe,
-              nowMs: extra.nowMs,
-              log,
-            },
-            req,
-            seen,
-          );
+  // inspect / reconcile / pause (refused: in the configuration) for an operator key; undefined without one
+  const operator = operatorEndpoint({
+    config,
+    engine,
+    operatorKeys,
+    providerFor: () => provider,
+    pauses,
+    probe: extra.probe,
+    nowMs: extra.nowMs,
+    log,
+  });
   return { config, engine, log, operator };
 }

@@ -49,6 +49,16 @@ export function pauseCheck(store: PauseStore, log?: (l: Record<string, unknown>)
   };
 }
 
+/**
+ * A function's operator endpoint: one replay set per instance, or undefined when no operator key is configured (the
+ * entry then answers the operator path like any unknown request).
+ */
+export function operatorEndpoint(deps: OperatorDeps): ((req: SignedRequest) => Promise<OperatorReply>) | undefined {
+  if (deps.operatorKeys.size === 0) return undefined;
+  const seen = new Set<string>();
+  return (req) => handleOperator(deps, req, seen);
+}
+
 /** Handle one signed operator request: inspect (read-only), reconcile now, pause or resume one mirror. */
 export async function handleOperator(
   deps: OperatorDeps,
