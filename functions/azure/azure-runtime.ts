@@ -4,8 +4,8 @@ import { configPauseStore } from '../../shared/config/paused.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { AZURE_DEFAULT_DEADLINE_MS } from '../../shared/config/schema-azure.ts';
 import { resolveKeys } from '../../shared/config/secrets.ts';
-import { type EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
-import { operatorEndpoint, pauseCheck } from '../../shared/core/operator.ts';
+import type { EngineDeps } from '../../shared/core/engine.ts';
+import { instanceRuntime } from '../../shared/core/instance.ts';
 import { ConfigError } from '../../shared/errors.ts';
 import { azureProvider } from '../../shared/providers/azure/azure-provider.ts';
 import { AZURE_ENV, armEndpoint } from '../../shared/providers/azure/endpoint.ts';
@@ -91,16 +91,7 @@ export async function createAzureEngine(
   // operator keys: Key Vault references in app settings like the member keys; the pause: the paused_mirrors setting
   const operatorKeys = await resolveOperatorKeys(config, env);
   const pauses = configPauseStore(config, env, 'terraform/azure paused_mirrors');
-  const engine = new FailoverEngine({ config, keys, providerFor, pause: pauseCheck(pauses, log), ...deps, log });
-  const operator = operatorEndpoint({
-    config,
-    engine,
-    operatorKeys,
-    providerFor,
-    pauses,
-    probe: extra.probe,
-    nowMs: extra.nowMs,
-    log,
-  });
+  // the engine (pause honoured) and inspect / reconcile / pause (refused: in the configuration) for an operator key
+  const { engine, operator } = instanceRuntime({ config, keys, providerFor, operatorKeys, pauses, ...deps, log });
   return { config, engine, log, operator };
 }

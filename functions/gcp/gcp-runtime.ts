@@ -2,8 +2,8 @@ import { loadConfig, requireCloud } from '../../shared/config/load.ts';
 import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
 import { configPauseStore } from '../../shared/config/paused.ts';
 import { resolveKeys, type SecretStores } from '../../shared/config/secrets.ts';
-import { type EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
-import { operatorEndpoint, pauseCheck } from '../../shared/core/operator.ts';
+import type { EngineDeps } from '../../shared/core/engine.ts';
+import { instanceRuntime } from '../../shared/core/instance.ts';
 import { type ComputeApi, lazyComputeApi } from '../../shared/providers/gcp/compute-api.ts';
 import { GCP_ENV, parseEndpoint } from '../../shared/providers/gcp/endpoint.ts';
 import { gcpProvider } from '../../shared/providers/gcp/gcp-provider.ts';
@@ -48,23 +48,14 @@ export async function createGcpEngine(
   const provider = gcpProvider(api);
   const { computeApi: _, ...deps } = extra;
   const log = extra.log ?? cloudLoggingLine;
-  const engine = new FailoverEngine({
+  // the engine (pause honoured) and inspect / reconcile / pause (refused: in the configuration) for an operator key
+  const { engine, operator } = instanceRuntime({
     config,
     keys,
     providerFor: () => provider,
-    pause: pauseCheck(pauses, log),
-    ...deps,
-    log,
-  });
-  // inspect / reconcile / pause (refused: in the configuration) for an operator key; undefined without one
-  const operator = operatorEndpoint({
-    config,
-    engine,
     operatorKeys,
-    providerFor: () => provider,
     pauses,
-    probe: extra.probe,
-    nowMs: extra.nowMs,
+    ...deps,
     log,
   });
   return { config, engine, log, operator };

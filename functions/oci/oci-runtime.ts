@@ -3,8 +3,8 @@ import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
 import { configPauseStore } from '../../shared/config/paused.ts';
 import { OCI_DEFAULT_DEADLINE_MS } from '../../shared/config/schema-oci.ts';
 import { resolveKeys, type SecretStores } from '../../shared/config/secrets.ts';
-import { type EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
-import { operatorEndpoint, pauseCheck } from '../../shared/core/operator.ts';
+import type { EngineDeps } from '../../shared/core/engine.ts';
+import { instanceRuntime } from '../../shared/core/instance.ts';
 import { OCI_ENV, ociAuth, parseOciEndpoint } from '../../shared/providers/oci/oci-auth.ts';
 import { ociProvider } from '../../shared/providers/oci/oci-provider.ts';
 import type { VcnApi } from '../../shared/providers/oci/vcn-api.ts';
@@ -57,23 +57,14 @@ export async function createOciEngine(env: Record<string, string | undefined>, e
   const provider = ociProvider(api, { pollMs: extra.pollMs });
   const { vcnApi: _a, pollMs: _b, ...deps } = extra;
   const log = extra.log ?? ociLogLine;
-  const engine = new FailoverEngine({
+  // the engine (pause honoured) and inspect / reconcile / pause (refused: in the configuration) for an operator key
+  const { engine, operator } = instanceRuntime({
     config,
     keys,
     providerFor: () => provider,
-    pause: pauseCheck(pauses, log),
-    ...deps,
-    log,
-  });
-  // inspect / reconcile / pause (refused: in the configuration) for an operator key; undefined without one
-  const operator = operatorEndpoint({
-    config,
-    engine,
     operatorKeys,
-    providerFor: () => provider,
     pauses,
-    probe: extra.probe,
-    nowMs: extra.nowMs,
+    ...deps,
     log,
   });
   return { config, engine, log, operator };
