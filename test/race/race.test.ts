@@ -1,14 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { awsAdapter } from './aws-adapter.ts';
+import { azureAdapter } from './azure-adapter.ts';
 import { gcpAdapter } from './gcp-adapter.ts';
 import { check, GRACE_MS, type RaceWorld, trial } from './harness.ts';
+import { ociAdapter } from './oci-adapter.ts';
 import { SCENARIOS } from './scenarios.ts';
 
 /** A fixed-seed sample of the soak (npm run soak runs ≥ 200 randomized trials per scenario per cloud). */
 const SAMPLE_SEEDS = [1];
 const JITTER: [number, number] = [2, 25];
 
-describe.each([awsAdapter, gcpAdapter('alias-ip'), gcpAdapter('route')])('race: $name', (adapter) => {
+const ADAPTERS = [
+  awsAdapter,
+  gcpAdapter('alias-ip'),
+  gcpAdapter('route'),
+  azureAdapter('ip-config'),
+  azureAdapter('route'),
+  ociAdapter('private-ip'),
+  ociAdapter('route'),
+];
+
+describe.each(ADAPTERS)('race: $name', (adapter) => {
   it.each(SCENARIOS.map((s) => [s.name, s] as const))('%s: never split, never off the sole primary', async (_n, s) => {
     for (const seed of SAMPLE_SEEDS) {
       const out = await trial(adapter, s, seed, JITTER);
