@@ -64,6 +64,16 @@ export function azureAdapter(mode: 'ip-config' | 'route'): CloudAdapter {
               ? world.routeHolders().map((h) => h ?? 'none')
               : [one(world.ipConfigHolders()), one(world.publicIpHolders())],
           writeTimes: () => calls.filter((c) => c.write).map((c) => at.get(c) ?? Number.POSITIVE_INFINITY),
+          displace: () => {
+            const { state, seed: s } = world;
+            if (mode === 'route') {
+              const route = [...state.routeTables.values()][0]?.routes.get(s.routeName);
+              if (route) route.nextHopIpAddress = s.backup.ip;
+            } else {
+              const vip = state.nicByName(s.primary.nic)?.ipConfigurations.find((c) => c.name === s.ipConfigName);
+              if (vip) vip.publicIpId = null;
+            }
+          },
           close: () => world.close(),
         };
       }),

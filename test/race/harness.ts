@@ -22,6 +22,11 @@ export interface RaceWorld {
   bindings(): string[];
   /** Start times (performance.now() ms) of every write call the emulator received. */
   writeTimes(): number[];
+  /**
+   * Change one binding behind the engines' backs, leaving the VIP half on another place (the public IP detached, one
+   * route table pointing elsewhere): shows the checker sees a split in this world, and that a reconcile repairs it.
+   */
+  displace?(): void;
   close(): Promise<void>;
 }
 

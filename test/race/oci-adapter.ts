@@ -53,6 +53,13 @@ export function ociAdapter(mode: 'private-ip' | 'route'): CloudAdapter {
             ? world.routes().map((h) => h ?? 'none')
             : [String(world.privateIpHolder() ?? 'none'), publicIp()],
         writeTimes: () => world.emu.calls.filter((c) => c.write).map((c) => c.startedAt),
+        displace: () => {
+          const { state, seed: s } = world;
+          if (mode === 'route') {
+            const rule = state.routeTable(s.routeTableIds[0]).routeRules.find((r) => r.destination === s.routeVip);
+            if (rule) rule.networkEntityId = s.backup.privateIpId;
+          } else Object.assign(state.publicIp(s.publicIpId), { privateIpId: null, lifecycleState: 'AVAILABLE' });
+        },
         close: () => world.close(),
       };
     },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { awsAdapter } from './aws-adapter.ts';
 import { azureAdapter } from './azure-adapter.ts';
 import { gcpAdapter } from './gcp-adapter.ts';
-import { check, GRACE_MS, type RaceWorld, trial } from './harness.ts';
+import { check, GRACE_MS, type RaceWorld, seeded, trial } from './harness.ts';
 import { ociAdapter } from './oci-adapter.ts';
 import { SCENARIOS } from './scenarios.ts';
 
@@ -28,6 +28,27 @@ describe.each(ADAPTERS)('race: $name', (adapter) => {
     }
   });
 });
+
+describe.each(ADAPTERS.filter((a) => a.name.startsWith('azure') || a.name.startsWith('oci')))(
+  'race world: $name',
+  (adapter) => {
+    it('sees a binding moved behind its back as a split, and one reconcile repairs it', async () => {
+      const roles = { 'iris-a': 'primary', 'iris-b': 'backup' } as const;
+      const w = await adapter.start({ instances: 2, jitterMs: [2, 10], rng: seeded(1), roles });
+      try {
+        expect(check(w, performance.now()).ok).toBe(true);
+        w.displace?.();
+        expect(check(w, performance.now())).toMatchObject({ ok: false, why: expect.stringMatching(/^split/) });
+        const reply = await w.instances[1]?.reconcile();
+        expect(reply?.result).toMatchObject({ ok: true, outcome: 'moved' });
+        expect(check(w, performance.now())).toMatchObject({ ok: true, bindings: expect.arrayContaining(['iris-a']) });
+        expect(new Set(w.bindings())).toEqual(new Set(['iris-a']));
+      } finally {
+        await w.close();
+      }
+    });
+  },
+);
 
 describe('race property', () => {
   const fake = (bindings: string[], roles: Record<'iris-a' | 'iris-b', 'primary' | 'backup'>, writes: number[]) =>
