@@ -1,8 +1,11 @@
 import { createOciEngine } from '../../functions/oci/oci-runtime.ts';
+import { testKeyPair } from '../../local-cloud/oci/index.ts';
 import { startOciWorld } from '../../local-cloud/worlds/oci-world.ts';
 import { type CloudAdapter, jitter, MEMBERS, quietOciSdkWarnings, type RaceWorld, raceConfig } from './race-support.ts';
 
 const noLog = () => undefined;
+/** One signing key pair for every world: generating one blocks the process (and its other trials) for a while. */
+let key: ReturnType<typeof testKeyPair> | undefined;
 
 /**
  * OCI, `private-ip` (the secondary private IP and its reserved public IP, seed 004) or `route` (the VIP/32 rule in
@@ -17,7 +20,13 @@ export function ociAdapter(mode: 'private-ip' | 'route'): CloudAdapter {
       if (o.holder === 'iris-b') throw new Error('the OCI race world seeds the VIP on iris-a (or, routes, nowhere)');
       quietOciSdkWarnings();
       const nowhere = o.holder === 'none';
-      const world = await startOciWorld({ mode, roles: o.roles, seed: { routes: !(mode === 'route' && nowhere) } });
+      key ??= testKeyPair();
+      const world = await startOciWorld({
+        mode,
+        roles: o.roles,
+        key,
+        seed: { routes: !(mode === 'route' && nowhere) },
+      });
       // every cloud call, and the public IP's ASSIGNING → ASSIGNED, take a fresh random time
       jitter(world.emu.faults, ['latencyMs'], o);
       jitter(world.state.timing, ['assigningMs'], o);

@@ -89,7 +89,10 @@ async function race(key: string, adapter: CloudAdapter, s: Scenario) {
       `  writes ${writes} (max ${maxWrites}/trial)  unhandled rejections ${rejections}  ${Math.round(seconds)} s` +
       ` (${Math.round((seconds * 1000 * Math.min(width, n)) / n)} ms/trial, ${Math.min(width, n)} at once)`,
   );
-  for (const f of failed.slice(0, 3)) console.log(`    bad: ${f.why} roles ${JSON.stringify(f.roles)}`);
+  for (const f of failed.slice(0, 3)) {
+    console.log(`    bad: ${f.why} roles ${JSON.stringify(f.roles)}`);
+    for (const line of f.story ?? []) console.log(`      ${line}`);
+  }
   figures.race.push({
     cloud: key,
     adapter: adapter.name,
@@ -101,7 +104,7 @@ async function race(key: string, adapter: CloudAdapter, s: Scenario) {
     unhandledRejections: rejections,
     seconds,
     parallel: width,
-    bad: failed.slice(0, 10).map((f) => ({ why: f.why, roles: f.roles, bindings: f.bindings })),
+    bad: failed.slice(0, 10).map((f) => ({ why: f.why, roles: f.roles, bindings: f.bindings, story: f.story })),
   });
 }
 
