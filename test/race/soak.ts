@@ -32,6 +32,8 @@ const { values } = parseArgs({
     fuzzers: { type: 'string', default: 'aws,gcp,azure,oci' },
     // write the figures as JSON too
     out: { type: 'string' },
+    // block this process's event loop now and then for up to this many ms (a GC pause, a throttled CPU): 0 = off
+    stall: { type: 'string', default: '0' },
   },
 });
 const trials = Number(values.trials);
@@ -47,6 +49,17 @@ process.on('unhandledRejection', (e: unknown) => {
   bad++;
   if (unhandled <= 3) console.log(`    unhandled rejection: ${String(e).slice(0, 160)}`);
 });
+
+const stallMs = Number(values.stall);
+if (stallMs > 0) {
+  // every 0.5–2 s, spin for a random part of stallMs: every engine, emulator and status page of the process stalls
+  const stall = () => {
+    const until = performance.now() + Math.random() * stallMs;
+    while (performance.now() < until);
+    setTimeout(stall, 500 + Math.random() * 1500).unref();
+  };
+  setTimeout(stall, 500).unref();
+}
 
 async function pool<T>(n: number, width: number, job: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = new Array(n);
@@ -109,7 +122,8 @@ async function race(key: string, adapter: CloudAdapter, s: Scenario) {
 }
 
 console.log(
-  `soak: seed ${seed0}, ${trials} trials per scenario per cloud, jitter ${jitter.join('–')} ms per cloud call`,
+  `soak: seed ${seed0}, ${trials} trials per scenario per cloud, jitter ${jitter.join('–')} ms per cloud call` +
+    (stallMs > 0 ? `, event loop stalls up to ${stallMs} ms every 0.5–2 s` : ''),
 );
 if (only.has('race')) {
   const clouds = new Set(values.clouds.split(','));
