@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIRROR, startGcpEmulator } from '../../local-cloud/gcp/index.ts';
 import { sdkComputeApi } from '../../shared/providers/gcp/compute-sdk.ts';
@@ -33,5 +34,24 @@ describe('GCP SDK calls after the deadline', () => {
     await new Promise((r) => setImmediate(r));
     expect(unhandled).toEqual([]);
     expect(emu.calls.filter((c) => c.op === 'instances.get')).toHaveLength(2);
+  });
+
+  // A write sent after the deadline while the engine records it as not made: the alias removed from the holder by a
+  // call the engine believes failed, and no add after it, is a VIP on nobody.
+  it('a write whose signal already fired changes nothing', async () => {
+    const emu = await startGcpEmulator();
+    stops.push(() => emu.close());
+    const api = await sdkComputeApi({
+      endpoint: parseEndpoint({ [GCP_ENV.computeEndpoint]: emu.url }, GCP_ENV.computeEndpoint),
+    });
+    const ref = { project: MIRROR.project, zone: MIRROR.primary.zone, instance: MIRROR.primary.name };
+    const nic = await api.getNic(ref, { timeoutMs: 5000, signal: new AbortController().signal });
+    expect(nic.aliasRanges.map((r) => r.ipCidrRange)).toEqual([MIRROR.vip]);
+    const fired = AbortSignal.abort(new Error('deadline'));
+    const remove = { ...ref, fingerprint: nic.fingerprint, ranges: [], requestId: randomUUID() };
+    await expect(api.setAliasRanges(remove, { timeoutMs: 5000, signal: fired })).rejects.toThrow('deadline');
+    const after = await api.getNic(ref, { timeoutMs: 5000, signal: new AbortController().signal });
+    expect(after.aliasRanges.map((r) => r.ipCidrRange)).toEqual([MIRROR.vip]);
+    expect(emu.calls.filter((c) => c.write)).toEqual([]);
   });
 });
