@@ -3,8 +3,19 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A fresh self-signed certificate for 127.0.0.1/localhost: the SDK sends bearer tokens over https only. */
+let made: { key: string; cert: string; certFile: string } | undefined;
+
+/**
+ * A self-signed certificate for 127.0.0.1/localhost: the SDK sends bearer tokens over https only. Made once per
+ * process: openssl runs synchronously and blocks the event loop (hundreds of ms on a loaded machine), which would
+ * stall every other emulator, engine and status page of the process each time another emulator starts.
+ */
 export function selfSignedCert(): { key: string; cert: string; certFile: string } {
+  made ??= makeCert();
+  return made;
+}
+
+function makeCert(): { key: string; cert: string; certFile: string } {
   const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-arm-'));
   const keyFile = join(dir, 'key.pem');
   const certFile = join(dir, 'cert.pem');

@@ -39,6 +39,8 @@ export interface OciWorldOptions {
   deadlineMs?: number;
   confirmWindowMs?: number;
   engine?: OciRuntimeExtra;
+  /** The function's API signing key pair (default a fresh one; generating it blocks the event loop a while). */
+  key?: ReturnType<typeof testKeyPair>;
 }
 
 /** The configuration document for the seeded tenancy: the chosen VIPs, one key per member (iris-b's in Vault). */
@@ -100,7 +102,7 @@ async function serveInstance(env: Record<string, string>, dir: string, n: number
  * start and socket; `post(req, 'POST', instance)`), `members.set`, `bindings()`, `writes()`.
  */
 export async function startOciWorld(opts: OciWorldOptions = {}) {
-  const key = testKeyPair();
+  const key = opts.key ?? testKeyPair();
   const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-oci-'));
   const keyFile = join(dir, 'function-key.pem');
   writeFileSync(keyFile, key.privateKey, { mode: 0o600 });

@@ -147,3 +147,138 @@ export async function fuzzGcp(n: number, seed: number): Promise<FuzzFigure> {
     await world.close();
   }
 }
+
+/** A signed request mutated one way: another body, one character flipped, a header changed or dropped, raw bytes. */
+function mutatedRequest() {
+  return fc.record({
+    kind: fc.constantFrom('body', 'flip', 'header', 'drop', 'bytes', 'valid'),
+    body: fc.oneof(fc.string({ maxLength: 300 }), fc.json(), fc.constant('{"version":1,')),
+    at: fc.nat(),
+    ch: fc.string({ minLength: 1, maxLength: 1 }),
+    header: fc.constantFrom(...HEADER_NAMES),
+    value: fc.oneof(fc.string({ maxLength: 80 }), fc.constant('')),
+    bytes: fc.uint8Array({ maxLength: 6000 }),
+    type: fc.constantFrom(...CONTENT_TYPES),
+    encoding: fc.constantFrom(...ENCODINGS),
+    method: fc.constantFrom('POST', 'POST', 'POST', 'GET', 'PUT', 'DELETE'),
+    size: fc.constantFrom(0, 0, 0, 5000, 300_000),
+  });
+}
+type Mutation = ReturnType<typeof mutatedRequest> extends fc.Arbitrary<infer T> ? T : never;
+
+/** Apply a mutation to a fresh signed request; header values keep to what an HTTP stack can carry. */
+function mutate(v: { body: string; headers: Record<string, string> }, m: Mutation) {
+  const req: { body: string | Uint8Array; headers: Record<string, string> } = {
+    body: v.body,
+    headers: { ...v.headers },
+  };
+  const printable = (s: string) => s.replace(/[^\x20-\x7e]/g, '');
+  if (m.kind === 'body') req.body = m.body + 'x'.repeat(m.size);
+  if (m.kind === 'flip')
+    req.body = v.body.slice(0, m.at % v.body.length) + m.ch + v.body.slice((m.at % v.body.length) + 1);
+  if (m.kind === 'header') req.headers[m.header] = printable(m.value);
+  if (m.kind === 'drop') delete req.headers[m.header];
+  if (m.kind === 'bytes') req.body = m.bytes;
+  if (m.kind !== 'valid' && m.kind !== 'header') req.headers['content-type'] = m.type;
+  if (m.encoding && m.kind !== 'valid') req.headers['content-encoding'] = m.encoding;
+  return req;
+}
+
+async function fuzzLoop(
+  f: FuzzFigure,
+  inputs: readonly unknown[],
+  send: (input: unknown) => Promise<{ typed: boolean; example: string }>,
+) {
+  const times: number[] = [];
+  for (const input of inputs) {
+    const t0 = performance.now();
+    try {
+      const out = await send(input);
+      if (!out.typed) {
+        f.untyped++;
+        if (f.examples.length < 3) f.examples.push(out.example.slice(0, 160));
+      }
+    } catch (e: unknown) {
+      f.throws++;
+      if (f.examples.length < 3) f.examples.push(String(e).slice(0, 160));
+    }
+    times.push(performance.now() - t0);
+  }
+  f.p99Ms = p99(times);
+}
+
+/**
+ * 10,000 (or `n`) requests into the Azure Function, as the host hands them over: mutated signed requests to the HTTP
+ * trigger (any method, content type, encoding, bytes) and arbitrary bodies to the action group's alert trigger. iris-b
+ * answers backup and the VIP is right where it is, so nothing may be written whatever is accepted.
+ */
+export async function fuzzAzure(n: number, seed: number): Promise<FuzzFigure> {
+  const { startAzureWorld } = await import('../../local-cloud/worlds/azure-world.ts');
+  const world = await startAzureWorld({ engine: { log: () => undefined } });
+  const f: FuzzFigure = { fn: 'azure http', requests: n, writes: 0, untyped: 0, throws: 0, p99Ms: 0, examples: [] };
+  const alertBody = fc.oneof(
+    fc.jsonValue(),
+    fc.string({ maxLength: 300 }),
+    fc.record({ schemaId: fc.constant('azureMonitorCommonAlertSchema'), data: fc.anything() }),
+  );
+  const arb = fc.oneof(
+    { weight: 4, arbitrary: mutatedRequest().map((m) => ({ to: 'http' as const, m })) },
+    { weight: 1, arbitrary: alertBody.map((body) => ({ to: 'alert' as const, body })) },
+  );
+  try {
+    await fuzzLoop(f, fc.sample(arb, { numRuns: n, seed }), async (input) => {
+      const i = input as { to: 'http'; m: Mutation } | { to: 'alert'; body: unknown };
+      if (i.to === 'alert') {
+        const { status, ...body } = await world.alert(i.body);
+        return { typed: typed(body), example: `alert: ${status} ${JSON.stringify(body)}` };
+      }
+      const out = await world.post(mutate(world.signedRequest('iris-b'), i.m), i.m.method);
+      return {
+        typed: typed(out.result),
+        example: `${i.m.kind} ${i.m.method}: ${out.status} ${JSON.stringify(out.result)}`,
+      };
+    });
+    f.writes = world.writes();
+    return f;
+  } finally {
+    await world.close();
+  }
+}
+
+/**
+ * 10,000 (or `n`) invocations of the OCI Function through the real FDK on its socket: mutated signed requests as the
+ * API Gateway passes them, and arbitrary direct invocations (Notifications messages, schedules).
+ */
+export async function fuzzOci(n: number, seed: number): Promise<FuzzFigure> {
+  const { startOciWorld } = await import('../../local-cloud/worlds/oci-world.ts');
+  const world = await startOciWorld({ engine: { log: () => undefined } });
+  const f: FuzzFigure = { fn: 'oci fn', requests: n, writes: 0, untyped: 0, throws: 0, p99Ms: 0, examples: [] };
+  const message = fc.oneof(
+    fc.jsonValue(),
+    fc.string({ maxLength: 300 }),
+    fc.record({
+      type: fc.constantFrom('OK_TO_FIRING', 'FIRING_TO_OK', 'REPEAT'),
+      title: fc.string(),
+      dimensions: fc.anything(),
+    }),
+  );
+  const arb = fc.oneof(
+    { weight: 4, arbitrary: mutatedRequest().map((m) => ({ to: 'gateway' as const, m })) },
+    { weight: 1, arbitrary: message.map((body) => ({ to: 'direct' as const, body })) },
+  );
+  try {
+    await fuzzLoop(f, fc.sample(arb, { numRuns: n, seed }), async (input) => {
+      const i = input as { to: 'gateway'; m: Mutation } | { to: 'direct'; body: unknown };
+      if (i.to === 'direct') {
+        const out = await world.invoke(i.body === undefined ? '' : i.body);
+        return { typed: out.status === 200 && typed({ results: out.results }), example: `direct: ${out.status}` };
+      }
+      const out = await world.post(mutate(world.signedRequest('iris-b'), i.m), i.m.method);
+      return { typed: typed(out.result), example: `${i.m.kind} ${i.m.method}: ${out.status} ${out.text}` };
+    });
+    f.writes = world.writes();
+    return f;
+  } finally {
+    await world.close();
+  }
+}

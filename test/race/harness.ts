@@ -22,6 +22,11 @@ export interface RaceWorld {
   bindings(): string[];
   /** Start times (performance.now() ms) of every write call the emulator received. */
   writeTimes(): number[];
+  /**
+   * Change one binding behind the engines' backs, leaving the VIP half on another place (the public IP detached, one
+   * route table pointing elsewhere): shows the checker sees a split in this world, and that a reconcile repairs it.
+   */
+  displace?(): void;
   close(): Promise<void>;
 }
 
@@ -84,6 +89,8 @@ export interface TrialOutcome {
   writes: number;
   bindings: string[];
   roles: Record<Member, MemberRole>;
+  /** A bad trial's role changes and answers, in order. */
+  story?: string[];
 }
 
 /** Writes that start this long after the last role change may still rest on a probe taken just before it. */
@@ -121,18 +128,35 @@ export async function trial(adapter: CloudAdapter, s: Scenario, seed: number, ji
     holder: s.initial.holder,
     roles: s.initial.roles,
   });
-  let lastChange = performance.now();
+  const t0 = performance.now();
+  let lastChange = t0;
+  // what happened, for a bad trial's report: role changes and every answer, in ms since the trial began
+  const story: string[] = [];
+  const ms = () => Math.round(performance.now() - t0);
+  const told = (i: number, what: string, started: number) => (reply: Reply) => {
+    const r = reply.result;
+    story.push(
+      `${started}-${ms()} #${i} ${what} ${reply.status} ${r.outcome}${r.error ? ` ${r.error.code}` : ''}${r.to ? ` to ${r.to}` : ''}`,
+    );
+    return reply;
+  };
   // every role change is a moment the property may refer to
   const tracked: RaceWorld = {
     ...w,
+    instances: w.instances.map((inst, i) => ({
+      handleEvent: (req) => inst.handleEvent(req).then(told(i, 'event', ms())),
+      reconcile: () => inst.reconcile().then(told(i, 'reconcile', ms())),
+    })),
     setRole: (m, r) => {
       w.setRole(m, r);
       lastChange = performance.now();
+      story.push(`${ms()} ${m} ${r}`);
     },
   };
   try {
     await s.run(tracked, rng);
-    return check(w, lastChange);
+    const out = check(w, lastChange);
+    return out.ok ? out : { ...out, story };
   } finally {
     await w.close();
   }

@@ -41,3 +41,20 @@ export function raceConfig(config: unknown): string {
   for (const m of c.mirrors) m.health = { ...m.health, timeoutMs: RACE_PROBE_TIMEOUT_MS };
   return JSON.stringify(c);
 }
+
+/** What the OCI SDK prints on every refused call it does not retry (its retrier's console.warn): counted, not shown. */
+export const sdkWarnings = { ociNotRetried: 0 };
+let quiet = false;
+/** Route the OCI SDK's "Request cannot be retried" console lines into a count (a 412 in a race is expected). */
+export function quietOciSdkWarnings(): void {
+  if (quiet) return;
+  quiet = true;
+  const warn = console.warn.bind(console);
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('Request cannot be retried. Not Retrying.')) {
+      sdkWarnings.ociNotRetried++;
+      return;
+    }
+    warn(...args);
+  };
+}

@@ -1,14 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { awsAdapter } from './aws-adapter.ts';
+import { azureAdapter } from './azure-adapter.ts';
 import { gcpAdapter } from './gcp-adapter.ts';
-import { check, GRACE_MS, type RaceWorld, trial } from './harness.ts';
+import { check, GRACE_MS, type RaceWorld, seeded, trial } from './harness.ts';
+import { ociAdapter } from './oci-adapter.ts';
 import { SCENARIOS } from './scenarios.ts';
 
 /** A fixed-seed sample of the soak (npm run soak runs ≥ 200 randomized trials per scenario per cloud). */
 const SAMPLE_SEEDS = [1];
 const JITTER: [number, number] = [2, 25];
 
-describe.each([awsAdapter, gcpAdapter('alias-ip'), gcpAdapter('route')])('race: $name', (adapter) => {
+const ADAPTERS = [
+  awsAdapter,
+  gcpAdapter('alias-ip'),
+  gcpAdapter('route'),
+  azureAdapter('ip-config'),
+  azureAdapter('route'),
+  ociAdapter('private-ip'),
+  ociAdapter('route'),
+];
+
+describe.each(ADAPTERS)('race: $name', (adapter) => {
   it.each(SCENARIOS.map((s) => [s.name, s] as const))('%s: never split, never off the sole primary', async (_n, s) => {
     for (const seed of SAMPLE_SEEDS) {
       const out = await trial(adapter, s, seed, JITTER);
@@ -16,6 +28,27 @@ describe.each([awsAdapter, gcpAdapter('alias-ip'), gcpAdapter('route')])('race: 
     }
   });
 });
+
+describe.each(ADAPTERS.filter((a) => a.name.startsWith('azure') || a.name.startsWith('oci')))(
+  'race world: $name',
+  (adapter) => {
+    it('sees a binding moved behind its back as a split, and one reconcile repairs it', async () => {
+      const roles = { 'iris-a': 'primary', 'iris-b': 'backup' } as const;
+      const w = await adapter.start({ instances: 2, jitterMs: [2, 10], rng: seeded(1), roles });
+      try {
+        expect(check(w, performance.now()).ok).toBe(true);
+        w.displace?.();
+        expect(check(w, performance.now())).toMatchObject({ ok: false, why: expect.stringMatching(/^split/) });
+        const reply = await w.instances[1]?.reconcile();
+        expect(reply?.result).toMatchObject({ ok: true, outcome: 'moved' });
+        expect(check(w, performance.now())).toMatchObject({ ok: true, bindings: expect.arrayContaining(['iris-a']) });
+        expect(new Set(w.bindings())).toEqual(new Set(['iris-a']));
+      } finally {
+        await w.close();
+      }
+    });
+  },
+);
 
 describe('race property', () => {
   const fake = (bindings: string[], roles: Record<'iris-a' | 'iris-b', 'primary' | 'backup'>, writes: number[]) =>

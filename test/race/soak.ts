@@ -1,12 +1,18 @@
-// npm run soak [-- --trials=200 --trials50=200 --jitter=80,160 --parallel=4 --fuzz=10000 --seed=N --only=race,probe,fuzz]
+// npm run soak [-- --trials=200 --trials50=200 --jitter=80,160 --parallel=4 --parallel50=1 --fuzz=10000 --seed=N
+//   --only=race,probe,fuzz --clouds=aws,gcp-alias,… --scenarios=split,flap,… --out=figures.json]
 // Randomized race trials per scenario per cloud, probe abuse, and fuzzed requests per function; prints figures and
 // exits 1 when any bad final state, untyped reply, throw, write or primary verdict on a hostile page was seen.
+
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { awsAdapter } from './aws-adapter.ts';
-import { fuzzAws, fuzzGcp } from './fuzz.ts';
+import { azureAdapter } from './azure-adapter.ts';
+import { fuzzAws, fuzzAzure, fuzzGcp, fuzzOci } from './fuzz.ts';
 import { gcpAdapter } from './gcp-adapter.ts';
 import { type CloudAdapter, type Scenario, type TrialOutcome, trial } from './harness.ts';
+import { ociAdapter } from './oci-adapter.ts';
 import { probeAbuse } from './probe-abuse.ts';
+import { sdkWarnings } from './race-support.ts';
 import { SCENARIOS } from './scenarios.ts';
 
 const { values } = parseArgs({
@@ -16,11 +22,18 @@ const { values } = parseArgs({
     trials50: { type: 'string', default: '200' },
     jitter: { type: 'string', default: '80,160' },
     parallel: { type: 'string', default: '4' },
+    // 50 engines are load enough for one process: by default those trials run one at a time
+    parallel50: { type: 'string', default: '1' },
     fuzz: { type: 'string', default: '10000' },
     seed: { type: 'string', default: String(Date.now() % 1_000_000) },
     only: { type: 'string', default: 'race,probe,fuzz' },
-    clouds: { type: 'string', default: 'aws,gcp-alias,gcp-route' },
+    clouds: { type: 'string', default: 'aws,gcp-alias,gcp-route,azure-ipconfig,azure-route,oci-privateip,oci-route' },
     scenarios: { type: 'string', default: 'all' },
+    fuzzers: { type: 'string', default: 'aws,gcp,azure,oci' },
+    // write the figures as JSON too
+    out: { type: 'string' },
+    // block this process's event loop now and then for up to this many ms (a GC pause, a throttled CPU): 0 = off
+    stall: { type: 'string', default: '0' },
   },
 });
 const trials = Number(values.trials);
@@ -37,6 +50,17 @@ process.on('unhandledRejection', (e: unknown) => {
   if (unhandled <= 3) console.log(`    unhandled rejection: ${String(e).slice(0, 160)}`);
 });
 
+const stallMs = Number(values.stall);
+if (stallMs > 0) {
+  // every 0.5–2 s, spin for a random part of stallMs: every engine, emulator and status page of the process stalls
+  const stall = () => {
+    const until = performance.now() + Math.random() * stallMs;
+    while (performance.now() < until);
+    setTimeout(stall, 500 + Math.random() * 1500).unref();
+  };
+  setTimeout(stall, 500).unref();
+}
+
 async function pool<T>(n: number, width: number, job: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = new Array(n);
   let next = 0;
@@ -50,24 +74,56 @@ async function pool<T>(n: number, width: number, job: (i: number) => Promise<T>)
   return out;
 }
 
-async function race(adapter: CloudAdapter, s: Scenario) {
+const figures: { race: Record<string, unknown>[]; probe: unknown[]; fuzz: unknown[] } = {
+  race: [],
+  probe: [],
+  fuzz: [],
+};
+
+async function race(key: string, adapter: CloudAdapter, s: Scenario) {
   const t0 = performance.now();
-  const n = (s.initial.instances ?? 2) > 2 ? Number(values.trials50) : trials;
-  // a 50-instance world is load enough for one process: those trials run one at a time
-  const width = (s.initial.instances ?? 2) > 2 ? 1 : parallel;
-  const outs: TrialOutcome[] = await pool(n, width, (i) => trial(adapter, s, seed0 + i, jitter));
+  const many = (s.initial.instances ?? 2) > 2;
+  const n = many ? Number(values.trials50) : trials;
+  if (n <= 0) return;
+  const width = many ? Number(values.parallel50) : parallel;
+  const unhandledBefore = unhandled;
+  const outs: TrialOutcome[] = await pool(n, width, async (i) => {
+    const out = await trial(adapter, s, seed0 + i, jitter);
+    return out.ok ? out : { ...out, why: `seed ${seed0 + i}: ${out.why}` };
+  });
   const failed = outs.filter((o) => !o.ok);
   const writes = outs.reduce((a, o) => a + o.writes, 0);
+  const maxWrites = Math.max(...outs.map((o) => o.writes));
+  const seconds = Math.round((performance.now() - t0) / 100) / 10;
+  const rejections = unhandled - unhandledBefore;
   bad += failed.length;
   console.log(
-    `${adapter.name.padEnd(28)} ${s.name.padEnd(36)} trials ${String(n).padStart(4)}  bad final states ${failed.length}` +
-      `  writes ${writes} (max ${Math.max(...outs.map((o) => o.writes))}/trial)  ${Math.round((performance.now() - t0) / 1000)} s`,
+    `${adapter.name.padEnd(30)} ${s.name.padEnd(36)} trials ${String(n).padStart(4)}  bad final states ${failed.length}` +
+      `  writes ${writes} (max ${maxWrites}/trial)  unhandled rejections ${rejections}  ${Math.round(seconds)} s` +
+      ` (${Math.round((seconds * 1000 * Math.min(width, n)) / n)} ms/trial, ${Math.min(width, n)} at once)`,
   );
-  for (const f of failed.slice(0, 3)) console.log(`    bad: ${f.why} roles ${JSON.stringify(f.roles)}`);
+  for (const f of failed.slice(0, 3)) {
+    console.log(`    bad: ${f.why} roles ${JSON.stringify(f.roles)}`);
+    for (const line of f.story ?? []) console.log(`      ${line}`);
+  }
+  figures.race.push({
+    cloud: key,
+    adapter: adapter.name,
+    scenario: s.name,
+    trials: n,
+    badFinalStates: failed.length,
+    writes,
+    maxWritesPerTrial: maxWrites,
+    unhandledRejections: rejections,
+    seconds,
+    parallel: width,
+    bad: failed.slice(0, 10).map((f) => ({ why: f.why, roles: f.roles, bindings: f.bindings, story: f.story })),
+  });
 }
 
 console.log(
-  `soak: seed ${seed0}, ${trials} trials per scenario per cloud, jitter ${jitter.join('–')} ms per cloud call`,
+  `soak: seed ${seed0}, ${trials} trials per scenario per cloud, jitter ${jitter.join('–')} ms per cloud call` +
+    (stallMs > 0 ? `, event loop stalls up to ${stallMs} ms every 0.5–2 s` : ''),
 );
 if (only.has('race')) {
   const clouds = new Set(values.clouds.split(','));
@@ -75,32 +131,50 @@ if (only.has('race')) {
     ['aws', awsAdapter],
     ['gcp-alias', gcpAdapter('alias-ip')],
     ['gcp-route', gcpAdapter('route')],
+    ['azure-ipconfig', azureAdapter('ip-config')],
+    ['azure-route', azureAdapter('route')],
+    ['oci-privateip', ociAdapter('private-ip')],
+    ['oci-route', ociAdapter('route')],
   ] as const;
+  const unknown = [...clouds].filter((c) => !adapters.some(([k]) => k === c));
+  if (unknown.length > 0) throw new Error(`--clouds: unknown ${unknown.join(',')}; known ${adapters.map(([k]) => k)}`);
   const parts = values.scenarios.split(',');
   const picked =
     values.scenarios === 'all' ? SCENARIOS : SCENARIOS.filter((s) => parts.some((p) => s.name.includes(p)));
-  for (const [key, adapter] of adapters) if (clouds.has(key)) for (const s of picked) await race(adapter, s);
+  for (const [key, adapter] of adapters) if (clouds.has(key)) for (const s of picked) await race(key, adapter, s);
 }
 if (only.has('probe')) {
   console.log('probe abuse (timeout 1000 ms, 5 probes each; the hostile server runs in its own process):');
   for (const f of await probeAbuse(1000, 5)) {
     const fine = f.role !== 'primary' && f.ms < 1100 && f.rssGrowthMb < 20;
     if (!fine) bad++;
+    figures.probe.push({ ...f, ok: fine });
     console.log(
       `  ${f.path.padEnd(22)} role ${f.role.padEnd(8)} slowest ${String(f.ms).padStart(5)} ms  RSS +${f.rssGrowthMb} MB  ${fine ? 'ok' : 'BAD'}`,
     );
   }
 }
 if (only.has('fuzz')) {
-  for (const run of [fuzzAws, fuzzGcp]) {
+  const fuzzers = { aws: fuzzAws, gcp: fuzzGcp, azure: fuzzAzure, oci: fuzzOci };
+  const pickedFuzz = values.fuzzers.split(',') as (keyof typeof fuzzers)[];
+  for (const run of pickedFuzz.map((k) => fuzzers[k])) {
+    if (!run) throw new Error(`--fuzzers: known ${Object.keys(fuzzers)}`);
     const f = await run(Number(values.fuzz), seed0);
     bad += f.writes + f.untyped + f.throws;
+    figures.fuzz.push(f);
     console.log(
       `fuzz ${f.fn.padEnd(12)} requests ${f.requests}  writes ${f.writes}  untyped ${f.untyped}  throws ${f.throws}  p99 ${f.p99Ms} ms`,
     );
     for (const e of f.examples) console.log(`    example: ${e}`);
   }
 }
-console.log(`unhandled rejections ${unhandled}`);
+console.log(
+  `unhandled rejections ${unhandled}; OCI SDK "cannot be retried" lines counted, not shown: ${sdkWarnings.ociNotRetried}`,
+);
+if (values.out)
+  writeFileSync(
+    values.out,
+    `${JSON.stringify({ seed: seed0, trials, trials50: Number(values.trials50), jitterMs: jitter, unhandled, bad, ...figures }, null, 2)}\n`,
+  );
 console.log(bad === 0 ? 'soak: all good' : `soak: ${bad} bad`);
 process.exit(bad === 0 ? 0 : 1);

@@ -67,9 +67,14 @@ async function defaultAuth(endpoint: ComputeEndpoint | undefined): Promise<AuthC
   }
 }
 
-/** Abandon the wait when the invocation's deadline signal fires (the SDK call has its own timeout too). */
-function abortable<T>(signal: AbortSignal, p: Promise<T>): Promise<T> {
+/**
+ * Abandon the wait when the invocation's deadline signal fires (the SDK call has its own timeout too). The call is
+ * started only while the signal is live, and its promise stays watched after an abort: an abandoned call that fails
+ * later (its own timeout) is not left as an unhandled rejection.
+ */
+function abortable<T>(signal: AbortSignal, start: () => Promise<T>): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
+  const p = start();
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
@@ -83,7 +88,7 @@ const gaxOptions = (o: CallOptions, headers: Record<string, string> = {}) =>
 
 async function send<T>(op: string, o: CallOptions, run: () => Promise<T>): Promise<T> {
   try {
-    return await abortable(o.signal, run());
+    return await abortable(o.signal, run);
   } catch (e: unknown) {
     if (o.signal.aborted) throw e;
     throw classifyGcpError(op, e);
