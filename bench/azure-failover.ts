@@ -6,6 +6,7 @@ import { serialRounds } from '../local-cloud/azure/index.ts';
 import { MIRROR as SEED } from '../local-cloud/azure/seed.ts';
 import { ROOT } from '../local-cloud/bundles.ts';
 import { type AzureWorld, runFailover, startAzureWorld } from '../local-cloud/worlds/azure-world.ts';
+import type { FailoverResult } from '../shared/core/result.ts';
 
 /**
  * How long one NIC or route update runs, by default. Published figures: seed 001 measures 5-20 s for its two NIC
@@ -49,7 +50,7 @@ async function seedAlgorithm(world: AzureWorld): Promise<void> {
 /** One Azure failover per mode: mirror-vip vs the floor (and, for ip-config, seed 001 replayed) on the same emulator. */
 export async function measureAzureFailover(latencyMs: number, lroMs = AZURE_LRO_MS, withSeed = true) {
   const out: Record<string, unknown> = { latencyMs, lroMs, lroRetryAfterSeconds: 10 };
-  const fig = (r: Awaited<ReturnType<typeof runFailover>>) => ({
+  const fig = (r: Awaited<ReturnType<typeof runFailover<FailoverResult | undefined>>>) => ({
     ms: r.ms,
     serialRounds: r.emulatorSerialRounds,
     calls: r.emulatorCalls,

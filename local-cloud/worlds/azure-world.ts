@@ -13,7 +13,6 @@ import {
   MIRROR as SEED,
   type SeedOptions,
   seedMirrorSubscription,
-  serialRounds,
   startAzureEmulator,
   tableNames,
 } from '../azure/index.ts';
@@ -221,15 +220,4 @@ export async function startAzureWorld(o: AzureWorldOptions = {}) {
 
 export type AzureWorld = Awaited<ReturnType<typeof startAzureWorld>>;
 
-/** One failover through the HTTP trigger, as a benchmark measures it: the holder goes down, `to` claims. */
-export async function runFailover(world: AzureWorld, to: Member = 'iris-b') {
-  const from = to === 'iris-a' ? 'iris-b' : 'iris-a';
-  world.members.set(from, 'down');
-  world.members.set(to, 'primary');
-  const first = world.emu.calls.length;
-  const t0 = performance.now();
-  const { status, result } = await world.post(world.signedRequest(to));
-  const ms = performance.now() - t0;
-  const calls = world.emu.calls.slice(first);
-  return { ms, status, result, emulatorCalls: calls.length, emulatorSerialRounds: serialRounds(calls) };
-}
+export { runFailover } from './signed.ts';

@@ -14,7 +14,6 @@ import {
   MIRROR as SEED,
   type SeedOptions,
   seedMirrorProject,
-  serialRounds,
   startGcpEmulator,
 } from '../gcp/index.ts';
 import { type FakeMembers, startFakeMembers } from '../members.ts';
@@ -251,18 +250,4 @@ export async function startGcpWorld(opts: GcpWorldOptions = {}) {
 
 export type GcpWorld = Awaited<ReturnType<typeof startGcpWorld>>;
 
-/**
- * One failover through the HTTP function, as a benchmark measures it: the holder goes down, `to` answers primary
- * and sends its signed event. Returns the wall time, the result and the serial rounds seen by the emulator.
- */
-export async function runFailover(world: GcpWorld, to: Member = 'iris-b') {
-  const from = to === 'iris-a' ? 'iris-b' : 'iris-a';
-  world.members.set(from, 'down');
-  world.members.set(to, 'primary');
-  const first = world.emu.calls.length;
-  const t0 = performance.now();
-  const { status, result } = await world.post(world.signedRequest(to));
-  const ms = performance.now() - t0;
-  const calls = world.emu.calls.slice(first);
-  return { ms, status, result, emulatorCalls: calls.length, emulatorSerialRounds: serialRounds(calls) };
-}
+export { runFailover } from './signed.ts';

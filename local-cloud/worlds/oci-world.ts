@@ -16,7 +16,6 @@ import {
   OciState,
   MIRROR as SEED,
   seedMirrorTenancy,
-  serialRounds,
   startOciEmulator,
   testKeyPair,
 } from '../oci/index.ts';
@@ -222,15 +221,4 @@ export async function startOciWorld(opts: OciWorldOptions = {}) {
 
 export type OciWorld = Awaited<ReturnType<typeof startOciWorld>>;
 
-/** One failover through the gateway, as a benchmark measures it: the holder goes down, `to` becomes primary. */
-export async function runFailover(world: OciWorld, to: Member = 'iris-b') {
-  const from = to === 'iris-a' ? 'iris-b' : 'iris-a';
-  world.members.set(from, 'down');
-  world.members.set(to, 'primary');
-  const firstCall = world.emu.calls.length;
-  const t0 = performance.now();
-  const { status, result } = await world.post(world.signedRequest(to));
-  const ms = performance.now() - t0;
-  const calls = world.emu.calls.slice(firstCall);
-  return { ms, status, result, emulatorCalls: calls.length, emulatorSerialRounds: serialRounds(calls) };
-}
+export { runFailover } from './signed.ts';
