@@ -83,7 +83,7 @@ export async function editNic(
     let start = liveCtx(mc);
     if (kind === 'remove') {
       if (Date.now() >= mc.ctx.deadline) {
-        throw new DeadlineError(`${what.op} on ${what.target}: not sent, the deadline passed; nothing was changed`);
+        throw new DeadlineError(`${what.op} on ${what.target}: not sent, the deadline passed`);
       }
       // retried only until the deadline, but a request on the wire is never torn down by it
       start = { ...mc.ctx, signal: mc.commit.signal };
