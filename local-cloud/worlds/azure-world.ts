@@ -40,6 +40,8 @@ export interface AzureWorldOptions {
   deadlineMs?: number;
   confirmWindowMs?: number;
   engine?: Partial<EngineDeps>;
+  /** Fields merged into the mirror's configuration (e.g. operationMs). */
+  mirror?: Record<string, unknown>;
 }
 
 /** The configuration document for the seeded subscription: one VIP in the chosen mode, one key per member. */
@@ -77,6 +79,9 @@ export function azureConfigFor(members: FakeMembers, o: AzureWorldOptions = {}) 
         ],
         deadlineMs: o.deadlineMs ?? 10_000,
         pollIntervalMs: o.pollIntervalMs ?? 10,
+        // emulated LROs take milliseconds unless the world says otherwise: budget 1 s each
+        operationMs: 1_000,
+        ...o.mirror,
       },
     ],
   };

@@ -94,6 +94,8 @@ export const azureMirrorSchema = z.strictObject({
   vips: z.array(azureVipSchema).min(1).max(8),
   /** This mirror's move deadline; AZURE_DEFAULT_DEADLINE_MS when absent. */
   deadlineMs: z.number().int().min(1000).max(900_000).optional(),
+  /** How long one NIC update (its LRO) may take; a move whose remove and add cannot fit is not started (timing.ts). */
+  operationMs: z.number().int().min(0).max(300_000).optional(),
   /** How often a running NIC/route update is polled, whatever Retry-After says (bounded by the deadline). */
   pollIntervalMs: z.number().int().min(10).max(10_000).default(AZURE_DEFAULT_POLL_MS),
 });

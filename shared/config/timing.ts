@@ -3,9 +3,9 @@
  * - `deadlineMs`: the default time one invocation may spend converging (probes, observe, writes, read-back).
  * - `operationMs`: how long one write operation may take at the slow end; a move whose removal and addition do not
  *   fit in the time left is not started, so a deadline never strands the VIP between the two.
- * - `commitGraceMs`: once a removal is done, the addition may run this far past the deadline (never abandoned).
+ * - `commitGraceMs`: once a removal was sent, its completion and the addition may run this far past the deadline
+ *   (never abandoned half way); shared/providers/budget.ts.
  * - `functionTimeoutS`: the platform timeout to deploy with: deadline + grace + 30 s for the read-back and reply.
- * Azure and OCI add their line here.
  */
 export interface CloudTiming {
   deadlineMs: number;
@@ -20,10 +20,13 @@ export const CLOUD_TIMING: Readonly<Record<string, CloudTiming>> = {
   // Seed 000: 5-20 s for the private VIP (two operations), up to a minute with the public one (three serial
   // operations at one per instance): 20 s per operation, 60 s for the public move, plus probes and reads.
   gcp: { deadlineMs: 90_000, operationMs: 20_000, commitGraceMs: 60_000, functionTimeoutS: 180 },
-  // Seed 001 and F5 CFE: 5-20 s per NIC update, 40-85 s per failover; the HTTP front end answers within 230 s.
-  // OCI UpdatePrivateIp is synchronous; the public IP's ASSIGNING → ASSIGNED is watched (docs/oci.md).
+  // UpdatePrivateIp is synchronous (one atomic write); the public IP's ASSIGNING → ASSIGNED is watched (docs/oci.md).
   oci: { deadlineMs: 50_000, operationMs: 10_000, commitGraceMs: 0, functionTimeoutS: 60 },
-  azure: { deadlineMs: 120_000, operationMs: 30_000, commitGraceMs: 0, functionTimeoutS: 230 },
+  // Seed 001 and F5 CFE: 5-20 s per NIC update, 40-85 s per failover; the HTTP front end answers within 230 s. NIC
+  // updates are LROs, break-before-make (remove the ip-configuration, then add it): 30 s per update at the slow end.
+  // The grace covers the add and a separate public-IP attach (2 x 30 s) even when the removal's LRO used all the
+  // time left: 120 s + 60 s + 30 s for the read-back and reply = 210 s, 20 s inside the 230 s limit.
+  azure: { deadlineMs: 120_000, operationMs: 30_000, commitGraceMs: 60_000, functionTimeoutS: 230 },
 };
 
 /** For a cloud without its own line yet: the longest budgets known. */

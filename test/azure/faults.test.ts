@@ -157,3 +157,49 @@ describe('Azure function: faults are survived', () => {
     expect(world.emu.calls.some((c) => c.op === 'operations.get')).toBe(true);
   });
 });
+
+describe('Azure function: the deadline never leaves the VIP on no member (break-before-make)', () => {
+  const transitions = (w: AzureWorld, kind: string) => w.emu.transitions.filter((t) => t.kind === kind);
+
+  it('a deadline that passes while the removal’s LRO runs still ends with the private and public IP on the target, one add', async () => {
+    // the removal's LRO (2.5 s) outlasts the 2 s deadline; budgeted at 500 ms per update, the move fits when it starts
+    world = await startAzureWorld({ deadlineMs: 2000, operationDelayMs: 2500, mirror: { operationMs: 500 } });
+    const { result } = await failover(world);
+    expect([world.ipConfigHolders(), world.publicIpHolders()]).toEqual([['iris-b'], ['iris-b']]);
+    // one removal, one add (the public IP rode along with the ip-configuration), each polled to its end
+    expect(world.emu.calls.filter((c) => c.op === 'networkInterfaces.put').map((c) => c.status)).toEqual([200, 200]);
+    expect(transitions(world, 'ip-config-removed')).toHaveLength(1);
+    expect(transitions(world, 'ip-config-added')).toMatchObject([{ detail: { nic: 'iris-b-nic' } }]);
+    expect(transitions(world, 'public-ip-attached')).toMatchObject([{ detail: { nic: 'iris-b-nic' } }]);
+    expect(nicPuts(result).map((c) => c.ok)).toEqual([true, true]);
+    expect(world.state.nicByName('iris-b-nic')?.provisioningState).toBe('Succeeded');
+  });
+
+  it('a move started with less time left than its two NIC updates need changes nothing and fails with deadline_exceeded', async () => {
+    // 3 s deadline, 2 s per update: the remove and the add (4 s) cannot both fit
+    world = await startAzureWorld({ deadlineMs: 3000, operationDelayMs: 5, mirror: { operationMs: 2000 } });
+    const { status, result } = await failover(world);
+    expect(status).toBe(504);
+    expect(result?.error?.code).toBe('deadline_exceeded');
+    expect(result?.error?.message).toMatch(/not starting the move of IRISMIRROR: .* its 2 serial operations/);
+    expect(result?.writeCalls).toBe(0);
+    expect(world.emu.calls.filter((c) => c.write)).toEqual([]);
+    expect([world.ipConfigHolders(), world.publicIpHolders()]).toEqual([['iris-a'], ['iris-a']]);
+  });
+
+  it('a public IP on another ip-configuration counts its detach and attach: four serial updates, refused when only two fit', async () => {
+    world = await startAzureWorld({ deadlineMs: 3000, operationDelayMs: 5, mirror: { operationMs: 900 } });
+    const a = world.state.nicByName('iris-a-nic');
+    const vip = a?.ipConfigurations.find((c) => c.name === 'vip');
+    if (!a || !vip) throw new Error('seed without the VIP ip-configuration on iris-a');
+    // the private VIP on A's `vip` ip-configuration, the public IP on A's primary one
+    a.ipConfigurations = a.ipConfigurations.map((c) =>
+      c.primary ? { ...c, publicIpId: vip.publicIpId } : { ...c, publicIpId: null },
+    );
+    const { status, result } = await failover(world);
+    expect(status).toBe(504);
+    expect(result?.error?.message).toMatch(/its 4 serial operations may take 3600 ms/);
+    expect(world.emu.calls.filter((c) => c.write)).toEqual([]);
+    expect([world.ipConfigHolders(), world.publicIpHolders()]).toEqual([['iris-a'], ['iris-a']]);
+  });
+});

@@ -2,9 +2,17 @@ import type { AzureMirrorConfig } from '../../config/schema-azure.ts';
 import type { CallContext } from '../../core/retry.ts';
 import { settleAll } from '../../core/retry.ts';
 import { ProviderError } from '../../errors.ts';
+import { commitContext, requireTimeFor } from '../budget.ts';
 import type { Observation, PlanChange, Provider } from '../types.ts';
 import { ARM_CODES, apiCodeOf } from './azure-errors.ts';
-import { type IpConfigVip, ipConfigBindings, moveIpConfig, movePublicIp, SLOTS } from './ip-config-moves.ts';
+import {
+  type IpConfigVip,
+  ipConfigBindings,
+  moveIpConfig,
+  movePublicIp,
+  SLOTS,
+  serialOperations,
+} from './ip-config-moves.ts';
 import type { NetworkApi, NicView, RouteView } from './network-api.ts';
 import { type MoveContext, memberOf, readNic } from './nics.ts';
 import { moveRoute, primaryIpOf, type RouteVip, readRoute, routeBindings, routeRef, tableSlot } from './route-moves.ts';
@@ -78,11 +86,28 @@ export function azureProvider(api: NetworkApi): Provider<AzureMirrorConfig> {
     },
     async apply(mirror, changes, ctx) {
       const seen = lastSeen.get(ctx) ?? (await observeAll(api, ctx, mirror));
-      const mc: MoveContext = { api, ctx, mirror, nics: new Map(seen.nics), missing: seen.missing };
+      const mc: MoveContext = {
+        api,
+        ctx,
+        commit: commitContext(ctx, mirror),
+        broke: false,
+        mirror,
+        nics: new Map(seen.nics),
+        missing: seen.missing,
+      };
+      const mineOf = (v: AzureMirrorConfig['vips'][number]) =>
+        changes.filter((c) => c.vip === (v.mode === 'ip-config' ? v.privateIp : v.cidr));
+      // break-before-make: refuse, before any write, a move whose serial NIC updates cannot fit in the time left
+      // (the VIPs move side by side, so the longest chain counts)
+      const serial = mirror.vips.map((v) =>
+        v.mode === 'ip-config' ? serialOperations(mirror, v, mineOf(v), mc.nics) : 0,
+      );
+      requireTimeFor(ctx, mirror, Math.max(0, ...serial));
       const moves = mirror.vips.map(async (v) => {
-        const mine = changes.filter((c) => c.vip === (v.mode === 'ip-config' ? v.privateIp : v.cidr));
+        const mine = mineOf(v);
         if (mine.length === 0) return;
-        if (v.mode === 'ip-config') return applyIpConfig(mc, v, mine);
+        // each VIP's chain knows whether it removed something (its own `broke`); the NIC cache is shared
+        if (v.mode === 'ip-config') return applyIpConfig({ ...mc, broke: false }, v, mine);
         const target = memberOf(mirror, mine[0]?.to ?? '');
         const ip = primaryIpOf(seen.nics.get(target.name));
         if (!ip) throw new ProviderError(`cannot route ${v.cidr} to ${target.name}: its NIC's address is unknown`);

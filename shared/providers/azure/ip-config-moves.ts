@@ -60,18 +60,23 @@ export async function moveIpConfig(mc: MoveContext, v: IpConfigVip, c: PlanChang
   const pip = publicIpIdOf(mc.mirror, v);
   let publicIpElsewhere = false;
   for (const m of mc.mirror.members.filter((x) => x.name !== target.name && !mc.missing.has(x.name))) {
-    await editNic(mc, m, (nic) => {
-      const held = vipConfigOf(nic, v);
-      if (!held) {
-        publicIpElsewhere ||= nic.ipConfigs.some((x) => sameId(x.publicIpId, pip));
-        return null;
-      }
-      if (held.primary) {
-        throw new ProviderError(`${nic.name}: the VIP ${v.privateIp} is the NIC's primary address; it cannot move`);
-      }
-      publicIpElsewhere ||= nic.ipConfigs.some((x) => x !== held && sameId(x.publicIpId, pip));
-      return { kind: 'remove-ip-config', name: held.name };
-    });
+    await editNic(
+      mc,
+      m,
+      (nic) => {
+        const held = vipConfigOf(nic, v);
+        if (!held) {
+          publicIpElsewhere ||= nic.ipConfigs.some((x) => sameId(x.publicIpId, pip));
+          return null;
+        }
+        if (held.primary) {
+          throw new ProviderError(`${nic.name}: the VIP ${v.privateIp} is the NIC's primary address; it cannot move`);
+        }
+        publicIpElsewhere ||= nic.ipConfigs.some((x) => x !== held && sameId(x.publicIpId, pip));
+        return { kind: 'remove-ip-config', name: held.name };
+      },
+      'remove',
+    );
   }
   await editNic(mc, target, (nic) => {
     if (vipConfigOf(nic, v)) return null;
@@ -95,14 +100,50 @@ export async function movePublicIp(mc: MoveContext, v: IpConfigVip, c: PlanChang
     throw new ProviderError(`${c.to} does not hold the VIP ip-configuration; the public IP has nowhere to go`);
   if (sameId(vipCfg.publicIpId, pip)) return;
   for (const m of mc.mirror.members.filter((x) => !mc.missing.has(x.name))) {
-    await editNic(mc, m, (nic) => {
-      const holder = nic.ipConfigs.find((x) => sameId(x.publicIpId, pip));
-      return holder ? { kind: 'set-public-ip', name: holder.name, publicIpId: null } : null;
-    });
+    await editNic(
+      mc,
+      m,
+      (nic) => {
+        const holder = nic.ipConfigs.find((x) => sameId(x.publicIpId, pip));
+        return holder ? { kind: 'set-public-ip', name: holder.name, publicIpId: null } : null;
+      },
+      'remove',
+    );
   }
   await editNic(mc, target, (nic) => {
     const cfg = vipConfigOf(nic, v);
     if (!cfg) throw new ProviderError(`${c.to} lost the VIP ip-configuration while the public IP was moving`);
     return sameId(cfg.publicIpId, pip) ? null : { kind: 'set-public-ip', name: cfg.name, publicIpId: pip };
   });
+}
+
+/**
+ * The longest chain of NIC updates (LROs, one after the other) an ip-config move makes when it removes anything: a
+ * move that only adds cannot strand the VIP, 0. One removal per other member holding the VIP's ip-configuration,
+ * then the add (the public IP rides along when its ip-configuration went with the VIP); a public IP held by another
+ * ip-configuration is detached (one update per holder) and attached (one more) after that.
+ */
+export function serialOperations(
+  mirror: AzureMirrorConfig,
+  v: IpConfigVip,
+  changes: readonly PlanChange[],
+  nics: Map<string, NicView>,
+): number {
+  const to = changes[0]?.to;
+  const pip = publicIpIdOf(mirror, v);
+  const others = mirror.members.filter((m) => m.name !== to).map((m) => nics.get(m.name));
+  const removes = changes.some((c) => c.slot === SLOTS.ipConfig)
+    ? others.filter((nic) => nic && vipConfigOf(nic, v)).length
+    : 0;
+  const goesWithVip = (nic: NicView, cfg: NicView['ipConfigs'][number]) =>
+    removes > 0 && cfg === vipConfigOf(nic, v) && others.includes(nic);
+  const detaches =
+    pip && changes.some((c) => c.slot === SLOTS.publicIp)
+      ? mirror.members.filter((m) => {
+          const nic = nics.get(m.name);
+          return nic?.ipConfigs.some((cfg) => sameId(cfg.publicIpId, pip) && !goesWithVip(nic, cfg));
+        }).length
+      : 0;
+  if (removes === 0 && detaches === 0) return 0;
+  return (removes > 0 ? removes + 1 : 0) + (detaches > 0 ? detaches + 1 : 0);
 }

@@ -1,5 +1,6 @@
 import type { GcpMirrorConfig, GcpVipConfig } from '../../config/schema.ts';
 import { type CallContext, settleSlots } from '../../core/retry.ts';
+import { commitContext, requireTimeFor } from '../budget.ts';
 import type { Binding, Observation, PlanChange, Provider } from '../types.ts';
 import {
   checkAccessConfigTarget,
@@ -9,7 +10,7 @@ import {
   moveAlias,
   sameRange,
 } from './alias-moves.ts';
-import { commitContext, InstanceLanes, requireTimeFor } from './budget.ts';
+import { InstanceLanes } from './budget.ts';
 import type { ComputeApi, NicView, RouteView } from './compute-api.ts';
 import { API_CODES, apiCodeOf } from './gcp-errors.ts';
 import { readNic } from './operations.ts';
