@@ -5,7 +5,8 @@
  *   fit in the time left is not started, so a deadline never strands the VIP between the two.
  * - `commitGraceMs`: once a removal was sent, its completion and the addition may run this far past the deadline
  *   (never abandoned half way); shared/providers/budget.ts.
- * - `functionTimeoutS`: the platform timeout to deploy with: deadline + grace + 30 s for the read-back and reply.
+ * - `functionTimeoutS`: the platform timeout to deploy with: at least deadline + grace + 5 s for the read-back and reply
+ *   (test/gcp/timing.test.ts); GCP and Azure leave 30 s, AWS and OCI 5 s and 10 s.
  */
 export interface CloudTiming {
   deadlineMs: number;
