@@ -6,7 +6,7 @@
  * - `commitGraceMs`: once a removal was sent, its completion and the addition may run this far past the deadline
  *   (never abandoned half way); shared/providers/budget.ts.
  * - `functionTimeoutS`: the platform timeout to deploy with: at least deadline + grace + 5 s for the read-back and reply
- *   (test/gcp/timing.test.ts); GCP and Azure leave 30 s, AWS and OCI 5 s and 10 s.
+ *   (test/gcp/timing.test.ts); GCP leaves 30 s, Azure 50 s, AWS 5 s, OCI 10 s.
  */
 export interface CloudTiming {
   deadlineMs: number;
