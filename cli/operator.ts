@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { type Command, Option } from 'commander';
 import { OPERATOR_PATH, type OperatorAction, operatorRequest } from '../shared/protocol/operator.ts';
+import { imdsCredentials, type RoleCredentials, regionOf, sigv4Headers } from './aws-sigv4.ts';
 import { NotifyError, readKeyFile } from './notify-settings.ts';
 
 const DESCRIPTIONS: Record<OperatorAction, string> = {
@@ -34,6 +35,26 @@ async function gcpOperatorToken(): Promise<string> {
   }
 }
 
+/**
+ * The operator's AWS credentials for a function URL with AuthType AWS_IAM: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+ * (/ AWS_SESSION_TOKEN) from the environment (a profile or SSO login exports them with
+ * `eval "$(aws configure export-credentials --format env)"`), else the instance role of the machine (IMDSv2).
+ */
+async function awsOperatorCredentials(env: NodeJS.ProcessEnv): Promise<RoleCredentials> {
+  const { AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: key, AWS_SESSION_TOKEN: token } = env;
+  if (id && key) return { accessKeyId: id, secretAccessKey: key, ...(token ? { sessionToken: token } : {}) };
+  if (id || key)
+    throw new NotifyError(2, '--aws-iam: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together');
+  try {
+    return await imdsCredentials(env, 2000);
+  } catch (e: unknown) {
+    throw new NotifyError(
+      2,
+      `--aws-iam needs AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (eval "$(aws configure export-credentials --format env)"), or run on an instance with a role (${(e as Error).message})`,
+    );
+  }
+}
+
 /** Send one signed operator request to <url>/operator; the answer is printed, a refusal exits 1, no answer 4. */
 async function send(action: OperatorAction, o: Record<string, string | boolean | undefined>) {
   const url = String(o.url ?? process.env.MIRROR_VIP_URL ?? '');
@@ -42,6 +63,8 @@ async function send(action: OperatorAction, o: Record<string, string | boolean |
   if (!/^https?:\/\/[^/?#]+/.test(url))
     throw new NotifyError(2, `--url must be the function's http(s) URL, got '${url}'`);
   if (!keyId || !keyFile) throw new NotifyError(2, '--key-id and --key-file of an operator key are required');
+  if (o.awsIam && o.cloud && o.cloud !== 'aws')
+    throw new NotifyError(2, `--aws-iam is for an AWS function URL, not --cloud ${o.cloud}`);
   const secret = readKeyFile(keyFile);
   const mirror = String(o.mirror);
   const reason = typeof o.reason === 'string' ? o.reason : undefined;
@@ -54,6 +77,18 @@ async function send(action: OperatorAction, o: Record<string, string | boolean |
   // the gateway's /event/operator route); a GCP function that requires an invoker also needs an ID token
   if (o.cloud === 'gcp') Object.assign(headers, { authorization: `Bearer ${await gcpOperatorToken()}` });
   const target = `${url.replace(/\/+$/, '')}${OPERATOR_PATH}`;
+  if (o.awsIam) {
+    let region: string;
+    try {
+      region = regionOf(target, process.env);
+    } catch (e: unknown) {
+      throw new NotifyError(2, `--aws-iam: ${(e as Error).message}`);
+    }
+    Object.assign(
+      headers,
+      await sigv4Headers(target, headers, body, await awsOperatorCredentials(process.env), region),
+    );
+  }
   let res: Response;
   try {
     res = await fetch(target, {
@@ -101,6 +136,10 @@ export function addOperatorCommands(cli: Command): void {
           '--cloud <cloud>',
           "the function's cloud; gcp adds the operator's ID token (MIRROR_VIP_ID_TOKEN, else gcloud auth print-identity-token)",
         ).choices(['aws', 'gcp', 'azure', 'oci']),
+      )
+      .option(
+        '--aws-iam',
+        'the AWS function URL has AuthType AWS_IAM: sign with SigV4 (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, else the instance role); the identity needs the invoke permissions of docs/deploy-aws.md',
       )
       .option('--reason <text>', 'recorded with a pause')
       .option('--timeout <seconds>', 'how long to wait for the answer (default 60)')

@@ -8,6 +8,7 @@ import { createAwsHandler } from '../../functions/aws/app.ts';
 import { serveFunctionUrl } from '../../local-cloud/lambda-url.ts';
 import { type AwsWorld, MIRROR, startAwsWorld } from '../../local-cloud/worlds/aws-world.ts';
 import { signedParts } from '../../local-cloud/worlds/signed.ts';
+import { ROLE_CREDS, startAwsIamFront } from '../support/aws-iam-front.ts';
 import { runCli } from '../support/cli.ts';
 import { startMoto } from '../support/moto.ts';
 
@@ -157,4 +158,80 @@ describe('operating through the function with an operator key', () => {
     expect(JSON.parse(moved.stdout)).toMatchObject({ ok: true, result: { outcome: 'moved', to: 'iris-b' } });
     expect(world.routeHolders()).toEqual(['iris-b', 'iris-b']);
   }, 90_000);
+});
+
+describe('operating a function URL with AuthType AWS_IAM', () => {
+  const creds = {
+    AWS_ACCESS_KEY_ID: ROLE_CREDS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: ROLE_CREDS.secretAccessKey,
+    AWS_SESSION_TOKEN: ROLE_CREDS.sessionToken,
+    AWS_REGION: 'us-east-1',
+  };
+  const viaFront = (url: string, extra: string[], env: Record<string, string | undefined>) =>
+    runCli(
+      [
+        'inspect',
+        '--url',
+        url,
+        '--mirror',
+        MIRROR,
+        '--key-id',
+        'ops-2026',
+        '--key-file',
+        operatorKey,
+        '--json',
+        ...extra,
+      ],
+      env,
+    );
+
+  it("--aws-iam signs with SigV4 from the operator's credentials; the front verifies it and inspect answers", async () => {
+    const front = await startAwsIamFront(fns[0]?.url ?? '');
+    try {
+      world.members.set('iris-a', 'primary');
+      world.members.set('iris-b', 'backup');
+      const r = await viaFront(front.url, ['--aws-iam', '--cloud', 'aws'], creds);
+      expect(front.seen.refused).toEqual([]);
+      expect(r.code, r.stderr).toBe(0);
+      const a = JSON.parse(r.stdout);
+      expect(a).toMatchObject({ ok: true, action: 'inspect', probes: { 'iris-a': { role: 'primary' } } });
+      expect(a.bindings).toHaveLength(3);
+      expect(front.seen.accepted).toBe(1);
+      expect(ec2Writes()).toBe(0);
+    } finally {
+      await front.close();
+    }
+  });
+
+  it('without --aws-iam, or with another identity, the front refuses (exit 1, 403) and nothing reaches the function', async () => {
+    const front = await startAwsIamFront(fns[0]?.url ?? '');
+    try {
+      const plain = await viaFront(front.url, [], creds);
+      expect(plain.code).toBe(1);
+      expect(plain.stderr).toContain('HTTP 403');
+      const other = await viaFront(front.url, ['--aws-iam'], {
+        ...creds,
+        AWS_ACCESS_KEY_ID: 'AKIAOTHERIDENTITY001',
+        AWS_SESSION_TOKEN: undefined,
+      });
+      expect(other.code).toBe(1);
+      expect(front.seen.refused).toEqual(['missing or malformed SigV4 Authorization', 'unknown credential or region']);
+      expect(front.seen.accepted).toBe(0);
+    } finally {
+      await front.close();
+    }
+  });
+
+  it('--aws-iam with half the credentials, or for another cloud, is a usage error (exit 2) that sends nothing', async () => {
+    const half = await viaFront('http://127.0.0.1:9/', ['--aws-iam'], {
+      AWS_ACCESS_KEY_ID: 'AKIAONLYHALF00000001',
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_REGION: 'us-east-1',
+    });
+    expect(half.code).toBe(2);
+    expect(half.stderr).toContain('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together');
+    const gcp = await viaFront('http://127.0.0.1:9/', ['--aws-iam', '--cloud', 'gcp'], creds);
+    expect(gcp.code).toBe(2);
+    expect(gcp.stderr).toContain('--aws-iam is for an AWS function URL');
+  });
 });

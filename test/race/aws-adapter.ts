@@ -1,12 +1,19 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EMULATOR_CREDENTIALS } from '../../local-cloud/aws/sdk-clients.ts';
 import { startAwsWorld } from '../../local-cloud/worlds/aws-world.ts';
-import { signedParts } from '../../local-cloud/worlds/signed.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import { FailoverEngine } from '../../shared/core/engine.ts';
 import { awsProvider } from '../../shared/providers/aws/aws-provider.ts';
 import { sdkEc2Api } from '../../shared/providers/aws/ec2-client.ts';
-import { type CloudAdapter, jitter, keysOf, MEMBERS, type RaceWorld, raceConfig, serialStart } from './race-support.ts';
+import {
+  type CloudAdapter,
+  commonParts,
+  jitter,
+  keysOf,
+  type RaceWorld,
+  raceConfig,
+  serialStart,
+} from './race-support.ts';
 
 /** AWS: 5 route tables and an Elastic IP on one emulated account; each instance has its own engine and EC2 client. */
 export const awsAdapter: CloudAdapter = {
@@ -40,16 +47,7 @@ export const awsAdapter: CloudAdapter = {
       });
       const none = (h: string) => (h === 'missing' ? 'none' : h);
       return {
-        instances: engines.map((e) => ({
-          handleEvent: (req) => e.handleEvent(req),
-          reconcile: async () => (await e.reconcile('schedule', 'IRISMIRROR'))[0] as never,
-        })),
-        setRole: (m, r) => world.members.set(m, r),
-        roles: () => Object.fromEntries(MEMBERS.map((m) => [m, world.members.roles[m]])) as never,
-        signed: (member, ts) => {
-          const { body, headers } = signedParts(world.secrets, member, { ts });
-          return { rawBody: body, headers };
-        },
+        ...commonParts(engines, world),
         bindings: () => [...world.routeHolders(), world.eipHolder()].map(none),
         writeTimes: () => world.emu.calls.filter((c) => c.write && c.service === 'ec2').map((c) => c.startedAt),
         close: () => world.close(),

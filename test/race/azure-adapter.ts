@@ -1,7 +1,7 @@
 import { createAzureEngine } from '../../functions/azure/azure-runtime.ts';
 import { startAzureWorld } from '../../local-cloud/worlds/azure-world.ts';
 import { sdkNetworkApi } from '../../shared/providers/azure/arm-sdk.ts';
-import { type CloudAdapter, jitter, MEMBERS, type RaceWorld, raceConfig } from './race-support.ts';
+import { type CloudAdapter, commonParts, jitter, type RaceWorld, raceConfig } from './race-support.ts';
 
 const noLog = () => undefined;
 /** Several UDR tables in route mode: each is its own resource with its own ETag, written in parallel. */
@@ -47,16 +47,7 @@ export function azureAdapter(mode: 'ip-config' | 'route'): CloudAdapter {
       );
       const one = (holders: string[]) => (holders.length === 0 ? 'none' : holders.join('+'));
       return {
-        instances: engines.map((e) => ({
-          handleEvent: (req) => e.handleEvent(req),
-          reconcile: async () => (await e.reconcile('schedule', 'IRISMIRROR'))[0] as never,
-        })),
-        setRole: (m, r) => world.members.set(m, r),
-        roles: () => Object.fromEntries(MEMBERS.map((m) => [m, world.members.roles[m]])) as never,
-        signed: (member, ts) => {
-          const { body, headers } = world.signedRequest(member, { ts });
-          return { rawBody: body, headers };
-        },
+        ...commonParts(engines, world),
         bindings: () =>
           mode === 'route'
             ? world.routeHolders().map((h) => h ?? 'none')

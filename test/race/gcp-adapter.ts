@@ -1,7 +1,6 @@
 import { createGcpEngine } from '../../functions/gcp/gcp-runtime.ts';
 import { startGcpWorld } from '../../local-cloud/worlds/gcp-world.ts';
-import { signedParts } from '../../local-cloud/worlds/signed.ts';
-import { type CloudAdapter, jitter, MEMBERS, type RaceWorld, raceConfig } from './race-support.ts';
+import { type CloudAdapter, commonParts, jitter, type RaceWorld, raceConfig } from './race-support.ts';
 
 const noLog = () => undefined;
 
@@ -32,16 +31,7 @@ export function gcpAdapter(mode: 'alias-ip' | 'route'): CloudAdapter {
         return routes.filter((r) => r.priority === best).map((r) => r.to);
       };
       return {
-        instances: engines.map((e) => ({
-          handleEvent: (req) => e.handleEvent(req),
-          reconcile: async () => (await e.reconcile('schedule', 'IRISMIRROR'))[0] as never,
-        })),
-        setRole: (m, r) => world.members.set(m, r),
-        roles: () => Object.fromEntries(MEMBERS.map((m) => [m, world.members.roles[m]])) as never,
-        signed: (member, ts) => {
-          const { body, headers } = signedParts(world.secrets, member, { ts });
-          return { rawBody: body, headers };
-        },
+        ...commonParts(engines, world),
         bindings: () =>
           mode === 'route' ? routeBindings() : [one(world.aliasHolders()), one(world.accessConfigHolders())],
         writeTimes: () => world.emu.calls.filter((c) => c.write).map((c) => c.startedAt - performance.timeOrigin),

@@ -1,7 +1,14 @@
 import { createOciEngine } from '../../functions/oci/oci-runtime.ts';
 import { testKeyPair } from '../../local-cloud/oci/index.ts';
 import { startOciWorld } from '../../local-cloud/worlds/oci-world.ts';
-import { type CloudAdapter, jitter, MEMBERS, quietOciSdkWarnings, type RaceWorld, raceConfig } from './race-support.ts';
+import {
+  type CloudAdapter,
+  commonParts,
+  jitter,
+  quietOciSdkWarnings,
+  type RaceWorld,
+  raceConfig,
+} from './race-support.ts';
 
 const noLog = () => undefined;
 /** One signing key pair for every world: generating one blocks the process (and its other trials) for a while. */
@@ -47,16 +54,7 @@ export function ociAdapter(mode: 'private-ip' | 'route'): CloudAdapter {
         return p.state === 'ASSIGNED' ? String(p.on ?? 'none') : p.on ? `${p.state}:${p.on}` : 'none';
       };
       return {
-        instances: engines.map((e) => ({
-          handleEvent: (req) => e.handleEvent(req),
-          reconcile: async () => (await e.reconcile('schedule', 'IRISMIRROR'))[0] as never,
-        })),
-        setRole: (m, r) => world.members.set(m, r),
-        roles: () => Object.fromEntries(MEMBERS.map((m) => [m, world.members.roles[m]])) as never,
-        signed: (member, ts) => {
-          const { body, headers } = world.signedRequest(member, { ts });
-          return { rawBody: body, headers };
-        },
+        ...commonParts(engines, world),
         bindings: () =>
           mode === 'route'
             ? world.routes().map((h) => h ?? 'none')

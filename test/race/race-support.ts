@@ -1,5 +1,8 @@
+import { signedParts } from '../../local-cloud/worlds/signed.ts';
+import type { FailoverEngine } from '../../shared/core/engine.ts';
+import type { MemberRole } from '../../shared/core/health.ts';
 import type { VerificationKey } from '../../shared/protocol/verify.ts';
-import { type Member, RACE_PROBE_TIMEOUT_MS, type WorldOptions } from './harness.ts';
+import { MEMBERS, type Member, RACE_PROBE_TIMEOUT_MS, type RaceWorld, type WorldOptions } from './harness.ts';
 
 export * from './harness.ts';
 
@@ -56,5 +59,27 @@ export function quietOciSdkWarnings(): void {
       return;
     }
     warn(...args);
+  };
+}
+
+/** The parts of a race world every adapter builds alike: one instance per engine, the members' roles, their events. */
+export function commonParts(
+  engines: readonly FailoverEngine[],
+  world: {
+    members: { set(m: Member, r: MemberRole): void; roles: Record<string, MemberRole> };
+    secrets: Record<Member, string>;
+  },
+): Pick<RaceWorld, 'instances' | 'setRole' | 'roles' | 'signed'> {
+  return {
+    instances: engines.map((e) => ({
+      handleEvent: (req) => e.handleEvent(req),
+      reconcile: async () => (await e.reconcile('schedule', 'IRISMIRROR'))[0] as never,
+    })),
+    setRole: (m, r) => world.members.set(m, r),
+    roles: () => Object.fromEntries(MEMBERS.map((m) => [m, world.members.roles[m]])) as never,
+    signed: (member, ts) => {
+      const { body, headers } = signedParts(world.secrets, member, { ts });
+      return { rawBody: body, headers };
+    },
   };
 }

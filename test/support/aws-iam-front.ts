@@ -115,7 +115,12 @@ export async function startAwsIamFront(target: string, region = 'us-east-1') {
     const pass = Object.fromEntries(
       Object.entries(req.headers).filter(([k]) => k.startsWith('x-mirror-vip') || k === 'content-type'),
     ) as Record<string, string>;
-    const answer = await fetch(target, { method: 'POST', headers: pass, body: new Uint8Array(body) });
+    // the path goes on too (the operator endpoint is <function URL>/operator)
+    const answer = await fetch(new URL(req.url ?? '/', target), {
+      method: 'POST',
+      headers: pass,
+      body: new Uint8Array(body),
+    });
     res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text());
   });
   const url = `${await listen(server)}/`;
