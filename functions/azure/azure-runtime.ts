@@ -9,7 +9,7 @@ import { instanceRuntime } from '../../shared/core/instance.ts';
 import { ConfigError } from '../../shared/errors.ts';
 import { azureProvider } from '../../shared/providers/azure/azure-provider.ts';
 import { AZURE_ENV, armEndpoint } from '../../shared/providers/azure/endpoint.ts';
-import type { NetworkApi } from '../../shared/providers/azure/network-api.ts';
+import { lazyNetworkApi, type NetworkApi } from '../../shared/providers/azure/network-api.ts';
 
 /** One JSON line per decision on stdout; the Functions host sends it to Application Insights as a trace. */
 export function azureLogLine(line: Record<string, unknown>): void {
@@ -43,30 +43,17 @@ export function azureDeadlineMs(config: Config): number {
 }
 
 /** The NetworkApi over the SDK with the function's managed identity, loaded on first use (cold start stays small). */
-function lazyNetworkApi(env: Record<string, string | undefined>, subscriptionId: string, ca?: string): NetworkApi {
-  let pending: Promise<NetworkApi> | undefined;
+function managedNetworkApi(env: Record<string, string | undefined>, subscriptionId: string, ca?: string): NetworkApi {
   const endpoint = armEndpoint(env);
-  const api = () => {
-    pending ??= (async () => {
-      const [{ ManagedIdentityCredential }, { sdkNetworkApi }] = await Promise.all([
-        import('@azure/identity'),
-        import('../../shared/providers/azure/arm-sdk.ts'),
-      ]);
-      const clientId = env[AZURE_ENV.clientId];
-      const credential = clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
-      return sdkNetworkApi(credential, subscriptionId, { endpoint, ca });
-    })().catch((e: unknown) => {
-      pending = undefined;
-      throw e;
-    });
-    return pending;
-  };
-  return {
-    getNic: async (...a) => (await api()).getNic(...a),
-    putNic: async (...a) => (await api()).putNic(...a),
-    getRoute: async (...a) => (await api()).getRoute(...a),
-    putRoute: async (...a) => (await api()).putRoute(...a),
-  };
+  return lazyNetworkApi(async () => {
+    const [{ ManagedIdentityCredential }, { sdkNetworkApi }] = await Promise.all([
+      import('@azure/identity'),
+      import('../../shared/providers/azure/arm-sdk.ts'),
+    ]);
+    const clientId = env[AZURE_ENV.clientId];
+    const credential = clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
+    return sdkNetworkApi(credential, subscriptionId, { endpoint, ca });
+  });
 }
 
 /** Everything built once per instance: configuration, keys and the engine. The ARM client loads on first use. */
@@ -83,7 +70,7 @@ export async function createAzureEngine(
   const apis = new Map<string, NetworkApi>();
   for (const m of mirrors)
     if (!apis.has(m.subscriptionId))
-      apis.set(m.subscriptionId, extra.networkApi ?? lazyNetworkApi(env, m.subscriptionId, extra.ca));
+      apis.set(m.subscriptionId, extra.networkApi ?? managedNetworkApi(env, m.subscriptionId, extra.ca));
   const providers = new Map([...apis].map(([sub, api]) => [sub, azureProvider(api)]));
   const { networkApi: _, ca: _ca, ...deps } = extra;
   const log = extra.log ?? azureLogLine;

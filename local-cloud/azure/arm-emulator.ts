@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { RestCall } from '../recorded-call.ts';
 import { type ArmAnswer, type ArmRequest, handleNic, handleRead, handleRoute } from './arm-handlers.ts';
 import { ArmError, type ArmState, type StateTransition } from './arm-state.ts';
 import { type FaultPlan, freshFaults, ROUTES, readBody, type StartOptions, take } from './arm-wire.ts';
@@ -15,14 +16,7 @@ import { OperationStore } from './operations.ts';
 export { serialRounds } from '../../shared/core/calls.ts';
 export type { FaultPlan, StartOptions } from './arm-wire.ts';
 
-export interface RecordedCall {
-  method: string;
-  path: string;
-  op: string;
-  write: boolean;
-  startedAt: number;
-  endedAt: number;
-  status: number;
+export interface RecordedCall extends RestCall {
   errorCode?: string;
   ifMatch?: string;
 }

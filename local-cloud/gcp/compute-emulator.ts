@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RestCall } from '../recorded-call.ts';
 import {
   ApiError,
   type ApiRequest,
@@ -30,14 +31,7 @@ import { seedMirrorProject } from './seed.ts';
 /** How many calls ran one after another: the project's one definition, from the core's call log. */
 export { serialRounds } from '../../shared/core/calls.ts';
 
-export interface RecordedCall {
-  method: string;
-  path: string;
-  op: string;
-  write: boolean;
-  startedAt: number;
-  endedAt: number;
-  status: number;
+export interface RecordedCall extends RestCall {
   errorReason?: string;
 }
 

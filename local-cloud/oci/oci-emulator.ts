@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RestCall } from '../recorded-call.ts';
 import { ENDPOINTS, type Endpoint } from './endpoints.ts';
 import { notFound, OciApiError } from './errors.ts';
 import { OciState } from './oci-state.ts';
@@ -11,14 +12,7 @@ import { publicKeyOf, SignatureError, verifyOciSignature } from './signature.ts'
 
 export { serialRounds } from '../../shared/core/calls.ts';
 
-export interface RecordedCall {
-  method: string;
-  path: string;
-  op: string;
-  write: boolean;
-  startedAt: number;
-  endedAt: number;
-  status: number;
+export interface RecordedCall extends RestCall {
   code?: string;
   keyId?: string;
   /** A write sent with an if-match etag. */

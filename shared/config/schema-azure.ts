@@ -1,10 +1,8 @@
 import { z } from 'zod';
+import { hostCidr, ipv4, name } from './schema-parts.ts';
 
 // ---- Azure (Resource Manager, Microsoft.Network): NIC ip-configuration (seed 001) or UDR routes. ----
 
-const name = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 of letters, digits, . _ - (starting alphanumeric)');
 /** Azure resource names: 1-80 of letters, digits, _ . - (NICs, route tables, public IPs, ip-configurations). */
 const azName = z
   .string()
@@ -13,15 +11,6 @@ const resourceGroup = z
   .string()
   .regex(/^[-\w._()]{1,90}$/, 'must be a resource group name: 1-90 of letters, digits, _ . - ( )')
   .refine((s) => !s.endsWith('.'), 'must not end with a period');
-const ipv4 = z
-  .string()
-  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/, 'must be an IPv4 address');
-const hostCidr = z
-  .string()
-  .regex(
-    /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/32$/,
-    'must be an IPv4 address with /32',
-  );
 
 /**
  * Where an Azure member's key lives: the environment (an app setting, normally a Key Vault reference

@@ -1,19 +1,7 @@
 import { z } from 'zod';
+import { hostCidr, ipv4, name } from './schema-parts.ts';
 
 // ---- OCI (VCN): a secondary private IP (and its reserved public IP) moved between VNICs, or route rules. ----
-
-const name = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 of letters, digits, . _ - (starting alphanumeric)');
-const ipv4 = z
-  .string()
-  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/, 'must be an IPv4 address');
-const hostCidr = z
-  .string()
-  .regex(
-    /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/32$/,
-    'must be an IPv4 address with /32',
-  );
 
 /** An OCID of one resource type: `ocid1.<type>.<realm>.[region].<unique>`. */
 export const ocid = (type: string) =>

@@ -1,19 +1,11 @@
 import { z } from 'zod';
 import { azureMirrorSchema } from './schema-azure.ts';
 import { ociMirrorSchema } from './schema-oci.ts';
+import { hostCidr, ipv4, name } from './schema-parts.ts';
 import { resolveDeadlines } from './timing.ts';
 
-const name = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 of letters, digits, . _ - (starting alphanumeric)');
 const awsId = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `must look like ${prefix}-0123456789abcdef0`);
-const hostCidr = z
-  .string()
-  .regex(
-    /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/32$/,
-    'must be an IPv4 address with /32',
-  );
 
 /** Where a member's key lives: never the secret itself. */
 export const SECRET_SOURCES = ['env', 'file', 'ssm'] as const;
@@ -89,9 +81,6 @@ const gcpName = z
     'must be a Compute Engine name: 1-63 of a-z 0-9 - starting with a letter',
   );
 const gcpZone = z.string().regex(/^[a-z]+(-[a-z]+)*\d-[a-z]$/, 'must be a zone such as us-east1-b');
-const ipv4 = z
-  .string()
-  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/, 'must be an IPv4 address');
 
 /** Where a GCP member's key lives: the environment, a file, or Secret Manager (never the secret itself). */
 export const GCP_SECRET_SOURCES = ['env', 'file', 'gcp-sm'] as const;

@@ -12,7 +12,7 @@ import { serveFunctionUrl } from '../../local-cloud/lambda-url.ts';
 import { type AwsWorld, MIRROR, startAwsWorld } from '../../local-cloud/worlds/aws-world.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import { resolveKeys } from '../../shared/config/secrets.ts';
-import { runCli } from '../support/cli.ts';
+import { notifyArgs, runCli } from '../support/cli.ts';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-cli-'));
@@ -40,18 +40,8 @@ afterAll(async () => {
 });
 beforeEach(() => world.emu.reset());
 
-const notifyArgs = (member: 'iris-a' | 'iris-b', key: string) => [
-  '--url',
-  fn.url,
-  '--mirror',
-  MIRROR,
-  '--member',
-  member,
-  '--key-id',
-  `${member}-k1`,
-  '--key-file',
-  key,
-];
+/** Notify options to this file's function URL. */
+const memberArgs = (member: 'iris-a' | 'iris-b', key: string) => notifyArgs(fn.url, key, member);
 
 describe('mirror-vip CLI', () => {
   it('status shows where the VIP points and who answers primary, read-only', async () => {
@@ -90,7 +80,7 @@ describe('mirror-vip CLI', () => {
   it('notify signs and sends an event that the function accepts, and the VIP moves', async () => {
     world.members.set('iris-a', 'down');
     world.members.set('iris-b', 'primary');
-    const { code, stdout } = await cli(['notify', ...notifyArgs('iris-b', keyFile('iris-b')), '--json']);
+    const { code, stdout } = await cli(['notify', ...memberArgs('iris-b', keyFile('iris-b')), '--json']);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({
       ok: true,
@@ -102,7 +92,7 @@ describe('mirror-vip CLI', () => {
   });
 
   it('notify refuses a key file others can read (exit 3) and a missing setting (exit 2)', async () => {
-    const open = await cli(['notify', ...notifyArgs('iris-b', keyFile('iris-b', 0o644))]);
+    const open = await cli(['notify', ...memberArgs('iris-b', keyFile('iris-b', 0o644))]);
     expect(open.code).toBe(3);
     expect(open.stderr).toMatch(/mode 0?644.*chmod 600/);
     const missing = await cli(['notify', '--url', fn.url]);
@@ -114,7 +104,7 @@ describe('mirror-vip CLI', () => {
   it('notify against a rejecting function exits 1 with the error code, without retrying', async () => {
     world.members.set('iris-a', 'primary');
     world.members.set('iris-b', 'backup');
-    const { code, stderr } = await cli(['notify', ...notifyArgs('iris-b', keyFile('iris-b'))]);
+    const { code, stderr } = await cli(['notify', ...memberArgs('iris-b', keyFile('iris-b'))]);
     expect(code).toBe(1);
     expect(stderr).toContain('claimant_not_primary');
   });
@@ -188,12 +178,12 @@ describe('the Python notifier against the function', () => {
   it('a real POST from iris/mirror_vip_notify.py moves the VIP', async () => {
     world.members.set('iris-a', 'primary');
     world.members.set('iris-b', 'backup');
-    await cli(['notify', ...notifyArgs('iris-a', keyFile('iris-a'))]);
+    await cli(['notify', ...memberArgs('iris-a', keyFile('iris-a'))]);
     world.emu.reset();
     world.members.set('iris-a', 'down');
     world.members.set('iris-b', 'primary');
     const script = join(ROOT, 'iris/mirror_vip_notify.py');
-    const args = [script, ...notifyArgs('iris-b', keyFile('iris-b')), '--json'];
+    const args = [script, ...memberArgs('iris-b', keyFile('iris-b')), '--json'];
     const { stdout } = await run('python3', args, { env: { PATH: process.env.PATH ?? '' }, cwd: '/' });
     expect(JSON.parse(stdout)).toMatchObject({
       ok: true,
@@ -238,26 +228,13 @@ describe('a lost answer', () => {
     async (_who, cmd, pre) => {
       world.members.set('iris-a', 'primary');
       world.members.set('iris-b', 'backup');
-      await cli(['notify', ...notifyArgs('iris-a', keyFile('iris-a'))]);
+      await cli(['notify', ...memberArgs('iris-a', keyFile('iris-a'))]);
       world.members.set('iris-a', 'down');
       world.members.set('iris-b', 'primary');
       world.emu.reset();
       const front = await lossyFront();
       try {
-        const args = [
-          ...pre,
-          '--url',
-          front.url,
-          '--mirror',
-          MIRROR,
-          '--member',
-          'iris-b',
-          '--key-id',
-          'iris-b-k1',
-          '--key-file',
-          keyFile('iris-b'),
-          '--json',
-        ];
+        const args = [...pre, ...notifyArgs(front.url, keyFile('iris-b')), '--json'];
         const { stdout } = await run(cmd, args, { env: { PATH: process.env.PATH ?? '' }, cwd: ROOT });
         const out = JSON.parse(stdout) as {
           ok: boolean;

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ROOT } from '../../local-cloud/bundles.ts';
-import { type GcpWorld, MIRROR, startGcpWorld } from '../../local-cloud/worlds/gcp-world.ts';
+import { type GcpWorld, startGcpWorld } from '../../local-cloud/worlds/gcp-world.ts';
+import { notifyArgs } from '../support/cli.ts';
 
 const run = promisify(execFile);
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ0ZXN0In0.c2lnbmF0dXJl';
@@ -67,19 +68,7 @@ beforeEach(() => {
   world.members.set('iris-b', 'primary');
 });
 
-const args = () => [
-  '--url',
-  process.env.FRONT_URL ?? '',
-  '--mirror',
-  MIRROR,
-  '--member',
-  'iris-b',
-  '--key-id',
-  'iris-b-k1',
-  '--key-file',
-  keyFile,
-  '--json',
-];
+const args = () => [...notifyArgs(process.env.FRONT_URL ?? '', keyFile), '--json'];
 
 async function exec(cmd: string, argv: string[], env: Record<string, string>) {
   try {

@@ -6,8 +6,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ROOT } from '../../local-cloud/bundles.ts';
 import { serveFunctionUrl } from '../../local-cloud/lambda-url.ts';
-import { type AwsWorld, MIRROR, startAwsWorld } from '../../local-cloud/worlds/aws-world.ts';
+import { type AwsWorld, startAwsWorld } from '../../local-cloud/worlds/aws-world.ts';
 import { startAwsIamFront, startFakeImds } from '../support/aws-iam-front.ts';
+import { notifyArgs } from '../support/cli.ts';
 
 const run = promisify(execFile);
 let world: AwsWorld;
@@ -39,31 +40,10 @@ const NOTIFIERS = [
 ] as const;
 
 const send = (cmd: string, pre: readonly string[], auth: string) =>
-  run(
-    cmd,
-    [
-      ...pre,
-      '--url',
-      front.url,
-      '--mirror',
-      MIRROR,
-      '--member',
-      'iris-b',
-      '--key-id',
-      'iris-b-k1',
-      '--key-file',
-      keyFile,
-      '--auth',
-      auth,
-      '--deadline',
-      '20',
-      '--json',
-    ],
-    {
-      env: { PATH: process.env.PATH ?? '', AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url, AWS_REGION: 'us-east-1' },
-      cwd: '/',
-    },
-  ).then(
+  run(cmd, [...pre, ...notifyArgs(front.url, keyFile), '--auth', auth, '--deadline', '20', '--json'], {
+    env: { PATH: process.env.PATH ?? '', AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url, AWS_REGION: 'us-east-1' },
+    cwd: '/',
+  }).then(
     (r) => ({ code: 0, out: JSON.parse(r.stdout) }),
     (e: { code: number; stdout: string }) => ({ code: e.code, out: JSON.parse(e.stdout || '{}') }),
   );

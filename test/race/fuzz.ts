@@ -61,29 +61,17 @@ function awsEvents(valid: () => { body: string; headers: Record<string, string> 
 export async function fuzzAws(n: number, seed: number): Promise<FuzzFigure> {
   const world = await startAwsWorld({ topic: false });
   const f: FuzzFigure = { fn: 'aws handler', requests: n, writes: 0, untyped: 0, throws: 0, p99Ms: 0, examples: [] };
-  const times: number[] = [];
   try {
     const events = fc.sample(
       awsEvents(() => world.signedRequest('iris-b') as never),
       { numRuns: n, seed },
     );
-    for (const ev of events) {
-      const t0 = performance.now();
-      try {
-        const out = (await world.handler(ev)) as { body?: string; results?: unknown };
-        const body = typeof out?.body === 'string' ? JSON.parse(out.body) : out;
-        if (!typed(body)) {
-          f.untyped++;
-          if (f.examples.length < 3) f.examples.push(JSON.stringify(out).slice(0, 160));
-        }
-      } catch (e: unknown) {
-        f.throws++;
-        if (f.examples.length < 3) f.examples.push(String(e).slice(0, 160));
-      }
-      times.push(performance.now() - t0);
-    }
+    await fuzzLoop(f, events, async (ev) => {
+      const out = (await world.handler(ev)) as { body?: string; results?: unknown };
+      const body = typeof out?.body === 'string' ? JSON.parse(out.body) : out;
+      return { typed: typed(body), example: JSON.stringify(out) };
+    });
     f.writes = world.writes();
-    f.p99Ms = p99(times);
     return f;
   } finally {
     await world.close();
@@ -111,7 +99,6 @@ const ENCODINGS = [undefined, 'gzip', 'deflate', 'br', 'identity', 'x-bogus', 'g
 export async function fuzzGcp(n: number, seed: number): Promise<FuzzFigure> {
   const world = await startGcpWorld();
   const f: FuzzFigure = { fn: 'gcp http', requests: n, writes: 0, untyped: 0, throws: 0, p99Ms: 0, examples: [] };
-  const times: number[] = [];
   const arb = fc.record({
     type: fc.constantFrom(...CONTENT_TYPES),
     encoding: fc.constantFrom(...ENCODINGS),
@@ -120,28 +107,16 @@ export async function fuzzGcp(n: number, seed: number): Promise<FuzzFigure> {
     size: fc.constantFrom(0, 0, 0, 5000, 200_000),
   });
   try {
-    for (const m of fc.sample(arb, { numRuns: n, seed })) {
+    await fuzzLoop(f, fc.sample(arb, { numRuns: n, seed }), async (m) => {
       const v = world.signedRequest('iris-b');
       let bytes: Buffer = Buffer.from(m.body === 'valid' ? v.body : m.body + 'x'.repeat(m.size));
       if (m.gzip) bytes = gzipSync(bytes);
       const headers: Record<string, string> = { ...v.headers, 'content-type': m.type };
       if (m.encoding) headers['content-encoding'] = m.encoding;
-      const t0 = performance.now();
-      try {
-        const out = await world.post({ body: bytes, headers });
-        if (!typed(out.result)) {
-          f.untyped++;
-          if (f.examples.length < 3)
-            f.examples.push(`${m.type} ${m.encoding}: ${out.status} ${out.text.slice(0, 100)}`);
-        }
-      } catch (e: unknown) {
-        f.throws++;
-        if (f.examples.length < 3) f.examples.push(String(e).slice(0, 160));
-      }
-      times.push(performance.now() - t0);
-    }
+      const out = await world.post({ body: bytes, headers });
+      return { typed: typed(out.result), example: `${m.type} ${m.encoding}: ${out.status} ${out.text.slice(0, 100)}` };
+    });
     f.writes = world.writes();
-    f.p99Ms = p99(times);
     return f;
   } finally {
     await world.close();
@@ -184,10 +159,11 @@ function mutate(v: { body: string; headers: Record<string, string> }, m: Mutatio
   return req;
 }
 
-async function fuzzLoop(
+/** Send every input, timing each: an untyped answer or a throw is counted (with up to 3 examples); p99 at the end. */
+async function fuzzLoop<T>(
   f: FuzzFigure,
-  inputs: readonly unknown[],
-  send: (input: unknown) => Promise<{ typed: boolean; example: string }>,
+  inputs: readonly T[],
+  send: (input: T) => Promise<{ typed: boolean; example: string }>,
 ) {
   const times: number[] = [];
   for (const input of inputs) {
@@ -226,8 +202,7 @@ export async function fuzzAzure(n: number, seed: number): Promise<FuzzFigure> {
     { weight: 1, arbitrary: alertBody.map((body) => ({ to: 'alert' as const, body })) },
   );
   try {
-    await fuzzLoop(f, fc.sample(arb, { numRuns: n, seed }), async (input) => {
-      const i = input as { to: 'http'; m: Mutation } | { to: 'alert'; body: unknown };
+    await fuzzLoop(f, fc.sample(arb, { numRuns: n, seed }), async (i) => {
       if (i.to === 'alert') {
         const { status, ...body } = await world.alert(i.body);
         return { typed: typed(body), example: `alert: ${status} ${JSON.stringify(body)}` };
@@ -267,8 +242,7 @@ export async function fuzzOci(n: number, seed: number): Promise<FuzzFigure> {
     { weight: 1, arbitrary: message.map((body) => ({ to: 'direct' as const, body })) },
   );
   try {
-    await fuzzLoop(f, fc.sample(arb, { numRuns: n, seed }), async (input) => {
-      const i = input as { to: 'gateway'; m: Mutation } | { to: 'direct'; body: unknown };
+    await fuzzLoop(f, fc.sample(arb, { numRuns: n, seed }), async (i) => {
       if (i.to === 'direct') {
         const out = await world.invoke(i.body === undefined ? '' : i.body);
         return { typed: out.status === 200 && typed({ results: out.results }), example: `direct: ${out.status}` };

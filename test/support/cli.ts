@@ -18,3 +18,19 @@ export async function runCli(args: string[], env: Record<string, string | undefi
     return { code: err.code, stdout: err.stdout, stderr: err.stderr };
   }
 }
+
+/** The notify options of a member's signed event to `url` with its key file (both notifiers take the same ones). */
+export function notifyArgs(url: string, keyFile: string, member: 'iris-a' | 'iris-b' = 'iris-b'): string[] {
+  return [
+    '--url',
+    url,
+    '--mirror',
+    'IRISMIRROR',
+    '--member',
+    member,
+    '--key-id',
+    `${member}-k1`,
+    '--key-file',
+    keyFile,
+  ];
+}

@@ -1,3 +1,4 @@
+import { lazyClient } from '../lazy.ts';
 /** One ip-configuration of a NIC, as the provider reads it. */
 export interface IpConfigView {
   name: string;
@@ -108,3 +109,8 @@ export function resourceId(subscriptionId: string, resourceGroup: string, type: 
 /** ARM ids compare case-insensitively (resource group and provider names are case-insensitive). */
 export const sameId = (a: string | null | undefined, b: string | null | undefined) =>
   a != null && b != null && a.toLowerCase() === b.toLowerCase();
+
+/** The ARM client built on first use (the SDK and the credential load only when a call needs them). */
+export function lazyNetworkApi(make: () => Promise<NetworkApi>): NetworkApi {
+  return lazyClient(make, { getNic: true, putNic: true, getRoute: true, putRoute: true });
+}

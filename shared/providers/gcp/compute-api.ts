@@ -1,3 +1,4 @@
+import { lazyClient } from '../lazy.ts';
 /** The network interface the VIP lives on: the first (and usually only) NIC of each member. */
 export const NIC = 'nic0';
 
@@ -139,34 +140,16 @@ export function instancePath(link: string): string | null {
  * milliseconds, which a request that never reaches the cloud (bad signature, unknown mirror) should not pay.
  */
 export function lazyComputeApi(load: () => Promise<ComputeApi>): ComputeApi & { loaded(): boolean } {
-  let pending: Promise<ComputeApi> | undefined;
-  let ready = false;
-  const api = () => {
-    pending ??= load().then(
-      (a) => {
-        ready = true;
-        return a;
-      },
-      (e: unknown) => {
-        pending = undefined; // a failed load is retried by the next call
-        throw e;
-      },
-    );
-    return pending;
-  };
-  const forward = <K extends keyof ComputeApi>(k: K): ComputeApi[K] =>
-    (async (...args: unknown[]) => ((await api())[k] as (...a: unknown[]) => unknown)(...args)) as ComputeApi[K];
-  return {
-    loaded: () => ready,
-    getNic: forward('getNic'),
-    setAliasRanges: forward('setAliasRanges'),
-    addAccessConfig: forward('addAccessConfig'),
-    deleteAccessConfig: forward('deleteAccessConfig'),
-    waitZoneOperation: forward('waitZoneOperation'),
-    listRoutes: forward('listRoutes'),
-    getRoute: forward('getRoute'),
-    insertRoute: forward('insertRoute'),
-    deleteRoute: forward('deleteRoute'),
-    waitGlobalOperation: forward('waitGlobalOperation'),
-  };
+  return lazyClient(load, {
+    getNic: true,
+    setAliasRanges: true,
+    addAccessConfig: true,
+    deleteAccessConfig: true,
+    waitZoneOperation: true,
+    listRoutes: true,
+    getRoute: true,
+    insertRoute: true,
+    deleteRoute: true,
+    waitGlobalOperation: true,
+  });
 }

@@ -1,3 +1,4 @@
+import { lazyClient } from '../lazy.ts';
 /**
  * The VirtualNetwork (oci-core) calls mirror-vip makes, and nothing else: the seam for tests and the source of
  * truth for terraform/oci's policy (OCI_CALLS maps each call to the IAM verb and resource type it needs).
@@ -89,25 +90,14 @@ export const MOVE_ALSO_NEEDS = { verb: 'use', resource: 'vnics' } as const;
 
 /** The VCN client built on first use, so a cold start that only rejects never loads or authenticates it. */
 export function lazyVcnApi(make: () => Promise<VcnApi>): VcnApi {
-  let api: Promise<VcnApi> | undefined;
-  const get = () => {
-    api ??= make().catch((e: unknown) => {
-      api = undefined;
-      throw e;
-    });
-    return api;
-  };
-  const names = [
-    'getPrivateIp',
-    'listPrivateIps',
-    'updatePrivateIp',
-    'getVnic',
-    'getPublicIp',
-    'updatePublicIp',
-    'getRouteTable',
-    'updateRouteTable',
-  ] as const;
-  return Object.fromEntries(
-    names.map((n) => [n, async (...args: unknown[]) => ((await get())[n] as (...a: unknown[]) => unknown)(...args)]),
-  ) as unknown as VcnApi;
+  return lazyClient(make, {
+    getPrivateIp: true,
+    listPrivateIps: true,
+    updatePrivateIp: true,
+    getVnic: true,
+    getPublicIp: true,
+    updatePublicIp: true,
+    getRouteTable: true,
+    updateRouteTable: true,
+  });
 }
