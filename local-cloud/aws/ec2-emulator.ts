@@ -3,7 +3,7 @@ import { EventEmitter, setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as delay } from 'node:timers/promises';
+import { waitAtLeast } from '../latency.ts';
 import { createEc2State, type Ec2State } from './ec2-state.ts';
 import { EmulatorApiError } from './errors.ts';
 import { defaultFaults, type FaultPlan, latencyFor, takeFault } from './faults.ts';
@@ -135,7 +135,7 @@ async function handle(emu: AwsEmulator, signal: AbortSignal, req: IncomingMessag
   emu.calls.push(call);
   const fault = takeFault(emu.faults, dispatch);
   const wait = latencyFor(emu.faults, action);
-  if (wait > 0) await delay(wait, undefined, { signal });
+  await waitAtLeast(wait, signal);
   // The state changes when the answer is produced, after the latency, as if the request travelled that long.
   const reply = fault === undefined ? dispatch.run(emu.state, requestId) : dispatch.error(fault, requestId);
   if (write && reply.status < 400) emu.changes.emit('change', action);

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitAtLeast } from '../latency.ts';
 import type { RestCall } from '../recorded-call.ts';
 import {
   ApiError,
@@ -203,7 +204,7 @@ async function dispatch(env: Env, req: http.IncomingMessage, url: URL, match: Re
   const op = match?.endpoint.op ?? 'unknown';
   const body = parseBody(await readBody(req));
   const latency = faults.latencyByOp[op] ?? faults.latencyMs;
-  if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+  await waitAtLeast(latency);
   if (!match) throw new ApiError(404, 'notFound', `Not Found: ${req.method} ${url.pathname}`);
   if (take(faults.throttle, op)) throw rateLimited(state, faults.throttle.reason);
   if (take(faults.unavailable, op)) throw new ApiError(503, 'backendError', 'The service is currently unavailable.');

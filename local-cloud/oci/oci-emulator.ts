@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitAtLeast } from '../latency.ts';
 import type { RestCall } from '../recorded-call.ts';
 import { ENDPOINTS, type Endpoint } from './endpoints.ts';
 import { notFound, OciApiError } from './errors.ts';
@@ -107,7 +108,7 @@ async function dispatch(env: Env, req: http.IncomingMessage, url: URL, body: Buf
   const { state, faults } = env;
   const op = ep?.op ?? 'unknown';
   const latency = faults.latencyByOp[op] ?? faults.latencyMs;
-  if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+  await waitAtLeast(latency);
   if (!ep) throw notFound(`${req.method} ${url.pathname}`);
   if (take(faults.throttle, op)) throw new OciApiError(429, 'TooManyRequests', 'User-rate limit exceeded.');
   if (take(faults.failures, op)) throw new OciApiError(500, 'InternalServerError', 'Internal error (injected).');
