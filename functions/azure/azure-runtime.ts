@@ -1,6 +1,6 @@
 import { loadConfig, requireCloud } from '../../shared/config/load.ts';
 import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
-import { configPauseStore } from '../../shared/config/paused.ts';
+import { deploymentPauseStore } from '../../shared/config/paused.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { AZURE_DEFAULT_DEADLINE_MS } from '../../shared/config/schema-azure.ts';
 import { resolveKeys } from '../../shared/config/secrets.ts';
@@ -77,7 +77,7 @@ export async function createAzureEngine(
   const providerFor = (m: unknown) => providers.get((m as (typeof mirrors)[number]).subscriptionId) as never;
   // operator keys: Key Vault references in app settings like the member keys; the pause: the paused_mirrors setting
   const operatorKeys = await resolveOperatorKeys(config, env);
-  const pauses = configPauseStore(config, env, 'terraform/azure paused_mirrors');
+  const pauses = deploymentPauseStore(config, env, 'terraform/azure paused_mirrors');
   // the engine (pause honoured) and inspect / reconcile / pause (refused: in the configuration) for an operator key
   const { engine, operator } = instanceRuntime({ config, keys, providerFor, operatorKeys, pauses, ...deps, log });
   return { config, engine, log, operator };

@@ -1,6 +1,6 @@
 import { loadConfig, requireCloud } from '../../shared/config/load.ts';
 import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
-import { configPauseStore } from '../../shared/config/paused.ts';
+import { deploymentPauseStore } from '../../shared/config/paused.ts';
 import { resolveKeys, type SecretStores } from '../../shared/config/secrets.ts';
 import type { EngineDeps } from '../../shared/core/engine.ts';
 import { instanceRuntime } from '../../shared/core/instance.ts';
@@ -37,7 +37,7 @@ export async function createGcpEngine(
   const keys = await resolveKeys(config, env, stores);
   // operator keys: the same references and stores as member keys; the pause: the deployment's paused_mirrors
   const operatorKeys = await resolveOperatorKeys(config, env, stores);
-  const pauses = configPauseStore(config, env, 'terraform/gcp paused_mirrors');
+  const pauses = deploymentPauseStore(config, env, 'terraform/gcp paused_mirrors');
   const api =
     extra.computeApi ??
     lazyComputeApi(async () => {

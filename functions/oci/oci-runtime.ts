@@ -1,6 +1,6 @@
 import { loadConfig, requireCloud } from '../../shared/config/load.ts';
 import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
-import { configPauseStore } from '../../shared/config/paused.ts';
+import { deploymentPauseStore } from '../../shared/config/paused.ts';
 import { OCI_DEFAULT_DEADLINE_MS } from '../../shared/config/schema-oci.ts';
 import { resolveKeys, type SecretStores } from '../../shared/config/secrets.ts';
 import type { EngineDeps } from '../../shared/core/engine.ts';
@@ -47,7 +47,7 @@ export async function createOciEngine(env: Record<string, string | undefined>, e
   const keys = await resolveKeys(config, env, stores);
   // operator keys: the same references and stores as member keys; the pause: the function's paused_mirrors setting
   const operatorKeys = await resolveOperatorKeys(config, env, stores);
-  const pauses = configPauseStore(config, env, 'terraform/oci paused_mirrors');
+  const pauses = deploymentPauseStore(config, env, 'terraform/oci paused_mirrors');
   const api =
     extra.vcnApi ??
     lazyVcnApi(async () => {

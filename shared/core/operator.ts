@@ -9,11 +9,15 @@ import { type Probe, probeMember } from './health.ts';
 import { currentHolder, pointsAt } from './plan.ts';
 import { createCallContext } from './retry.ts';
 
-/** Where a mirror's maintenance pause lives, shared by every function instance (AWS: SSM Parameter Store). */
+/**
+ * Where a mirror's maintenance pause lives, shared by every function instance: AWS SSM Parameter Store
+ * (shared/providers/aws/pause-ssm.ts); GCP, Azure, OCI one secret per mirror (shared/config/paused.ts).
+ */
 export interface PauseStore {
   get(mirror: string): Promise<PauseState | null>;
   set(mirror: string, state: PauseState): Promise<void>;
-  clear(mirror: string): Promise<void>;
+  /** `by`: who resumed and when (a store that keeps history records it). */
+  clear(mirror: string, by?: { by: string; since: string }): Promise<void>;
 }
 export interface PauseState {
   by: string;
@@ -121,7 +125,7 @@ async function act(deps: OperatorDeps, mirror: MirrorConfig, r: OperatorRequest,
     await deps.pauses.set(mirror.name, state);
     return { paused: state };
   }
-  await deps.pauses.clear(mirror.name);
+  await deps.pauses.clear(mirror.name, { by: keyId, since: new Date(now).toISOString() });
   return { paused: null };
 }
 

@@ -135,7 +135,7 @@ function operatorSuite(
       for (const action of ['pause', 'resume']) {
         const r = await op(c.url, action, { extra: ['--reason', 'kernel patching'] });
         expect(r.code).toBe(1);
-        expect(r.stderr).toContain('HTTP 501 pause_in_configuration');
+        expect(r.stderr).toContain('HTTP 501 pause_store_not_configured');
         expect(r.stderr).toContain(PAUSED_ENV);
       }
       expect(c.writes()).toBe(before);
@@ -309,7 +309,7 @@ describe('Azure: the bundled mirrorVipOperator trigger', () => {
     const pause = await ask('pause', env);
     expect([pause.out.status, (pause.out.jsonBody as { error: { code: string } }).error.code]).toEqual([
       501,
-      'pause_in_configuration',
+      'pause_store_not_configured',
     ]);
     expect(azure.writes()).toBe(before);
     const moved = await ask('reconcile', env);
@@ -332,7 +332,7 @@ describe('Azure: the bundled mirrorVipOperator trigger', () => {
       expect(seen.code).toBe(0);
       expect(JSON.parse(seen.stdout)).toMatchObject({ ok: true, action: 'inspect', paused: null });
       const pause = await op(url, 'pause', { extra: ['--cloud', 'azure'] });
-      expect([pause.code, pause.stderr.includes('HTTP 501 pause_in_configuration')]).toEqual([1, true]);
+      expect([pause.code, pause.stderr.includes('HTTP 501 pause_store_not_configured')]).toEqual([1, true]);
       const member = await op(url, 'inspect', {
         keyId: 'iris-a-k1',
         key: keyFile('az-a.key', azure.secrets['iris-a']),
