@@ -1,12 +1,15 @@
 import { loadConfig, requireCloud } from '../../shared/config/load.ts';
 import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
-import { deploymentPauseStore } from '../../shared/config/paused.ts';
+import { deploymentPauseStore, pauseSecretsFromEnv, type SecretSlot } from '../../shared/config/paused.ts';
 import { resolveKeys, type SecretStores } from '../../shared/config/secrets.ts';
 import type { EngineDeps } from '../../shared/core/engine.ts';
 import { instanceRuntime } from '../../shared/core/instance.ts';
 import { type ComputeApi, lazyComputeApi } from '../../shared/providers/gcp/compute-api.ts';
 import { GCP_ENV, parseEndpoint } from '../../shared/providers/gcp/endpoint.ts';
 import { gcpProvider } from '../../shared/providers/gcp/gcp-provider.ts';
+
+/** A pause secret, `projects/P/secrets/S` (the project an id or a number); checked again by the provider. */
+const PAUSE_SECRET_REF = /^projects\/[a-z0-9][-a-z0-9.:]{0,62}\/secrets\/[A-Za-z0-9_-]{1,255}$/;
 
 const SEVERITY: Record<string, string> = { info: 'INFO', warn: 'WARNING', error: 'ERROR' };
 
@@ -25,19 +28,36 @@ export async function createGcpEngine(
   requireCloud(config, 'gcp');
   const endpoint = parseEndpoint(env, GCP_ENV.computeEndpoint);
   const secretsUrl = env[GCP_ENV.secretsEndpoint];
+  // checked before any call: a bad MIRROR_VIP_PAUSE_SECRETS fails the cold start naming the field
+  const pauseRefs = pauseSecretsFromEnv(config, env, PAUSE_SECRET_REF, 'projects/P/secrets/S');
+  let secretManager: Promise<typeof import('../../shared/providers/gcp/secret-manager.ts')> | undefined;
+  const sm = () => {
+    secretManager ??= import('../../shared/providers/gcp/secret-manager.ts');
+    return secretManager;
+  };
   let readSecret: Promise<(name: string) => Promise<string>> | undefined;
   const stores: SecretStores = {
     'gcp-sm': async (name) => {
-      readSecret ??= import('../../shared/providers/gcp/secret-manager.ts').then((m) =>
-        m.secretManagerReader({ baseUrl: secretsUrl }),
-      );
+      readSecret ??= sm().then((m) => m.secretManagerReader({ baseUrl: secretsUrl }));
       return (await readSecret)(name);
     },
   };
   const keys = await resolveKeys(config, env, stores);
-  // operator keys: the same references and stores as member keys; the pause: the deployment's paused_mirrors
+  // operator keys: the same references and stores as member keys
   const operatorKeys = await resolveOperatorKeys(config, env, stores);
-  const pauses = deploymentPauseStore(config, env, 'terraform/gcp paused_mirrors');
+  // the pause: the deployment's paused_mirrors, then the mirror's pause secret (pause/resume add a version)
+  let slot: Promise<SecretSlot> | undefined;
+  const lazySlot = () => {
+    slot ??= sm().then((m) => m.secretManagerSlot({ baseUrl: secretsUrl }));
+    return slot;
+  };
+  const pauses = deploymentPauseStore(config, env, 'terraform/gcp paused_mirrors', {
+    refs: pauseRefs,
+    slot: {
+      read: async (ref) => (await lazySlot()).read(ref),
+      write: async (ref, text) => (await lazySlot()).write(ref, text),
+    },
+  });
   const api =
     extra.computeApi ??
     lazyComputeApi(async () => {
@@ -48,7 +68,7 @@ export async function createGcpEngine(
   const provider = gcpProvider(api);
   const { computeApi: _, ...deps } = extra;
   const log = extra.log ?? cloudLoggingLine;
-  // the engine (pause honoured) and inspect / reconcile / pause (refused: in the configuration) for an operator key
+  // the engine (pause honoured) and inspect / reconcile / pause / resume for an operator key
   const { engine, operator } = instanceRuntime({
     config,
     keys,

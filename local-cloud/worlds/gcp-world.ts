@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cloudEvent, http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { createGcpFunctions, FUNCTION_NAMES } from '../../functions/gcp/app.ts';
+import { PAUSE_SECRETS_ENV } from '../../shared/config/paused.ts';
 import type { EngineDeps } from '../../shared/core/engine.ts';
 import type { MemberRole } from '../../shared/core/health.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
@@ -16,6 +17,7 @@ import {
   seedMirrorProject,
   startGcpEmulator,
 } from '../gcp/index.ts';
+import { startSecretManagerEmulator } from '../gcp/secret-manager.ts';
 import { type FakeMembers, startFakeMembers } from '../members.ts';
 import { type Member, type SignOverrides, signedParts } from './signed.ts';
 
@@ -23,6 +25,8 @@ export const MIRROR = 'IRISMIRROR';
 export const MEMBERS = ['iris-a', 'iris-b'] as const;
 export type { Member } from './signed.ts';
 export const SECRET_NAME = `projects/${SEED.project}/secrets/mirror-vip-iris-b-k1/versions/latest`;
+/** The pause secret of a mirror, named as terraform/gcp names it (`<function_name>-pause-<mirror>`). */
+export const pauseSecretName = (mirror = MIRROR) => `projects/${SEED.project}/secrets/mirror-vip-pause-${mirror}`;
 
 export interface GcpWorldOptions {
   /** `alias-ip` (seed 000: alias range + access config) or `route` (static route, make before break). */
@@ -43,29 +47,6 @@ export interface GcpWorldOptions {
   deadlineMs?: number;
   confirmWindowMs?: number;
   engine?: Partial<EngineDeps>;
-}
-
-/** A Secret Manager `versions/…:access` endpoint holding a few secrets; counts the reads. */
-async function startSecretManager(secrets: Record<string, string>) {
-  const reads: string[] = [];
-  const server: Server = createServer((req, res) => {
-    const name = /^\/v1\/(.+):access$/.exec(req.url ?? '')?.[1];
-    const value = name ? secrets[decodeURIComponent(name)] : undefined;
-    if (name) reads.push(decodeURIComponent(name));
-    res.writeHead(value === undefined ? 404 : 200, { 'content-type': 'application/json' });
-    const notFound = {
-      error: { code: 404, message: `Secret [${name}] not found or has no versions.`, status: 'NOT_FOUND' },
-    };
-    res.end(
-      JSON.stringify(
-        value === undefined ? notFound : { name, payload: { data: Buffer.from(value).toString('base64') } },
-      ),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const close = () => new Promise<void>((r) => server.close(() => r()));
-  return { url, reads, close };
 }
 
 /** The configuration document for the seeded project: one VIP in the chosen mode, one key per member. */
@@ -129,7 +110,12 @@ export async function startGcpWorld(opts: GcpWorldOptions = {}) {
     'iris-a': randomBytes(32).toString('base64url'),
     'iris-b': randomBytes(32).toString('base64url'),
   };
-  const secretManager = await startSecretManager({ [SECRET_NAME]: secrets['iris-b'] });
+  const secretManager = await startSecretManagerEmulator();
+  const keySecret = SECRET_NAME.replace(/\/versions\/latest$/, '');
+  secretManager.createSecret(keySecret);
+  secretManager.addVersion(keySecret, secrets['iris-b']);
+  // the pause secret exists with no version, as terraform creates it; only pauseEnv() tells a function about it
+  secretManager.createSecret(pauseSecretName());
   const config = gcpConfigFor(members, opts);
   const env = {
     MIRROR_VIP_CONFIG: JSON.stringify(config),
@@ -217,6 +203,13 @@ export async function startGcpWorld(opts: GcpWorldOptions = {}) {
       .filter((r) => r.destRange === SEED.routeVip)
       .map((r) => ({ name: r.name, to: r.nextHopInstance?.split('/').pop() ?? '?', priority: r.priority }));
   const writes = () => emu.calls.filter((c) => c.write).length;
+  /** What a function's environment adds to keep its pause in the emulated Secret Manager (IRISMIRROR's secret). */
+  const pauseEnv = (): Record<string, string> => ({
+    [PAUSE_SECRETS_ENV]: JSON.stringify({ [MIRROR]: pauseSecretName() }),
+    [GCP_ENV.secretsEndpoint]: secretManager.url,
+  });
+  /** The texts of a mirror's pause secret versions, oldest first. */
+  const pauseVersions = (mirror = MIRROR) => secretManager.versions(pauseSecretName(mirror));
   const close = async () => {
     await Promise.all([
       new Promise((r) => httpServer.close(r)),
@@ -244,6 +237,8 @@ export async function startGcpWorld(opts: GcpWorldOptions = {}) {
     accessConfigHolders,
     routes,
     writes,
+    pauseEnv,
+    pauseVersions,
     close,
   };
 }
