@@ -165,31 +165,47 @@ export async function startSecretManagerEmulator(): Promise<SecretManagerEmulato
     return { versions: out, totalSize: out.length };
   };
 
-  const route = async (method: string, path: string, req: http.IncomingMessage): Promise<[string, unknown]> => {
-    const m = /^\/v1\/(projects\/[^/]+\/secrets\/[^/:]+)(?:\/versions\/([^/:]+):access|:addVersion|\/versions)?$/.exec(
-      path,
-    );
-    const name = m?.[1] ? decodeURIComponent(m[1]) : undefined;
-    if (!m || !name) throw notFound(`Not Found: ${method} ${path}`);
-    if (!SECRET.test(name)) throw invalid(`Invalid resource name [${name}].`);
-    if (method === 'GET' && m[2]) return ['versions.access', access(name, decodeURIComponent(m[2]))];
-    if (method === 'POST' && path.endsWith(':addVersion')) {
-      const { data, crc } = parsePayload(await readBody(req));
-      const n = add(name, data, crc);
-      return ['secrets.addVersion', versionJson(name, n, secretOf(name)[n - 1] as Version)];
-    }
-    if (method === 'GET' && path.endsWith('/versions')) return ['versions.list', list(name)];
-    throw notFound(`Not Found: ${method} ${path}`);
+  /** The operation a request names (recorded even when it fails) and how to answer it. */
+  const route = (method: string, path: string): [string, (req: http.IncomingMessage) => unknown] => {
+    const m =
+      /^\/v1\/(projects\/[^/]+\/secrets\/[^/:]+)(?:\/versions\/([^/:]+):access|(:addVersion)|(\/versions))?$/.exec(
+        path,
+      );
+    const name = decodeURIComponent(m?.[1] ?? '');
+    const checked = () => {
+      if (!SECRET.test(name)) throw invalid(`Invalid resource name [${name}].`);
+      return name;
+    };
+    if (m && method === 'GET' && m[2])
+      return ['versions.access', () => access(checked(), decodeURIComponent(m[2] ?? ''))];
+    if (m && method === 'POST' && m[3])
+      return [
+        'secrets.addVersion',
+        async (req) => {
+          const secret = checked();
+          const { data, crc } = parsePayload(await readBody(req));
+          const n = add(secret, data, crc);
+          return versionJson(secret, n, secretOf(secret)[n - 1] as Version);
+        },
+      ];
+    if (m && method === 'GET' && m[4]) return ['versions.list', () => list(checked())];
+    return [
+      'unknown',
+      () => {
+        throw notFound(`Not Found: ${method} ${path}`);
+      },
+    ];
   };
 
   const server = http.createServer(async (req, res) => {
     const startedAt = performance.now();
     const method = req.method ?? 'GET';
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    let [op, status, payload]: [string, number, unknown] = ['unknown', 200, undefined];
+    const [op, answer] = route(method, path);
+    let [status, payload]: [number, unknown] = [200, undefined];
     try {
       if (faults.unavailable) throw new ApiFailure(503, 'UNAVAILABLE', 'The service is currently unavailable.');
-      [op, payload] = await route(method, path, req);
+      payload = await answer(req);
     } catch (e: unknown) {
       const err = e instanceof ApiFailure ? e : new ApiFailure(500, 'INTERNAL', 'Internal error encountered.');
       [status, payload] = [err.status, err.toJSON()];
