@@ -1,6 +1,6 @@
 # Three identities. The function's service account is the only holder of network-write permission, through custom
 # roles that hold only the Compute permissions the provider calls (shared/providers/gcp/compute-api.ts), each bound
-# on the narrowest resource GCP allows. The trigger's may only invoke the event function. The members' may only
+# on the narrowest resource GCP allows; its only other write is a version of a mirror's pause secret. The trigger's may only invoke the event function. The members' may only
 # invoke the HTTP function: the database VMs get no Compute permission at all.
 
 resource "google_service_account" "function" {
@@ -101,6 +101,29 @@ resource "google_secret_manager_secret_iam_member" "function" {
   project   = each.value.project
   secret_id = google_secret_manager_secret.key[each.key].secret_id
   role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.function.email}"
+}
+
+# --- Maintenance pauses: one secret per mirror (with operator keys), written by mirror-vip pause|resume through the
+# function as new versions. The function may add a version and read the latest, on these secrets only. ---
+
+resource "google_secret_manager_secret" "pause" {
+  for_each = local.pause_secrets
+
+  project   = var.project
+  secret_id = each.value
+  labels    = var.labels
+  replication {
+    auto {}
+  }
+}
+
+resource "google_secret_manager_secret_iam_member" "pause" {
+  for_each = local.pause_grants
+
+  project   = var.project
+  secret_id = google_secret_manager_secret.pause[each.value.mirror].secret_id
+  role      = each.value.role
   member    = "serviceAccount:${google_service_account.function.email}"
 }
 

@@ -52,6 +52,19 @@ locals {
     if startswith(k.secret, "gcp-sm:")
   }
 
+  # Maintenance pauses (mirror-vip pause|resume through the function), only with operator keys: one Secret Manager
+  # secret per mirror, mirror name -> secret id (ids allow letters, digits, _ and -), and the function's two roles on
+  # each: add a version, read the latest. No delete, nothing project-wide.
+  has_operators = length(try(local.config.operatorKeys, [])) > 0
+  pause_secrets = local.has_operators ? {
+    for m in local.mirrors : m.name => "${var.function_name}-pause-${replace(m.name, ".", "_")}"
+  } : {}
+  pause_roles = ["roles/secretmanager.secretAccessor", "roles/secretmanager.secretVersionAdder"]
+  pause_grants = {
+    for pair in setproduct(keys(local.pause_secrets), local.pause_roles) :
+    "${pair[0]}/${pair[1]}" => { mirror = pair[0], role = pair[1] }
+  }
+
   # Custom role ids allow letters, digits, _ and . only.
   role_prefix = replace(var.function_name, "-", "_")
 

@@ -9,6 +9,8 @@ locals {
   bundle_path = coalesce(var.bundle_path, "${path.module}/../../dist/gcp/index.mjs")
   # The document the functions validate at cold start.
   function_config = jsonencode(local.config)
+  # Where pause|resume write: mirror name -> projects/P/secrets/S (the secret's id); "{}" without operator keys.
+  pause_secrets_env = jsonencode({ for m, s in google_secret_manager_secret.pause : m => "projects/${var.project}/secrets/${s.secret_id}" })
 }
 
 # The bundle carries its own code; the runtime adds the Functions Framework that loads it by its exported names.
@@ -86,12 +88,13 @@ resource "google_cloudfunctions2_function" "http" {
     vpc_connector                    = var.vpc_connector
     vpc_connector_egress_settings    = local.vpc_egress
     environment_variables = {
-      MIRROR_VIP_CONFIG = local.function_config
-      MIRROR_VIP_PAUSED = join(",", var.paused_mirrors)
+      MIRROR_VIP_CONFIG        = local.function_config
+      MIRROR_VIP_PAUSED        = join(",", var.paused_mirrors)
+      MIRROR_VIP_PAUSE_SECRETS = local.pause_secrets_env
     }
   }
 
-  depends_on = [google_secret_manager_secret_iam_member.function]
+  depends_on = [google_secret_manager_secret_iam_member.function, google_secret_manager_secret_iam_member.pause]
 
   lifecycle {
     precondition {
@@ -130,8 +133,9 @@ resource "google_cloudfunctions2_function" "events" {
     vpc_connector                    = var.vpc_connector
     vpc_connector_egress_settings    = local.vpc_egress
     environment_variables = {
-      MIRROR_VIP_CONFIG = local.function_config
-      MIRROR_VIP_PAUSED = join(",", var.paused_mirrors)
+      MIRROR_VIP_CONFIG        = local.function_config
+      MIRROR_VIP_PAUSED        = join(",", var.paused_mirrors)
+      MIRROR_VIP_PAUSE_SECRETS = local.pause_secrets_env
     }
   }
 
@@ -144,7 +148,7 @@ resource "google_cloudfunctions2_function" "events" {
     retry_policy = "RETRY_POLICY_DO_NOT_RETRY"
   }
 
-  depends_on = [google_secret_manager_secret_iam_member.function]
+  depends_on = [google_secret_manager_secret_iam_member.function, google_secret_manager_secret_iam_member.pause]
 
   lifecycle {
     precondition {

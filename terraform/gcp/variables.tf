@@ -120,11 +120,11 @@ variable "notification_channels" {
 variable "paused_mirrors" {
   type        = list(string)
   default     = []
-  description = "Mirrors whose moves are paused (maintenance): the function answers \"paused\" and writes nothing for them. Set here (MIRROR_VIP_PAUSED), not through the function, so the function needs no write right on any store (docs/runbooks.md)."
+  description = "Mirrors paused by the deployment (break-glass, MIRROR_VIP_PAUSED): the function answers \"paused\" and writes nothing for them, and `mirror-vip resume` through it is refused (409 paused_in_configuration). The everyday pause is `mirror-vip pause|resume`, kept in each mirror's pause secret (created with operator keys; docs/gcp.md)."
 }
 
 variable "operator_invokers" {
   type        = list(string)
   default     = []
-  description = "Operators who may send mirror-vip inspect|reconcile|pause to the HTTP function (e.g. [\"group:dba@example.com\"]): roles/run.invoker on it only. Their requests still need an operator key (operatorKeys)."
+  description = "Operators who may send mirror-vip inspect|reconcile|pause|resume to the HTTP function (e.g. [\"group:dba@example.com\"]): roles/run.invoker on it only. Their requests still need an operator key (operatorKeys)."
 }

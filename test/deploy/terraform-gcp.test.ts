@@ -29,6 +29,8 @@ interface Evaluated {
   project: string[];
   members: string[];
   secrets: Record<string, { project: string; secret_id: string }>;
+  pause_secrets: Record<string, string>;
+  pause_grants: Record<string, { mirror: string; role: string }>;
   problems: string[];
 }
 
@@ -42,7 +44,7 @@ async function evaluate(vars: Record<string, Json>): Promise<Evaluated> {
     writeFileSync(join(dir, 'none.tfrc'), '');
     writeFileSync(join(dir, 'probe.auto.tfvars.json'), JSON.stringify(vars));
     const expr =
-      'jsonencode({ instance = local.instance_permissions, subnetwork = local.subnetwork_permissions, project = local.project_permissions, members = keys(local.members), secrets = local.secrets, problems = local.config_problems })';
+      'jsonencode({ instance = local.instance_permissions, subnetwork = local.subnetwork_permissions, project = local.project_permissions, members = keys(local.members), secrets = local.secrets, pause_secrets = local.pause_secrets, pause_grants = local.pause_grants, problems = local.config_problems })';
     const out = await terraformConsole(dir, expr);
     return JSON.parse(JSON.parse(out.trim())) as Evaluated;
   } finally {
@@ -50,10 +52,11 @@ async function evaluate(vars: Record<string, Json>): Promise<Evaluated> {
   }
 }
 
-/** The example configuration with other VIPs. */
-function variantConfig(dir: string, name: string, vips: Json[]): string {
+/** The example configuration with other VIPs (and other top-level fields, e.g. operatorKeys). */
+function variantConfig(dir: string, name: string, vips: Json[], top: Record<string, Json> = {}): string {
   const doc = JSON.parse(readFileSync(exampleConfigFile, 'utf8')) as { mirrors: Record<string, Json>[] };
   (doc.mirrors[0] as Record<string, Json>).vips = vips;
+  Object.assign(doc, top);
   const file = join(dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(doc));
   return file;
@@ -74,6 +77,7 @@ describe('terraform/gcp', () => {
   let example: Evaluated;
   let routeOnly: Evaluated;
   let privateOnly: Evaluated;
+  let withOperators: Evaluated;
 
   const resources = (type: string) =>
     Object.entries(tf.resource[type] ?? {}).flatMap(([name, bs]) => bs.map((b) => ({ name, b })));
@@ -98,10 +102,12 @@ describe('terraform/gcp', () => {
     scratch = mkdtempSync(join(tmpdir(), 'mirror-vip-tfgcpcfg-'));
     const route = { mode: 'route', cidr: '192.168.100.250/32', network: 'isc-vpc' };
     const alias = { mode: 'alias-ip', cidr: '10.0.0.250/32' };
-    [example, routeOnly, privateOnly] = await Promise.all([
+    const operatorKeys = [{ id: 'ops-2026', secret: 'env:MIRROR_VIP_OPERATOR_KEY' }];
+    [example, routeOnly, privateOnly, withOperators] = await Promise.all([
       evaluate(vars),
       evaluate({ project: 'iris-prod-123', region: 'us-west1', config_file: variantConfig(scratch, 'route', [route]) }),
       evaluate({ ...vars, vip_is_reserved_address: false, config_file: variantConfig(scratch, 'alias', [alias]) }),
+      evaluate({ ...vars, config_file: variantConfig(scratch, 'operators', [alias], { operatorKeys }) }),
     ]);
   }, 60_000);
 
@@ -210,24 +216,74 @@ describe('terraform/gcp', () => {
     });
 
     it('lets only the functions read the member keys, one secret per gcp-sm key', () => {
-      const accessors = everything().filter(({ b }) => b.role === 'roles/secretmanager.secretAccessor');
-      expect(accessors.map(({ b }) => [b.member, b.for_each])).toEqual([[fnSa, ref('local.secrets')]]);
+      const accessors = everything().filter(
+        ({ b }) => b.role === 'roles/secretmanager.secretAccessor' || b.role === ref('each.value.role'),
+      );
+      expect(accessors.map(({ name, b }) => [name, b.member, b.for_each])).toEqual([
+        ['function', fnSa, ref('local.secrets')],
+        ['pause', fnSa, ref('local.pause_grants')],
+      ]);
       expect(example.secrets).toEqual({
         'iris-a-k1': { project: 'iris-prod-123', secret_id: 'mirror-vip-iris-a-k1' },
         'iris-b-k1': { project: 'iris-prod-123', secret_id: 'mirror-vip-iris-b-k1' },
       });
     });
 
-    it('the pause is MIRROR_VIP_PAUSED from paused_mirrors in both functions: no role writes a secret or a label', () => {
-      for (const name of ['http', 'events']) {
-        const config = one('google_cloudfunctions2_function', name).service_config as Block[];
-        const env = (config[0]?.environment_variables as Block[] | Block | undefined) ?? {};
-        expect((Array.isArray(env) ? env[0] : env)?.MIRROR_VIP_PAUSED).toBe(ref('join(",", var.paused_mirrors)'));
-      }
-      const roles = everything()
+    it('with operator keys: one pause secret per mirror; the function may only add a version and read it there', () => {
+      expect(example.pause_secrets).toEqual({});
+      expect(example.pause_grants).toEqual({});
+      expect(withOperators.pause_secrets).toEqual({ IRISMIRROR: 'mirror-vip-pause-IRISMIRROR' });
+      expect(Object.values(withOperators.pause_grants).sort((a, b) => a.role.localeCompare(b.role))).toEqual([
+        { mirror: 'IRISMIRROR', role: 'roles/secretmanager.secretAccessor' },
+        { mirror: 'IRISMIRROR', role: 'roles/secretmanager.secretVersionAdder' },
+      ]);
+      const secret = one('google_secret_manager_secret', 'pause');
+      expect([secret.for_each, secret.secret_id, secret.project]).toEqual([
+        ref('local.pause_secrets'),
+        ref('each.value'),
+        ref('var.project'),
+      ]);
+      const grant = one('google_secret_manager_secret_iam_member', 'pause');
+      expect(grant).toMatchObject({
+        for_each: ref('local.pause_grants'),
+        secret_id: ref('google_secret_manager_secret.pause[each.value.mirror].secret_id'),
+        role: ref('each.value.role'),
+        member: fnSa,
+      });
+      // the only Secret Manager grants are per secret (member keys, pauses): none on the project or anywhere else
+      expect(resources('google_secret_manager_secret_iam_member').map((r) => r.name)).toEqual(['function', 'pause']);
+      const elsewhere = everything().filter(
+        ({ type, b }) =>
+          type !== 'google_secret_manager_secret_iam_member' && JSON.stringify(b).includes('secretmanager'),
+      );
+      expect(elsewhere.map(({ type, name }) => `${type}.${name}`)).toEqual([]);
+      const text = everything()
         .map(({ b }) => JSON.stringify(b))
         .join('\n');
-      expect(roles).not.toMatch(/secretVersionAdder|secretmanager\.versions\.add|setLabels|secretmanager\.admin/);
+      expect(text).not.toMatch(
+        /secretmanager\.(admin|secretVersionManager)|secretmanager\.versions\.destroy|setLabels/,
+      );
+      for (const { b } of resources('google_project_iam_member')) expect(String(b.role)).not.toContain('secretmanager');
+    });
+
+    it('both functions get MIRROR_VIP_PAUSED (break-glass) and MIRROR_VIP_PAUSE_SECRETS (mirror → secret id)', () => {
+      for (const name of ['http', 'events']) {
+        const fn = one('google_cloudfunctions2_function', name);
+        const config = fn.service_config as Block[];
+        const env = (config[0]?.environment_variables as Block[] | Block | undefined) ?? {};
+        expect(Array.isArray(env) ? env[0] : env).toMatchObject({
+          MIRROR_VIP_PAUSED: ref('join(",", var.paused_mirrors)'),
+          MIRROR_VIP_PAUSE_SECRETS: ref('local.pause_secrets_env'),
+        });
+        // the grants exist before the function runs
+        expect(fn.depends_on).toContain(ref('google_secret_manager_secret_iam_member.pause'));
+      }
+      const locals = (tf as unknown as { locals: Block[] }).locals.find((l) => 'pause_secrets_env' in l);
+      expect(locals?.pause_secrets_env).toBe(
+        ref(
+          `jsonencode({ for m, s in google_secret_manager_secret.pause : m => "projects/\${var.project}/secrets/\${s.secret_id}" })`,
+        ),
+      );
     });
 
     it('operators (operator_invokers) may only invoke the HTTP function, where /operator is served', () => {
