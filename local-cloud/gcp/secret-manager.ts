@@ -92,14 +92,15 @@ function parsePayload(raw: string): { data: Buffer; crc?: number } {
   const extra = Object.keys(body).find((k) => k !== 'payload');
   if (extra) throw invalid(`Invalid JSON payload received. Unknown name "${extra}": Cannot find field.`);
   const payload = (body as { payload?: unknown }).payload;
-  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw invalid('Payload is required.');
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw invalid('Field [payload] is required.');
   const p = payload as Record<string, unknown>;
   const unknownField = Object.keys(p).find((k) => k !== 'data' && k !== 'dataCrc32c');
   if (unknownField) throw invalid(`Invalid JSON payload received. Unknown name "${unknownField}" at 'payload'.`);
   if (typeof p.data !== 'string' || !BASE64.test(p.data))
     throw invalid("Invalid value at 'payload.data' (TYPE_BYTES), Base64 decoding failed.");
   const data = Buffer.from(p.data, p.data.includes('-') || p.data.includes('_') ? 'base64url' : 'base64');
-  if (data.length === 0) throw invalid('Payload data is required.');
+  // proto3 drops empty bytes, so an empty secret arrives as no payload (terraform-provider-google#10475)
+  if (data.length === 0) throw invalid('Field [payload] is required.');
   if (data.length > MAX_PAYLOAD_BYTES) throw invalid(`Secret Payload cannot exceed ${MAX_PAYLOAD_BYTES} bytes.`);
   if (p.dataCrc32c === undefined) return { data };
   const crc = Number(p.dataCrc32c);

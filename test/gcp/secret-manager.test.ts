@@ -30,6 +30,7 @@ describe('the Secret Manager emulator', () => {
       'not json',
       '{}',
       '{"payload":{}}',
+      '{"payload":{"data":""}}',
       '{"payload":{"data":"%%%"}}',
       `{"payload":{"data":"${b64('x')}","extra":1}}`,
       `{"payload":{"data":"${b64('x')}"},"secret":"y"}`,
