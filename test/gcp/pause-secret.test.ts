@@ -109,7 +109,12 @@ describe('GCP: mirror-vip pause and resume through the bundled function, kept in
     const from = holder();
     const to = moveDue();
     const writes = world.writes();
+    const smFrom = world.secretManager.calls.length;
     expect((await event(to)).body).toMatchObject({ outcome: 'paused' });
+    // the pause costs an event one Secret Manager call: the latest version of its mirror's secret
+    expect(world.secretManager.calls.slice(smFrom).map((c) => `${c.op} ${c.path} ${c.status}`)).toEqual([
+      `versions.access /v1/${pauseSecretName()}/versions/latest:access 200`,
+    ]);
     const reconcile = await op('reconcile');
     expect(JSON.parse(reconcile.stdout)).toMatchObject({ ok: true, result: { outcome: 'paused' } });
     expect(world.writes()).toBe(writes);
