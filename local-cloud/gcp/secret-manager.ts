@@ -50,6 +50,14 @@ class ApiFailure extends Error {
     return { error: { code: this.status, message: this.message, status: this.code } };
   }
 }
+/** A path segment decoded; a malformed escape becomes a name every check refuses (400), never a crash. */
+const decoded = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return '\u0000';
+  }
+};
 const invalid = (m: string) => new ApiFailure(400, 'INVALID_ARGUMENT', m);
 const notFound = (m: string) => new ApiFailure(404, 'NOT_FOUND', m);
 
@@ -172,13 +180,12 @@ export async function startSecretManagerEmulator(): Promise<SecretManagerEmulato
       /^\/v1\/(projects\/[^/]+\/secrets\/[^/:]+)(?:\/versions\/([^/:]+):access|(:addVersion)|(\/versions))?$/.exec(
         path,
       );
-    const name = decodeURIComponent(m?.[1] ?? '');
+    const name = decoded(m?.[1] ?? '');
     const checked = () => {
       if (!SECRET.test(name)) throw invalid(`Invalid resource name [${name}].`);
       return name;
     };
-    if (m && method === 'GET' && m[2])
-      return ['versions.access', () => access(checked(), decodeURIComponent(m[2] ?? ''))];
+    if (m && method === 'GET' && m[2]) return ['versions.access', () => access(checked(), decoded(m[2] ?? ''))];
     if (m && method === 'POST' && m[3])
       return [
         'secrets.addVersion',

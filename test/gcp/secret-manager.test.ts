@@ -69,6 +69,10 @@ describe('the Secret Manager emulator', () => {
     expect(await get(`${SECRET}/versions/999:access`)).toEqual([404, 'NOT_FOUND']);
     expect(await get(`${SECRET}/versions/first:access`)).toEqual([400, 'INVALID_ARGUMENT']);
     expect(await get(`${SECRET}`)).toEqual([404, 'NOT_FOUND']);
+    expect(await get('projects/demo-project/secrets/%E0%A4%A/versions/latest:access')).toEqual([
+      400,
+      'INVALID_ARGUMENT',
+    ]);
     expect(await get('projects/demo-project/secrets')).toEqual([404, 'NOT_FOUND']);
     const big = await fetch(`${emu.url}/v1/${SECRET}:addVersion`, { method: 'POST', body: 'x'.repeat(300_000) });
     expect(big.status).toBe(413);
