@@ -56,7 +56,7 @@ class VaultError extends Error {
 /** One Azure Key Vault's secrets data plane over HTTPS: get / set with versions, challenge auth and RBAC. */
 export async function startKeyVaultEmulator(o: KeyVaultOptions) {
   const { key: tlsKey, cert, certFile } = selfSignedCert();
-  const secrets = new Map<string, Version[]>();
+  const secrets = new Map<string, { name: string; versions: Version[] }>();
   const grants: Grant[] = [];
   const calls: KeyVaultCall[] = [];
   const vaultId = `${o.resourceGroupId}/providers/Microsoft.KeyVault/vaults/${o.name}`;
@@ -86,11 +86,13 @@ export async function startKeyVaultEmulator(o: KeyVaultOptions) {
     },
   });
 
-  const addVersion = (name: string, value: string, contentType?: string): Version => {
+  const addVersion = (name: string, value: string, contentType?: string): Version & { name: string } => {
     const v = { version: randomUUID().replaceAll('-', ''), value, contentType, created: Math.floor(Date.now() / 1000) };
-    const key = name.toLowerCase();
-    secrets.set(key, [...(secrets.get(key) ?? []), v]);
-    return v;
+    // names are case-insensitive; the id keeps the name the secret was created with
+    const s = secrets.get(name.toLowerCase()) ?? { name, versions: [] };
+    s.versions.push(v);
+    secrets.set(name.toLowerCase(), s);
+    return { ...v, name: s.name };
   };
 
   const authenticate = (req: IncomingMessage, rec: KeyVaultCall): string => {
@@ -136,7 +138,8 @@ export async function startKeyVaultEmulator(o: KeyVaultOptions) {
         'ForbiddenByRbac',
       );
     if (!write) {
-      const versions = secrets.get(name.toLowerCase()) ?? [];
+      const s = secrets.get(name.toLowerCase());
+      const versions = s?.versions ?? [];
       const v = version ? versions.find((x) => x.version === version) : versions.at(-1);
       if (!v)
         throw new VaultError(
@@ -144,10 +147,11 @@ export async function startKeyVaultEmulator(o: KeyVaultOptions) {
           'SecretNotFound',
           `A secret with (name/id) ${name}${version ? `/${version}` : ''} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
         );
-      return bundle(name, v);
+      return bundle(s?.name ?? name, v);
     }
     const body = parseSetBody(await readCapped(req));
-    return bundle(name, addVersion(name, body.value, body.contentType));
+    const added = addVersion(name, body.value, body.contentType);
+    return bundle(added.name, added);
   };
 
   const answer = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -219,7 +223,7 @@ export async function startKeyVaultEmulator(o: KeyVaultOptions) {
     /** Write a version as the deployment (terraform) would, outside RBAC and the call log. */
     seed: (name: string, value: string) => addVersion(name, value).version,
     /** Every version's text of a secret, oldest first. */
-    versions: (name: string) => (secrets.get(name.toLowerCase()) ?? []).map((v) => v.value),
+    versions: (name: string) => (secrets.get(name.toLowerCase())?.versions ?? []).map((v) => v.value),
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();
