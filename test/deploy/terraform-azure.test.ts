@@ -168,7 +168,7 @@ describe('terraform/azure', () => {
     });
     expect(readFileSync(join(moduleDir, 'main.tf'), 'utf8')).toMatch(/local\.pause_settings,/);
     expect(String(JSON.stringify(locals.pause_settings))).toContain('MIRROR_VIP_PAUSE_SECRETS');
-    expect(String(JSON.stringify(locals.pause_settings))).toContain('/secrets/${s.name}');
+    expect(String(JSON.stringify(locals.pause_settings))).toContain(`/secrets/${ref('s.name')}`);
   });
 
   it('no other role lets the function write a secret: the member keys stay Key Vault Secrets User (read)', () => {
