@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAzureFunctions, FUNCTION_NAMES } from '../../functions/azure/app.ts';
+import { invokeAzureBundle } from '../../local-cloud/azure/bundle.ts';
 import { startKeyVaultEmulator } from '../../local-cloud/azure/key-vault.ts';
 import { azureRequest, callAzureHttp, serveAzureHttp } from '../../local-cloud/azure-http.ts';
+import { ensureBundle } from '../../local-cloud/bundles.ts';
 import { type AzureWorld, MIRROR, pauseSecretName, startAzureWorld } from '../../local-cloud/worlds/azure-world.ts';
 import { PAUSE_SECRETS_ENV, PAUSED_ENV } from '../../shared/config/paused.ts';
 import { operatorRequest } from '../../shared/protocol/operator.ts';
@@ -253,4 +255,30 @@ describe('Azure: the pause in a Key Vault secret', () => {
       `${AZURE_ENV.keyVaultEndpoint}: use https://`,
     );
   });
+
+  it('the bundled mirrorVipOperator (dist/azure/index.mjs) pauses and resumes through Key Vault with its managed identity', async () => {
+    const bundle = await ensureBundle('dist/azure/index.mjs');
+    const send = (action: string) => {
+      const { body, headers } = operatorRequest(
+        { requestId: randomUUID(), action: action as never, mirror: MIRROR },
+        'ops-2026',
+        operatorSecret,
+      );
+      return invokeAzureBundle(bundle, { body, headers }, settings(), 'mirrorVipOperator');
+    };
+    const before = world.pauseVersions().length;
+    const tokens = world.emu.identityTokens;
+    const paused = await send('pause');
+    expect(paused.out).toMatchObject({ status: 200, jsonBody: { ok: true, paused: { by: 'ops-2026' } } });
+    expect((await send('inspect')).out.jsonBody).toMatchObject({ ok: true, paused: { by: 'ops-2026' } });
+    expect((await send('resume')).out).toMatchObject({ status: 200, jsonBody: { ok: true, paused: null } });
+    expect(
+      world
+        .pauseVersions()
+        .slice(before)
+        .map((t) => JSON.parse(t).paused),
+    ).toEqual([true, false]);
+    // each cold process fetched its own Key Vault token from the identity endpoint
+    expect(world.emu.identityTokens - tokens).toBeGreaterThanOrEqual(3);
+  }, 120_000);
 });
