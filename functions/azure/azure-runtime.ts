@@ -1,6 +1,7 @@
+import type { TokenCredential } from '@azure/core-auth';
 import { loadConfig, requireCloud } from '../../shared/config/load.ts';
 import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
-import { deploymentPauseStore } from '../../shared/config/paused.ts';
+import { deploymentPauseStore, pauseSecretsFromEnv } from '../../shared/config/paused.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { AZURE_DEFAULT_DEADLINE_MS } from '../../shared/config/schema-azure.ts';
 import { resolveKeys } from '../../shared/config/secrets.ts';
@@ -8,7 +9,8 @@ import type { EngineDeps } from '../../shared/core/engine.ts';
 import { instanceRuntime } from '../../shared/core/instance.ts';
 import { ConfigError } from '../../shared/errors.ts';
 import { azureProvider } from '../../shared/providers/azure/azure-provider.ts';
-import { AZURE_ENV, armEndpoint } from '../../shared/providers/azure/endpoint.ts';
+import { AZURE_ENV, armEndpoint, keyVaultEndpoint } from '../../shared/providers/azure/endpoint.ts';
+import { keyVaultSlot, PAUSE_SECRET_FORM, PAUSE_SECRET_REF } from '../../shared/providers/azure/key-vault-slot.ts';
 import { lazyNetworkApi, type NetworkApi } from '../../shared/providers/azure/network-api.ts';
 
 /** One JSON line per decision on stdout; the Functions host sends it to Application Insights as a trace. */
@@ -42,16 +44,32 @@ export function azureDeadlineMs(config: Config): number {
   );
 }
 
+/** The function's managed identity (user-assigned when AZURE_CLIENT_ID is set), loaded on first use. */
+function managedCredential(env: Record<string, string | undefined>, ca?: string): TokenCredential {
+  let made: Promise<TokenCredential> | undefined;
+  const load = () => {
+    made ??= import('@azure/identity').then(({ ManagedIdentityCredential }) => {
+      const clientId = env[AZURE_ENV.clientId];
+      return new ManagedIdentityCredential({
+        ...(clientId ? { clientId } : {}),
+        ...(ca ? { tlsOptions: { ca } } : {}),
+      });
+    });
+    return made;
+  };
+  return { getToken: async (scopes, options) => (await load()).getToken(scopes, options) };
+}
+
 /** The NetworkApi over the SDK with the function's managed identity, loaded on first use (cold start stays small). */
-function managedNetworkApi(env: Record<string, string | undefined>, subscriptionId: string, ca?: string): NetworkApi {
+function managedNetworkApi(
+  credential: TokenCredential,
+  env: Record<string, string | undefined>,
+  subscriptionId: string,
+  ca?: string,
+): NetworkApi {
   const endpoint = armEndpoint(env);
   return lazyNetworkApi(async () => {
-    const [{ ManagedIdentityCredential }, { sdkNetworkApi }] = await Promise.all([
-      import('@azure/identity'),
-      import('../../shared/providers/azure/arm-sdk.ts'),
-    ]);
-    const clientId = env[AZURE_ENV.clientId];
-    const credential = clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
+    const { sdkNetworkApi } = await import('../../shared/providers/azure/arm-sdk.ts');
     return sdkNetworkApi(credential, subscriptionId, { endpoint, ca });
   });
 }
@@ -68,17 +86,21 @@ export async function createAzureEngine(
   const keys = await resolveKeys(config, env);
   // one client per subscription: the subscription is part of the client, the resource group of each call
   const apis = new Map<string, NetworkApi>();
+  const credential = managedCredential(env, extra.ca);
   for (const m of mirrors)
     if (!apis.has(m.subscriptionId))
-      apis.set(m.subscriptionId, extra.networkApi ?? managedNetworkApi(env, m.subscriptionId, extra.ca));
+      apis.set(m.subscriptionId, extra.networkApi ?? managedNetworkApi(credential, env, m.subscriptionId, extra.ca));
   const providers = new Map([...apis].map(([sub, api]) => [sub, azureProvider(api)]));
   const { networkApi: _, ca: _ca, ...deps } = extra;
   const log = extra.log ?? azureLogLine;
   const providerFor = (m: unknown) => providers.get((m as (typeof mirrors)[number]).subscriptionId) as never;
   // operator keys: Key Vault references in app settings like the member keys; the pause: the paused_mirrors setting
+  // (break-glass), then each mirror's pause secret in Key Vault, which pause / resume write as new versions
   const operatorKeys = await resolveOperatorKeys(config, env);
-  const pauses = deploymentPauseStore(config, env, 'terraform/azure paused_mirrors');
-  // the engine (pause honoured) and inspect / reconcile / pause (refused: in the configuration) for an operator key
+  const refs = pauseSecretsFromEnv(config, env, PAUSE_SECRET_REF, PAUSE_SECRET_FORM);
+  const slot = keyVaultSlot(credential, { endpoint: keyVaultEndpoint(env), ca: extra.ca });
+  const pauses = deploymentPauseStore(config, env, 'terraform/azure paused_mirrors', { refs, slot });
+  // the engine (pause honoured) and inspect / reconcile / pause / resume for an operator key
   const { engine, operator } = instanceRuntime({ config, keys, providerFor, operatorKeys, pauses, ...deps, log });
   return { config, engine, log, operator };
 }

@@ -9,7 +9,7 @@ import { type ArmAnswer, type ArmRequest, handleNic, handleRead, handleRoute } f
 import { ArmError, type ArmState, type StateTransition } from './arm-state.ts';
 import { type FaultPlan, freshFaults, ROUTES, readBody, type StartOptions, take } from './arm-wire.ts';
 import { selfSignedCert } from './cert.ts';
-import { IdentityEndpoint } from './identity.ts';
+import { IdentityEndpoint, VAULT_AUDIENCE } from './identity.ts';
 import { OperationStore } from './operations.ts';
 
 /** How many calls ran one after another: the project's one definition, from the core's call log. */
@@ -38,7 +38,9 @@ export interface AzureEmulator {
   /** A bearer token the emulator accepts (as if issued by Entra ID); the managed identity endpoint issues others. */
   issueToken(): string;
   /** The App Service managed identity endpoint and its header secret (IDENTITY_ENDPOINT, IDENTITY_HEADER). */
-  identity: { endpoint: string; header: string };
+  identity: { endpoint: string; header: string; principalId: string };
+  /** The token issuer, for other emulated services that accept its tokens (Key Vault). */
+  issuer: IdentityEndpoint;
   /** How many tokens the managed identity endpoint has issued. */
   readonly identityTokens: number;
   close(): Promise<void>;
@@ -56,7 +58,6 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
   const ops = new OperationStore(() => state.changes.emit('change'));
   const calls: RecordedCall[] = [];
   const ids = new IdentityEndpoint(state);
-  const tokens = ids.tokens;
   const emu = { faults: freshFaults(o) } as { faults: FaultPlan };
   let base = '';
   const t0 = performance.now();
@@ -86,12 +87,15 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
     rec.op = `${kind}.${write ? 'put' : 'get'}`;
     rec.write = write;
     const auth = req.headers.authorization ?? '';
-    if (!auth.startsWith('Bearer ') || !tokens.has(auth.slice(7)))
+    const claims = ids.claims(auth);
+    if (!claims)
       throw new ArmError(
         401,
         auth ? 'InvalidAuthenticationToken' : 'AuthenticationFailed',
         auth ? 'The access token is invalid.' : 'Authentication failed. The Authorization header is missing.',
       );
+    if (claims.aud.replace(/\/$/, '') === VAULT_AUDIENCE)
+      throw new ArmError(401, 'InvalidAuthenticationTokenAudience', 'The access token has an invalid audience.');
     if (!url.searchParams.get('api-version'))
       throw new ArmError(
         400,
@@ -204,7 +208,8 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
     changes: state.changes,
     callsEpochMs: performance.timeOrigin + t0,
     issueToken: () => ids.mint('test').token,
-    identity: { endpoint: `${base}/msi/token`, header: ids.header },
+    identity: { endpoint: `${base}/msi/token`, header: ids.header, principalId: ids.principalId },
+    issuer: ids,
     get identityTokens() {
       return ids.issued;
     },

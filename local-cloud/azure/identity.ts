@@ -4,6 +4,15 @@ import type { ArmState } from './arm-state.ts';
 
 /** The emulated Entra ID tenant of every token. */
 export const TENANT_ID = '6d6f6b65-0000-4000-8000-0000000000e1';
+/** The audience of Resource Manager tokens, and of Key Vault data-plane tokens (a different resource). */
+export const ARM_AUDIENCE = 'https://management.azure.com/';
+export const VAULT_AUDIENCE = 'https://vault.azure.net';
+
+/** What the emulators read from a token they issued: its audience and the principal (object id) it stands for. */
+export interface TokenClaims {
+  aud: string;
+  oid: string;
+}
 
 type Answer = (status: number, body: unknown) => void;
 
@@ -18,27 +27,28 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 
 /** The tokens the emulator accepts, and the managed identity endpoints that issue them. */
 export class IdentityEndpoint {
-  readonly tokens = new Set<string>();
+  readonly tokens = new Map<string, TokenClaims>();
   readonly header = randomUUID();
+  /** The object id of the function app's managed identity: the principal its tokens carry. */
+  readonly principalId = randomUUID();
   /** Tokens issued by the identity endpoint (not by tests). */
   issued = 0;
 
   constructor(private readonly state: ArmState) {}
 
   /** A JWT-shaped token (unsigned): clients such as the Azure CLI read `tid` from it without verifying. */
-  mint(prefix: string): { token: string; exp: number } {
+  mint(prefix: string, aud = ARM_AUDIENCE, oid: string = randomUUID()): { token: string; exp: number } {
     const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const exp = Math.floor(Date.now() / 1000) + 3600;
-    const claims = {
-      tid: TENANT_ID,
-      oid: randomUUID(),
-      aud: 'https://management.azure.com/',
-      exp,
-      jti: `${prefix}-${randomUUID()}`,
-    };
+    const claims = { tid: TENANT_ID, oid, aud, exp, jti: `${prefix}-${randomUUID()}` };
     const token = `${b64({ typ: 'JWT', alg: 'none' })}.${b64(claims)}.sig`;
-    this.tokens.add(token);
+    this.tokens.set(token, { aud, oid });
     return { token, exp };
+  }
+
+  /** The claims of a bearer token this endpoint issued, or undefined for any other header. */
+  claims(authorization: string | undefined): TokenClaims | undefined {
+    return authorization?.startsWith('Bearer ') ? this.tokens.get(authorization.slice(7)) : undefined;
   }
 
   /**
@@ -54,7 +64,9 @@ export class IdentityEndpoint {
     }
     const form = legacy ? await readForm(req) : url.searchParams;
     this.issued += 1;
-    const { token, exp } = this.mint('mi');
+    // the token is for the resource asked (Resource Manager, Key Vault…), held by the app's identity
+    const resource = form.get('resource') ?? ARM_AUDIENCE;
+    const { token, exp } = this.mint('mi', resource, this.principalId);
     answer(200, {
       access_token: token,
       expires_on: String(exp),
@@ -67,7 +79,7 @@ export class IdentityEndpoint {
 
   /** GET /subscriptions: the one emulated subscription, as `az login` lists it. */
   subscriptions(req: IncomingMessage, answer: Answer): void {
-    if (!this.tokens.has((req.headers.authorization ?? '').slice(7))) {
+    if (!this.claims(req.headers.authorization)) {
       answer(401, { error: { code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' } });
       return;
     }

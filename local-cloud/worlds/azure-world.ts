@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createAzureFunctions, FUNCTION_NAMES } from '../../functions/azure/app.ts';
+import { PAUSE_SECRETS_ENV } from '../../shared/config/paused.ts';
 import type { EngineDeps } from '../../shared/core/engine.ts';
 import type { MemberRole } from '../../shared/core/health.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
@@ -16,12 +17,16 @@ import {
   startAzureEmulator,
   tableNames,
 } from '../azure/index.ts';
+import { GET_SECRET, SET_SECRET, startKeyVaultEmulator } from '../azure/key-vault.ts';
 import { azureRequest, callAzureHttp, invocation } from '../azure-http.ts';
 import { type FakeMembers, startFakeMembers } from '../members.ts';
 import { type Member, type SignOverrides, signedParts } from './signed.ts';
 
 export const MIRROR = 'IRISMIRROR';
 export const MEMBERS = ['iris-a', 'iris-b'] as const;
+/** The world's Key Vault and the pause secret of a mirror in it (terraform/azure names it the same way). */
+export const VAULT = 'mirror-vip-kv';
+export const pauseSecretName = (mirror: string) => `mirror-vip-pause-${mirror.toLowerCase()}`;
 export type { Member } from './signed.ts';
 
 export interface AzureWorldOptions {
@@ -101,6 +106,13 @@ export async function startAzureWorld(o: AzureWorldOptions = {}) {
     operationDelayMs: o.operationDelayMs ?? 0,
     lroRetryAfterSeconds: o.lroRetryAfterSeconds ?? 10,
   });
+  // the vault holding the pause secret; the function's identity may get/set that one secret, nothing else
+  const vault = await startKeyVaultEmulator({
+    name: VAULT,
+    resourceGroupId: `/subscriptions/${SEED.subscriptionId}/resourceGroups/${SEED.resourceGroup}`,
+    issuer: emu.issuer,
+  });
+  vault.grant(emu.identity.principalId, vault.scopeOf(pauseSecretName(MIRROR)), [GET_SECRET, SET_SECRET]);
   const members = await startFakeMembers(o.roles ?? { 'iris-a': 'primary', 'iris-b': 'backup' });
   const secrets: Record<Member, string> = {
     'iris-a': randomBytes(32).toString('base64url'),
@@ -125,12 +137,26 @@ export async function startAzureWorld(o: AzureWorldOptions = {}) {
     retry: { baseMs: 5, maxMs: 50, maxAttempts: 8 },
     ...o.engine,
   };
-  /** A function instance: its own engine (replay cache, queue) over the real SDK client, as a scaled-out app would have. */
-  const makeInstance = () =>
-    createAzureFunctions(env, {
-      ...fnOptions,
-      networkApi: sdkNetworkApi(credential, SEED.subscriptionId, { endpoint: emu.url, ca: emu.ca }),
-    });
+  /**
+   * A function instance: its own engine (replay cache, queue) over the real SDK client, as a scaled-out app would have;
+   * `more` adds app settings (e.g. pauseEnv()). Key Vault is reached with the managed identity, trusting the emulator.
+   */
+  const makeInstance = (more: Record<string, string> = {}) =>
+    createAzureFunctions(
+      { ...env, ...more },
+      {
+        ...fnOptions,
+        networkApi: sdkNetworkApi(credential, SEED.subscriptionId, { endpoint: emu.url, ca: emu.ca }),
+        ca: emu.ca,
+      },
+    );
+  /** App settings that give the mirror its pause secret in the world's vault (as terraform's, plus the override). */
+  const pauseEnv = (): Record<string, string> => ({
+    [PAUSE_SECRETS_ENV]: JSON.stringify({ [MIRROR]: vault.secretRef(pauseSecretName(MIRROR)) }),
+    [AZURE_ENV.keyVaultEndpoint]: vault.url,
+  });
+  /** The texts of a mirror's pause secret versions, oldest first. */
+  const pauseVersions = (mirror = MIRROR) => vault.versions(pauseSecretName(mirror));
   const fns = await makeInstance();
   emu.reset();
 
@@ -198,6 +224,7 @@ export async function startAzureWorld(o: AzureWorldOptions = {}) {
   const writes = () => emu.calls.filter((c) => c.write).length;
   const close = async () => {
     await members.close();
+    await vault.close();
     await emu.close();
   };
   return {
@@ -211,6 +238,9 @@ export async function startAzureWorld(o: AzureWorldOptions = {}) {
     lines,
     fns,
     makeInstance,
+    vault,
+    pauseEnv,
+    pauseVersions,
     signedRequest,
     post,
     alert,

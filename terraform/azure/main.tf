@@ -63,5 +63,6 @@ locals {
       WEBSITE_MAX_DYNAMIC_APPLICATION_SCALE_OUT = "1"
     },
     { for k, s in local.key_secrets : s.setting => "@Microsoft.KeyVault(SecretUri=${azurerm_key_vault_secret.member_key[k].versionless_id})" },
+    local.pause_settings,
   )
 }

@@ -15,3 +15,8 @@ output "key_vault_name" {
 output "function_identity_principal_id" {
   value = azurerm_user_assigned_identity.function.principal_id
 }
+
+output "pause_secret_name" {
+  value       = one(azurerm_key_vault_secret.pause[*].name)
+  description = "The mirror's pause secret (with operator keys), its history: az keyvault secret list-versions --vault-name <vault> --name <secret>."
+}

@@ -74,5 +74,5 @@ variable "tags" {
 variable "paused_mirrors" {
   type        = list(string)
   default     = []
-  description = "Mirrors whose moves are paused (maintenance): the function answers \"paused\" and writes nothing for them. Set here (MIRROR_VIP_PAUSED), not through the function, so the function needs no write right on any store (docs/runbooks.md)."
+  description = "Break-glass pause (MIRROR_VIP_PAUSED): the function answers \"paused\" and writes nothing for these mirrors, and `mirror-vip resume` through the function is refused (409) until they are removed here. The everyday pause is `mirror-vip pause|resume` through the function (with operator keys), which writes the mirror's pause secret in Key Vault (docs/azure.md)."
 }

@@ -136,14 +136,75 @@ describe('terraform/azure', () => {
     );
   });
 
-  it('the pause is the app setting MIRROR_VIP_PAUSED from paused_mirrors: Key Vault stays read-only for the function', () => {
+  it('the break-glass pause stays the app setting MIRROR_VIP_PAUSED from paused_mirrors', () => {
     expect(readFileSync(join(moduleDir, 'main.tf'), 'utf8')).toMatch(
       /MIRROR_VIP_PAUSED\s+= join\(",", var\.paused_mirrors\)/,
     );
-    const kv = Object.values(tf.resource.azurerm_role_assignment ?? {})
-      .map((a) => a[0]?.role_definition_name)
+  });
+
+  it('with operator keys: one pause secret, a custom role of exactly getSecret + setSecret, assigned on that secret only', () => {
+    const locals = Object.assign({}, ...tf.locals) as Record<string, Json>;
+    const secret = res('azurerm_key_vault_secret', 'pause');
+    expect(secret).toMatchObject({
+      count: ref('local.has_operators ? 1 : 0'),
+      key_vault_id: ref('azurerm_key_vault.keys.id'),
+    });
+    expect(secret.lifecycle).toEqual([{ ignore_changes: [ref('value')] }]);
+    expect(secret.value).toBe(ref('jsonencode({ paused = false, by = "terraform", since = timestamp() })'));
+    expect(locals.pause_data_actions).toEqual([
+      'Microsoft.KeyVault/vaults/secrets/getSecret/action',
+      'Microsoft.KeyVault/vaults/secrets/setSecret/action',
+    ]);
+    const role = res('azurerm_role_definition', 'pause');
+    expect(role.permissions).toEqual([
+      { actions: [], not_actions: [], data_actions: ref('local.pause_data_actions'), not_data_actions: [] },
+    ]);
+    expect(JSON.stringify(locals.pause_data_actions)).not.toContain('*');
+    const assignment = res('azurerm_role_assignment', 'pause');
+    expect(assignment).toMatchObject({
+      scope: ref('azurerm_key_vault_secret.pause[0].resource_versionless_id'),
+      role_definition_id: ref('azurerm_role_definition.pause[0].role_definition_resource_id'),
+      principal_id: ref('azurerm_user_assigned_identity.function.principal_id'),
+    });
+    expect(readFileSync(join(moduleDir, 'main.tf'), 'utf8')).toMatch(/local\.pause_settings,/);
+    expect(String(JSON.stringify(locals.pause_settings))).toContain('MIRROR_VIP_PAUSE_SECRETS');
+    expect(String(JSON.stringify(locals.pause_settings))).toContain(`/secrets/${ref('s.name')}`);
+  });
+
+  it('no other role lets the function write a secret: the member keys stay Key Vault Secrets User (read)', () => {
+    const assignments = Object.entries(tf.resource.azurerm_role_assignment ?? {});
+    const builtIn = assignments
+      .map(([, a]) => a[0]?.role_definition_name)
       .filter((n) => typeof n === 'string' && n.startsWith('Key Vault'));
-    expect([...new Set(kv)]).toEqual(['Key Vault Secrets User']);
+    expect([...new Set(builtIn)]).toEqual(['Key Vault Secrets User']);
+    const onSecrets = assignments.filter(([, a]) => String(a[0]?.scope).includes('azurerm_key_vault_secret'));
+    expect(onSecrets.map(([n, a]) => [n, a[0]?.scope]).sort()).toEqual([
+      ['key_reader', ref('azurerm_key_vault_secret.member_key[each.key].resource_versionless_id')],
+      ['pause', ref('azurerm_key_vault_secret.pause[0].resource_versionless_id')],
+    ]);
+    // the move roles hold control-plane actions only: no data action at all
+    const move = res('azurerm_role_definition', 'move');
+    expect((move.permissions as Block[])[0]?.data_actions).toBeUndefined();
+  });
+
+  it('has_operators follows the configuration: a pause secret only when operatorKeys are configured', async () => {
+    const expr = String((Object.assign({}, ...tf.locals) as Record<string, Json>).has_operators).slice(2, -1);
+    for (const [operatorKeys, expected] of [
+      [undefined, 'false'],
+      [[{ id: 'ops', secret: 'env:K' }], 'true'],
+    ] as const) {
+      const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-tfaz-ops-'));
+      try {
+        cpSync(join(moduleDir, 'variables.tf'), join(dir, 'variables.tf'));
+        writeFileSync(join(dir, 'none.tfrc'), '');
+        writeFileSync(join(dir, 'probe.tf'), `locals {\n  has_operators = ${expr}\n}\n`);
+        writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...exampleConfig, operatorKeys }));
+        writeFileSync(join(dir, 'probe.auto.tfvars.json'), JSON.stringify({ ...vars, config_file: 'config.json' }));
+        expect((await terraformConsole(dir, 'local.has_operators')).trim()).toBe(expected);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
   });
 
   it('one writer per mirror: the function app never scales beyond one instance', () => {
