@@ -95,6 +95,8 @@ describe('Azure function: a signed became-primary event (ip-config, seed 001)', 
 describe('Azure function: route mode (UDR VIP/32 → VirtualAppliance)', () => {
   it('points the route in every table at the new primary, all tables in parallel, one round of writes', async () => {
     world = await startAzureWorld({ mode: 'route', seed: { tables: 3 }, operationDelayMs: 10 });
+    // long enough that a serial second PUT could not start before the first was answered, even on a loaded machine
+    world.emu.faults.latencyByOp['routes.put'] = 300;
     const { status, result } = await failover(world);
     expect(status).toBe(200);
     expect(result).toMatchObject({ outcome: 'moved', from: 'iris-a', to: 'iris-b' });
