@@ -64,6 +64,7 @@ async function event(member: 'iris-a' | 'iris-b', url = gateway.url) {
 
 const versions = () => world.pauseVersions().map((t) => JSON.parse(t) as Record<string, unknown>);
 const vaultCalls = (op: string) => world.emu.calls.filter((c) => c.op === op);
+const vcnCalls = () => world.emu.calls.filter((c) => c.path.startsWith('/20160918/')).length;
 const logLines = () =>
   fn
     .output()
@@ -125,7 +126,10 @@ describe('the OCI pause secret, through the bundled function', () => {
     world.members.set(holder, 'down');
     world.members.set(other, 'primary');
     const writes = world.writes();
+    const [reads, vcn] = [vaultCalls('GetSecretBundle').length, vcnCalls()];
     expect(await event(other)).toMatchObject({ outcome: 'paused' });
+    // one GetSecretBundle of the pause secret per event, and no VCN call at all
+    expect([vaultCalls('GetSecretBundle').length - reads, vcnCalls() - vcn]).toEqual([1, 0]);
     const reconcile = await op('reconcile');
     expect(JSON.parse(reconcile.stdout)).toMatchObject({ ok: true, result: { outcome: 'paused' } });
     expect(world.writes()).toBe(writes);
