@@ -45,6 +45,7 @@ export interface OciEmulator {
   secrets: VaultSecrets;
   /** Emits 'change' the moment a write (or a public IP's lifecycle) changes the state. */
   changes: EventEmitter;
+  /** The VCN state, calls and faults as at start (Vault secrets keep their versions). */
   reset(): void;
   close(): Promise<void>;
 }

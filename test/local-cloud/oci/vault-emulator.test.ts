@@ -3,8 +3,13 @@ import * as common from 'oci-common';
 import { SecretsClient } from 'oci-secrets';
 import { models, VaultsClient } from 'oci-vault';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OciEmulator, signingString, startOciEmulator, testKeyPair } from '../../../local-cloud/oci/index.ts';
-import { MAX_BUNDLE_BYTES } from '../../../local-cloud/oci/vault.ts';
+import {
+  MAX_BUNDLE_BYTES,
+  type OciEmulator,
+  signingString,
+  startOciEmulator,
+  testKeyPair,
+} from '../../../local-cloud/oci/index.ts';
 import { NO_SDK_RETRY } from '../../../shared/providers/oci/oci-sdk.ts';
 import { vaultSecretSlot } from '../../../shared/providers/oci/vault.ts';
 
