@@ -35,7 +35,7 @@ variable "gateway_subnet_id" {
 }
 
 variable "vault_id" {
-  description = "OCI Vault holding the member keys."
+  description = "OCI Vault holding the member keys and, with operator keys, the mirrors' pause secrets."
   type        = string
 }
 
