@@ -1,7 +1,7 @@
 import { loadConfig, requireCloud } from '../../shared/config/load.ts';
 import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
-import { deploymentPauseStore } from '../../shared/config/paused.ts';
-import { OCI_DEFAULT_DEADLINE_MS } from '../../shared/config/schema-oci.ts';
+import { deploymentPauseStore, pauseSecretsFromEnv, type SecretSlot } from '../../shared/config/paused.ts';
+import { OCI_DEFAULT_DEADLINE_MS, VAULT_SECRET_OCID } from '../../shared/config/schema-oci.ts';
 import { resolveKeys, type SecretStores } from '../../shared/config/secrets.ts';
 import type { EngineDeps } from '../../shared/core/engine.ts';
 import { instanceRuntime } from '../../shared/core/instance.ts';
@@ -34,6 +34,7 @@ export async function createOciEngine(env: Record<string, string | undefined>, e
   const config = { ...loaded, deadlineMs };
   const endpoint = parseOciEndpoint(env, OCI_ENV.endpoint);
   const secretsEndpoint = parseOciEndpoint(env, OCI_ENV.secretsEndpoint);
+  const managementEndpoint = parseOciEndpoint(env, OCI_ENV.vaultEndpoint);
   const region = mirrors[0]?.region ?? '';
   // the identity is checked at cold start: a wrong MIRROR_VIP_OCI_KEY_* or a missing resource principal names itself now
   const signer = await ociAuth(env);
@@ -46,8 +47,23 @@ export async function createOciEngine(env: Record<string, string | undefined>, e
   };
   const keys = await resolveKeys(config, env, stores);
   // operator keys: the same references and stores as member keys; the pause: the function's paused_mirrors setting
+  // (break-glass), then one Vault secret per mirror that pause / resume write (MIRROR_VIP_PAUSE_SECRETS)
   const operatorKeys = await resolveOperatorKeys(config, env, stores);
-  const pauses = deploymentPauseStore(config, env, 'terraform/oci paused_mirrors');
+  const refs = pauseSecretsFromEnv(config, env, VAULT_SECRET_OCID, 'ocid1.vaultsecret.<realm>.<region>.<unique id>');
+  let slot: Promise<SecretSlot> | undefined;
+  const vaultSlot = () => {
+    slot ??= import('../../shared/providers/oci/vault.ts').then(async ({ vaultSecretSlot }) =>
+      vaultSecretSlot({ auth: await auth(), region, endpoint: secretsEndpoint, managementEndpoint, timeoutMs: 3000 }),
+    );
+    return slot;
+  };
+  const pauses = deploymentPauseStore(config, env, 'terraform/oci paused_mirrors', {
+    refs,
+    slot: {
+      read: async (ref) => (await vaultSlot()).read(ref),
+      write: async (ref, text) => (await vaultSlot()).write(ref, text),
+    },
+  });
   const api =
     extra.vcnApi ??
     lazyVcnApi(async () => {

@@ -4,3 +4,4 @@ export { OciState, type PublicIpState, type Transition } from './oci-state.ts';
 export { MIRROR, type OciSeedOptions, seedMirrorTenancy } from './seed.ts';
 export { SignatureError, signingString, verifyOciSignature } from './signature.ts';
 export { testKeyPair } from './test-keys.ts';
+export { MAX_BUNDLE_BYTES, VaultSecrets } from './vault.ts';

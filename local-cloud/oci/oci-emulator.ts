@@ -6,10 +6,11 @@ import type { AddressInfo } from 'node:net';
 import { waitAtLeast } from '../latency.ts';
 import type { RestCall } from '../recorded-call.ts';
 import { ENDPOINTS, type Endpoint } from './endpoints.ts';
-import { notFound, OciApiError } from './errors.ts';
+import { invalid, notFound, OciApiError } from './errors.ts';
 import { OciState } from './oci-state.ts';
 import { seedMirrorTenancy } from './seed.ts';
 import { publicKeyOf, SignatureError, verifyOciSignature } from './signature.ts';
+import { VaultSecrets } from './vault.ts';
 
 export { serialRounds } from '../../shared/core/calls.ts';
 
@@ -40,10 +41,11 @@ export interface OciEmulator {
   state: OciState;
   calls: RecordedCall[];
   faults: OciFaults;
-  /** Vault secret bundles by secret OCID (served under /20190301). */
-  secrets: Map<string, string>;
+  /** Vault secrets by OCID: GetSecretBundle under /20190301, UpdateSecret under /20180608 (a new CURRENT version). */
+  secrets: VaultSecrets;
   /** Emits 'change' the moment a write (or a public IP's lifecycle) changes the state. */
   changes: EventEmitter;
+  /** The VCN state, calls and faults as at start (Vault secrets keep their versions). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -55,6 +57,7 @@ export interface OciEmulatorOptions {
   latencyMs?: number;
   /** Public IP ASSIGNING → ASSIGNED time. */
   assigningMs?: number;
+  /** Secret OCID → the text of its version 1 (CURRENT). */
   secrets?: Record<string, string>;
 }
 
@@ -101,7 +104,7 @@ interface Env {
   keys: Map<string, KeyObject>;
   faults: OciFaults;
   calls: RecordedCall[];
-  secrets: Map<string, string>;
+  secrets: VaultSecrets;
 }
 
 async function dispatch(env: Env, req: http.IncomingMessage, url: URL, body: Buffer, ep: Endpoint | undefined) {
@@ -126,26 +129,45 @@ async function dispatch(env: Env, req: http.IncomingMessage, url: URL, body: Buf
   return ep.handle(state, params, url.searchParams, json, ifMatch);
 }
 
-/** Vault's GetSecretBundle: `GET /20190301/secretbundles/{secretId}` → base64 content. */
-function secretBundle(env: Env, path: string) {
-  const id = decodeURIComponent(/^\/20190301\/secretbundles\/([^/?]+)$/.exec(path)?.[1] ?? '');
-  const value = env.secrets.get(id);
-  if (value === undefined) throw notFound(id);
-  return {
-    secretId: id,
-    versionNumber: 1,
-    stages: ['CURRENT', 'LATEST'],
-    secretBundleContent: { contentType: 'BASE64', content: Buffer.from(value).toString('base64') },
-  };
+/** The Vault operations: the retrieval API (secrets.vaults.<region>…/20190301) and the management API's UpdateSecret. */
+const VAULT_OPS = [
+  { method: 'GET', pattern: /^\/20190301\/secretbundles\/([^/]+)$/, op: 'GetSecretBundle' },
+  { method: 'PUT', pattern: /^\/20180608\/secrets\/([^/]+)$/, op: 'UpdateSecret' },
+] as const;
+/** The Vault operation of a request, 'unknown' for another path under those APIs, undefined for the VCN API. */
+const vaultOp = (method: string, path: string) =>
+  /^\/(20190301|20180608)\//.test(path)
+    ? (VAULT_OPS.find((o) => o.method === method && o.pattern.test(path))?.op ?? 'unknown')
+    : undefined;
+
+/** A Vault call: only the faults that name its operation (the VCN's latency and countdowns leave it alone). */
+async function vault(env: Env, req: http.IncomingMessage, url: URL, body: Buffer, op: string) {
+  await waitAtLeast(env.faults.latencyByOp[op] ?? 0);
+  const named = (c: Countdown) => c.ops?.includes(op) === true && take(c, op);
+  if (named(env.faults.throttle)) throw new OciApiError(429, 'TooManyRequests', 'User-rate limit exceeded.');
+  if (named(env.faults.failures)) throw new OciApiError(500, 'InternalServerError', 'Internal error (injected).');
+  const id = decodeURIComponent(url.pathname.split('/').pop() ?? '');
+  if (op === 'GetSecretBundle') return { json: env.secrets.bundle(id, url.searchParams), etag: undefined };
+  if (op !== 'UpdateSecret') throw notFound(`${req.method} ${url.pathname}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw invalid('The request body is not valid JSON');
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw invalid('UpdateSecretDetails must be a JSON object');
+  return env.secrets.update(id, json as Record<string, unknown>, req.headers['if-match'] as string | undefined);
 }
 
 async function serve(env: Env, req: http.IncomingMessage, res: http.ServerResponse) {
   const startedAt = performance.now();
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const vault = url.pathname.startsWith('/20190301/');
+  const vaultCall = vaultOp(method, url.pathname);
   const ep = ENDPOINTS.find((e) => e.method === method && e.pattern.test(url.pathname));
-  const op = vault ? 'GetSecretBundle' : (ep?.op ?? 'unknown');
+  const op = vaultCall ?? ep?.op ?? 'unknown';
+  let etag: string | undefined;
   let status = 200;
   let payload: unknown;
   let code: string | undefined;
@@ -167,19 +189,21 @@ async function serve(env: Env, req: http.IncomingMessage, res: http.ServerRespon
         );
       throw e;
     }
-    payload = vault ? secretBundle(env, url.pathname) : await dispatch(env, req, url, body, ep);
+    if (vaultCall) ({ json: payload, etag } = await vault(env, req, url, body, op));
+    else payload = await dispatch(env, req, url, body, ep);
   } catch (e: unknown) {
     const err = e instanceof OciApiError ? e : new OciApiError(500, 'InternalServerError', String(e));
     [status, payload, code] = [err.status, err.toJSON(), err.code];
   }
-  const etag = status === 200 ? etagFor(env.state, payload) : undefined;
+  if (status === 200 && !vaultCall) etag = etagFor(env.state, payload);
   res.writeHead(status, {
     'content-type': 'application/json',
     'opc-request-id': randomUUID().replaceAll('-', '').toUpperCase(),
     ...(etag ? { etag } : {}),
   });
   res.end(JSON.stringify(payload));
-  const write = method !== 'GET' && !vault;
+  // `write` counts VirtualNetwork writes (the VIP's); a Vault UpdateSecret is seen in `secrets.versions()`
+  const write = method !== 'GET' && !vaultCall;
   env.calls.push({
     method,
     path: url.pathname + url.search,
@@ -211,7 +235,7 @@ export async function startOciEmulator(opts: OciEmulatorOptions): Promise<OciEmu
   const faults = defaultFaults(opts.latencyMs);
   const initialFaults = structuredClone(faults);
   const keys = new Map(Object.entries(opts.keys).map(([k, pem]) => [k, publicKeyOf(pem)]));
-  const env: Env = { state, keys, faults, calls: [], secrets: new Map(Object.entries(opts.secrets ?? {})) };
+  const env: Env = { state, keys, faults, calls: [], secrets: new VaultSecrets(opts.secrets) };
   const server = http.createServer((req, res) => void serve(env, req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;

@@ -35,6 +35,8 @@ export const MIRROR = {
     ip: '10.0.1.9',
   },
   secretId: id('vaultsecret', 'aaaasecretirisbk1'),
+  /** The mirror's pause secret (terraform/oci creates one per mirror when operator keys are configured). */
+  pauseSecretId: id('vaultsecret', 'aaaapauseirismirror'),
 } as const;
 
 export interface OciSeedOptions {

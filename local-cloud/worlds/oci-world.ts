@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import fdk from '@fnproject/fdk';
 import { createOciFunction } from '../../functions/oci/app.ts';
 import type { OciRuntimeExtra } from '../../functions/oci/oci-runtime.ts';
+import { PAUSE_SECRETS_ENV } from '../../shared/config/paused.ts';
 import type { MemberRole } from '../../shared/core/health.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
 import { OCI_ENV } from '../../shared/providers/oci/endpoint.ts';
@@ -116,7 +117,11 @@ export async function startOciWorld(opts: OciWorldOptions = {}) {
     keys: { [key.keyId]: key.publicKey },
     latencyMs: opts.latencyMs ?? 0,
     assigningMs: opts.assigningMs ?? 0,
-    secrets: { [SEED.secretId]: secrets['iris-b'] },
+    secrets: {
+      [SEED.secretId]: secrets['iris-b'],
+      // what terraform/oci stores in a new pause secret (vault.tf)
+      [SEED.pauseSecretId]: JSON.stringify({ paused: false, by: 'terraform', since: new Date().toISOString() }),
+    },
   });
   const members = await startFakeMembers(opts.roles ?? { 'iris-a': 'primary', 'iris-b': 'backup' });
   const config = ociConfigFor(members, opts);
@@ -125,6 +130,7 @@ export async function startOciWorld(opts: OciWorldOptions = {}) {
     MIRROR_VIP_KEY_IRIS_A: secrets['iris-a'],
     [OCI_ENV.endpoint]: emu.url,
     [OCI_ENV.secretsEndpoint]: emu.url,
+    [OCI_ENV.vaultEndpoint]: emu.url,
     [OCI_ENV.keyId]: key.keyId,
     [OCI_ENV.keyFile]: keyFile,
   };
@@ -191,6 +197,14 @@ export async function startOciWorld(opts: OciWorldOptions = {}) {
   const bindings = () => ({ privateIp: privateIpHolder(), publicIp: publicIp(), routes: routes() });
   /** Write calls the emulator received, refused ones included (as the other worlds count them). */
   const writes = () => emu.calls.filter((c) => c.write).length;
+  /** Function config that gives the seeded mirror its pause secret on this emulator (terraform's function config). */
+  const pauseEnv = (): Record<string, string> => ({
+    [PAUSE_SECRETS_ENV]: JSON.stringify({ [MIRROR]: SEED.pauseSecretId }),
+    [OCI_ENV.vaultEndpoint]: emu.url,
+  });
+  /** The texts of a mirror's pause secret versions, oldest first. */
+  const pauseVersions = (mirror = MIRROR): string[] =>
+    mirror === MIRROR ? emu.secrets.versions(SEED.pauseSecretId) : [];
   const close = async () => {
     for (const i of instances) i.stop();
     await Promise.all([members.close(), emu.close()]);
@@ -215,6 +229,8 @@ export async function startOciWorld(opts: OciWorldOptions = {}) {
     routes,
     bindings,
     writes,
+    pauseEnv,
+    pauseVersions,
     close,
   };
 }

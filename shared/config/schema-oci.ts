@@ -20,6 +20,9 @@ export const ocid = (type: string) =>
  */
 export const OCI_DEFAULT_DEADLINE_MS = 50_000;
 
+/** A Vault secret's OCID (a member key's `oci-vault:` reference, a mirror's pause secret in MIRROR_VIP_PAUSE_SECRETS). */
+export const VAULT_SECRET_OCID = /^ocid1\.vaultsecret\.oc\d+\.[a-z0-9-]*\.[a-z0-9]{1,255}$/;
+
 /** Where an OCI member's key lives: the environment, a file, or an OCI Vault secret (never the secret itself). */
 export const OCI_SECRET_SOURCES = ['env', 'file', 'oci-vault'] as const;
 const ociSecretRef = z

@@ -9,11 +9,22 @@ resource "oci_identity_dynamic_group" "function" {
 resource "oci_identity_policy" "function" {
   compartment_id = var.compartment_ocid
   name           = "${var.name}-function"
-  description    = "mirror-vip: the moves of shared/providers/oci (OCI_CALLS) and the member keys, nothing else"
-  statements = concat(local.network_statements, [
-    for k, v in local.vault_keys :
-    "Allow dynamic-group ${local.dynamic_group} to read secret-bundles in compartment id ${var.compartment_ocid} where target.secret.id = '${oci_vault_secret.member_key[k].id}'"
-  ])
+  description    = "mirror-vip: the moves of shared/providers/oci (OCI_CALLS), the member keys and the pause secrets, nothing else"
+  statements = concat(
+    local.network_statements,
+    [
+      for k, v in local.vault_keys :
+      "Allow dynamic-group ${local.dynamic_group} to read secret-bundles in compartment id ${var.compartment_ocid} where target.secret.id = '${oci_vault_secret.member_key[k].id}'"
+    ],
+    # each pause secret, that secret only: read its CURRENT version (GetSecretBundle: read secret-bundles) and add
+    # versions (UpdateSecret needs SECRET_UPDATE, first granted by `use secrets`: the Vault policy reference)
+    flatten([
+      for m in local.pause_mirrors : [
+        "Allow dynamic-group ${local.dynamic_group} to read secret-bundles in compartment id ${var.compartment_ocid} where target.secret.id = '${oci_vault_secret.pause[m].id}'",
+        "Allow dynamic-group ${local.dynamic_group} to use secrets in compartment id ${var.compartment_ocid} where target.secret.id = '${oci_vault_secret.pause[m].id}'",
+      ]
+    ]),
+  )
   depends_on = [oci_identity_dynamic_group.function]
 }
 

@@ -10,6 +10,10 @@ locals {
     ]) : k.id => merge(k, { secret_name = "${var.name}-${k.mirror}-${k.id}" })
   }
 
+  # one pause secret per mirror, only when operator keys can send pause / resume
+  has_operators = length(try(local.config.operatorKeys, [])) > 0
+  pause_mirrors = local.has_operators ? toset([for m in local.config.mirrors : m.name]) : toset([])
+
   # members whose instance an alarm watches (instanceId set in the configuration)
   watched = {
     for x in flatten([

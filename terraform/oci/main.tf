@@ -16,6 +16,8 @@ resource "oci_functions_function" "mirror_vip" {
   config = {
     MIRROR_VIP_CONFIG = local.rendered_config
     MIRROR_VIP_PAUSED = join(",", var.paused_mirrors)
+    # mirror → its pause secret's OCID, which `mirror-vip pause|resume` through the function write
+    MIRROR_VIP_PAUSE_SECRETS = jsonencode({ for m in local.pause_mirrors : m => oci_vault_secret.pause[m].id })
   }
   dynamic "provisioned_concurrency_config" {
     for_each = var.provisioned_concurrency > 0 ? [1] : []

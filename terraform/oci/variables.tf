@@ -35,7 +35,7 @@ variable "gateway_subnet_id" {
 }
 
 variable "vault_id" {
-  description = "OCI Vault holding the member keys."
+  description = "OCI Vault holding the member keys and, with operator keys, the mirrors' pause secrets."
   type        = string
 }
 
@@ -70,5 +70,5 @@ variable "reconcile_cron" {
 variable "paused_mirrors" {
   type        = list(string)
   default     = []
-  description = "Mirrors whose moves are paused (maintenance): the function answers \"paused\" and writes nothing for them. Set here (MIRROR_VIP_PAUSED), not through the function, so the function needs no write right on any store (docs/runbooks.md)."
+  description = "Break-glass pause (MIRROR_VIP_PAUSED): mirrors whose moves are paused whatever their pause secret says; the function answers \"paused\" and writes nothing for them, and `mirror-vip resume` cannot end it (409). The everyday pause is `mirror-vip pause|resume` through the function, in each mirror's Vault secret (docs/oci.md)."
 }

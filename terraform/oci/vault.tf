@@ -21,3 +21,23 @@ resource "oci_vault_secret" "member_key" {
     ignore_changes = [secret_content]
   }
 }
+
+# One pause secret per mirror when operator keys are configured: `mirror-vip pause|resume` through the function add a
+# version (UpdateSecret) that becomes CURRENT; the function reads the CURRENT one. Created not paused; terraform
+# never rewrites it (ignore_changes), so an apply does not undo a pause. paused_mirrors (MIRROR_VIP_PAUSED) stays
+# the break-glass that needs no Vault at all.
+resource "oci_vault_secret" "pause" {
+  for_each       = local.pause_mirrors
+  compartment_id = var.compartment_ocid
+  vault_id       = var.vault_id
+  key_id         = var.vault_key_id
+  secret_name    = "${var.name}-${each.key}-pause"
+  description    = "mirror-vip maintenance pause of ${each.key} (mirror-vip pause|resume write it)"
+  secret_content {
+    content_type = "BASE64"
+    content      = base64encode(jsonencode({ paused = false, by = "terraform", since = timestamp() }))
+  }
+  lifecycle {
+    ignore_changes = [secret_content]
+  }
+}

@@ -8,6 +8,8 @@ import { convertFiles } from '@cdktf/hcl2json';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { classifyOciMessage, RECONCILE_KIND } from '../../functions/oci/oci-events.ts';
 import { parseConfig } from '../../shared/config/load.ts';
+import { decodePause, PAUSE_SECRETS_ENV, pauseSecretsFromEnv } from '../../shared/config/paused.ts';
+import { VAULT_SECRET_OCID } from '../../shared/config/schema-oci.ts';
 import { MOVE_ALSO_NEEDS, OCI_CALLS } from '../../shared/providers/oci/vcn-api.ts';
 import { ref, terraformConsole, tfEnv } from '../support/terraform.ts';
 
@@ -33,6 +35,12 @@ const baseVars = {
   vault_key_id: 'ocid1.key.oc1..aaaak',
 };
 
+/** The example configuration with an operator key (mirror-vip inspect | reconcile | pause | resume). */
+const withOperators = JSON.stringify({
+  ...JSON.parse(exampleText),
+  operatorKeys: [{ id: 'ops-2026', secret: 'env:MIRROR_VIP_OPERATOR_KEY' }],
+});
+
 /** The example configuration with only the VIPs of one mode. */
 const withModes = (modes: string[]) => {
   const doc = JSON.parse(exampleText) as { mirrors: { vips: { mode: string }[] }[] };
@@ -40,18 +48,52 @@ const withModes = (modes: string[]) => {
   return JSON.stringify(doc);
 };
 
+/** An expression of the module (hcl2json's `${…}`) on one line, without its comments, for `terraform console`. */
+const expression = (interpolated: Json | undefined) =>
+  String(interpolated)
+    .replace(/^\$\{/, '')
+    .replace(/\}$/, '')
+    .split('\n')
+    .filter((l) => !l.trim().startsWith('#'))
+    .join(' ');
+
+/** What the Vault gives each secret this module creates, in the tests: an OCID in its form. */
+const fakeSecretIds = (expr: string) =>
+  expr
+    .replaceAll('oci_vault_secret.pause[m].id', `"ocid1.vaultsecret.oc1.eu-frankfurt-1.pause\${lower(m)}"`)
+    .replaceAll(
+      'oci_vault_secret.member_key[k].id',
+      `"ocid1.vaultsecret.oc1.eu-frankfurt-1.key\${replace(k, "-", "")}"`,
+    );
+
+interface Evaluated {
+  statements: string[];
+  vaultKeys: Record<string, Block>;
+  watched: Record<string, Block>;
+  pauseMirrors: string[];
+  /** The function policy's statements and MIRROR_VIP_PAUSE_SECRETS as terraform renders them (secret OCIDs faked). */
+  policy: string[];
+  pauseSecrets: string;
+  /** The text a new pause secret holds. */
+  pauseInitial: string;
+}
+
 /** Evaluate locals.tf against the real variables.tf, with no provider at all. */
-async function evaluate(
-  config: string,
-): Promise<{ statements: string[]; vaultKeys: Record<string, Block>; watched: Record<string, Block> }> {
+async function evaluate(config: string): Promise<Evaluated> {
   const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-tfoci-'));
   try {
     for (const f of ['variables.tf', 'locals.tf']) cpSync(join(moduleDir, f), join(dir, f));
     writeFileSync(join(dir, 'none.tfrc'), '');
     writeFileSync(join(dir, 'probe.auto.tfvars.json'), JSON.stringify({ ...baseVars, mirror_vip_config: config }));
+    const fn = (tf.resource.oci_functions_function?.mirror_vip?.[0]?.config ?? {}) as Block;
+    const policy = fakeSecretIds(expression(tf.resource.oci_identity_policy?.function?.[0]?.statements));
+    const pauseSecrets = fakeSecretIds(expression((Array.isArray(fn) ? fn[0] : fn)?.MIRROR_VIP_PAUSE_SECRETS));
+    const content = expression(
+      ((tf.resource.oci_vault_secret?.pause?.[0]?.secret_content as Block[]) ?? [])[0]?.content,
+    );
     const out = await terraformConsole(
       dir,
-      'jsonencode({ statements = local.network_statements, vaultKeys = local.vault_keys, watched = local.watched })',
+      `jsonencode({ statements = local.network_statements, vaultKeys = local.vault_keys, watched = local.watched, pauseMirrors = local.pause_mirrors, policy = ${policy}, pauseSecrets = ${pauseSecrets}, pauseInitial = base64decode(${content}) })`,
     );
     return JSON.parse(JSON.parse(out.trim()));
   } finally {
@@ -67,9 +109,11 @@ const parseStatement = (s: string) => {
   return { group: m[1], verb: m[2], resource: m[3], ops };
 };
 
+let tf: Module;
+
 describe('terraform/oci', () => {
-  let tf: Module;
-  let both: Awaited<ReturnType<typeof evaluate>>;
+  let both: Evaluated;
+  let ops: Evaluated;
   const one = (type: string, name: string): Block => {
     const b = tf.resource[type]?.[name]?.[0];
     if (!b) throw new Error(`no ${type}.${name}`);
@@ -79,6 +123,7 @@ describe('terraform/oci', () => {
   beforeAll(async () => {
     tf = (await convertFiles(moduleDir)) as unknown as Module;
     both = await evaluate(exampleText);
+    ops = await evaluate(withOperators);
   }, 60_000);
 
   it('is formatted (terraform fmt -check)', async () => {
@@ -183,13 +228,48 @@ describe('terraform/oci', () => {
       });
   });
 
-  it('the pause is the function config MIRROR_VIP_PAUSED from paused_mirrors: no policy for a pause store', () => {
+  it('with operator keys, one pause secret per mirror, created not paused, that terraform never rewrites', () => {
+    expect([both.pauseMirrors, ops.pauseMirrors]).toEqual([[], ['IRISMIRROR']]);
+    const pause = one('oci_vault_secret', 'pause');
+    expect(pause).toMatchObject({
+      for_each: ref('local.pause_mirrors'),
+      vault_id: ref('var.vault_id'),
+      key_id: ref('var.vault_key_id'),
+      secret_name: `${ref('var.name')}-${ref('each.key')}-pause`,
+      lifecycle: [{ ignore_changes: [ref('secret_content')] }],
+    });
+    expect((pause.secret_content as Block[])[0]?.content_type).toBe('BASE64');
+    // what the function then reads: a well-formed record, not paused
+    expect(JSON.parse(ops.pauseInitial)).toEqual({ paused: false, by: 'terraform', since: expect.any(String) });
+    expect(decodePause('pause', ops.pauseInitial)).toBeNull();
+  });
+
+  it('the function may read and add versions of its pause secrets only, each named by target.secret.id', () => {
+    const C = baseVars.compartment_ocid;
+    const id = 'ocid1.vaultsecret.oc1.eu-frankfurt-1.pauseirismirror';
+    const secretStatements = ops.policy.filter((p) => /secret/.test(p));
+    expect(secretStatements.filter((p) => p.includes(id))).toEqual([
+      `Allow dynamic-group mirror-vip-function to read secret-bundles in compartment id ${C} where target.secret.id = '${id}'`,
+      `Allow dynamic-group mirror-vip-function to use secrets in compartment id ${C} where target.secret.id = '${id}'`,
+    ]);
+    // every secret statement names one secret; the only write (use secrets: UpdateSecret) is on a pause secret
+    for (const p of secretStatements) expect(p).toMatch(/ where target\.secret\.id = 'ocid1\.vaultsecret\.[^']+'$/);
+    expect(secretStatements.filter((p) => / to use secrets /.test(p))).toEqual([secretStatements.at(-1)]);
+    const all = Object.values(tf.resource.oci_identity_policy ?? {}).flatMap((p) => JSON.stringify(p[0]?.statements));
+    expect([...ops.policy, ...all].join('\n')).not.toMatch(
+      /manage (secret-family|secrets|secret-versions|vaults|keys)|use (secret-family|vaults|keys|tag-namespaces)/,
+    );
+    // without operator keys there is no pause secret, and no statement that writes one
+    expect(both.policy.filter((p) => / to use secrets /.test(p))).toEqual([]);
+  });
+
+  it('the function config: MIRROR_VIP_PAUSE_SECRETS names each pause secret as the runtime accepts it; MIRROR_VIP_PAUSED stays', () => {
     const config = one('oci_functions_function', 'mirror_vip').config as Block | Block[];
     expect((Array.isArray(config) ? config[0] : config)?.MIRROR_VIP_PAUSED).toBe(ref('join(",", var.paused_mirrors)'));
-    // the function reads secret bundles only: nothing lets it write a secret, a tag or any other store
-    const statements = Object.values(tf.resource.oci_identity_policy ?? {}).flatMap((p) =>
-      JSON.stringify(p[0]?.statements),
-    );
-    expect(statements.join('\n')).not.toMatch(/(manage|use) (secret-family|secrets|vaults|tag-namespaces)/);
+    const doc = parseConfig(withOperators.replaceAll('oci-vault:terraform', 'env:K'));
+    const refs = pauseSecretsFromEnv(doc, { [PAUSE_SECRETS_ENV]: ops.pauseSecrets }, VAULT_SECRET_OCID, 'an OCID');
+    expect(Object.fromEntries(refs)).toEqual({ IRISMIRROR: 'ocid1.vaultsecret.oc1.eu-frankfurt-1.pauseirismirror' });
+    expect(both.pauseSecrets).toBe('{}');
+    expect(pauseSecretsFromEnv(doc, { [PAUSE_SECRETS_ENV]: both.pauseSecrets }, VAULT_SECRET_OCID, 'x').size).toBe(0);
   });
 });

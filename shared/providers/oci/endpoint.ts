@@ -6,6 +6,8 @@ export const OCI_ENV = {
   endpoint: 'MIRROR_VIP_OCI_ENDPOINT',
   /** Base URL of the Vault secrets API without /20190301. */
   secretsEndpoint: 'MIRROR_VIP_OCI_SECRETS_ENDPOINT',
+  /** Base URL of the Vault management API (UpdateSecret: the pause secrets) without /20180608. */
+  vaultEndpoint: 'MIRROR_VIP_OCI_VAULT_ENDPOINT',
   /** API-key signing instead of the resource principal: `tenancy/user/fingerprint` and a PEM file. */
   keyId: 'MIRROR_VIP_OCI_KEY_ID',
   keyFile: 'MIRROR_VIP_OCI_KEY_FILE',
