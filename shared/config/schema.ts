@@ -168,7 +168,7 @@ export const configSchema = z
       .array(
         z.strictObject({
           id: name,
-          secret: z.string().regex(/^(env|file|ssm|gcp-sm):.+$/, 'must reference the secret, never hold it'),
+          secret: z.string().regex(/^(env|file|ssm|gcp-sm|oci-vault):.+$/, 'must reference the secret, never hold it'),
         }),
       )
       .max(16)

@@ -6,9 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAzureFunctions } from '../../functions/azure/app.ts';
 import { invokeAzureBundle } from '../../local-cloud/azure/bundle.ts';
-import { MIRROR as AZURE_SEED } from '../../local-cloud/azure/seed.ts';
 import { serveAzureHttp } from '../../local-cloud/azure-http.ts';
 import { ensureBundle, serveFunctionsFramework } from '../../local-cloud/bundles.ts';
 import { serveApiGateway } from '../../local-cloud/oci/api-gateway.ts';
@@ -19,7 +17,6 @@ import { type OciWorld, startOciWorld } from '../../local-cloud/worlds/oci-world
 import { signedParts } from '../../local-cloud/worlds/signed.ts';
 import { PAUSED_ENV } from '../../shared/config/paused.ts';
 import { operatorRequest } from '../../shared/protocol/operator.ts';
-import { sdkNetworkApi } from '../../shared/providers/azure/arm-sdk.ts';
 import { runCli } from '../support/cli.ts';
 
 // Operating through the deployed function on GCP, Azure and OCI: the bundles as deployed, against the emulators.
@@ -34,8 +31,16 @@ const keyFile = (name: string, text: string) => {
 const operatorKey = keyFile('ops.key', operatorSecret);
 const wrongKey = keyFile('wrong.key', randomBytes(32).toString('base64url'));
 
-/** The world's function environment with an operator key configured (and optionally a paused mirror). */
-function withOperator(env: Record<string, string>, paused = false): Record<string, string> {
+/**
+ * The world's function environment with an operator key configured (by default from the environment; `operatorRef`
+ * names another store) and either the mirror paused in the deployment or `more` (the world's pause secret).
+ */
+function withOperator(
+  env: Record<string, string>,
+  paused = false,
+  more: Record<string, string> = {},
+  operatorRef = 'env:MIRROR_VIP_OPERATOR_KEY',
+): Record<string, string> {
   const config = JSON.parse(env.MIRROR_VIP_CONFIG as string) as Record<string, unknown>;
   const mirrors = (config.mirrors as Record<string, unknown>[]).map((m) => ({
     ...m,
@@ -47,10 +52,10 @@ function withOperator(env: Record<string, string>, paused = false): Record<strin
     MIRROR_VIP_CONFIG: JSON.stringify({
       ...config,
       mirrors,
-      operatorKeys: [{ id: 'ops-2026', secret: 'env:MIRROR_VIP_OPERATOR_KEY' }],
+      operatorKeys: [{ id: 'ops-2026', secret: operatorRef }],
     }),
-    MIRROR_VIP_OPERATOR_KEY: operatorSecret,
-    ...(paused ? { [PAUSED_ENV]: MIRROR } : {}),
+    ...(operatorRef.startsWith('env:') ? { MIRROR_VIP_OPERATOR_KEY: operatorSecret } : {}),
+    ...(paused ? { [PAUSED_ENV]: MIRROR } : more),
   };
 }
 
@@ -82,7 +87,10 @@ function operatorSuite(
     holder: () => string | null;
     member: (m: 'iris-a' | 'iris-b', role: 'primary' | 'backup' | 'down') => void;
     memberKey: string;
-    event: (paused: boolean) => Promise<{ status: number; body: Record<string, unknown> }>;
+    /** A signed event of the member that does not hold the VIP, to the function at `url`. */
+    event: (url: string) => Promise<{ status: number; body: Record<string, unknown> }>;
+    /** The texts of the mirror's pause secret versions, oldest first. */
+    pauseVersions: () => string[];
   },
 ) {
   describe(`${name}: inspect, reconcile and pause through the bundled function`, () => {
@@ -127,25 +135,45 @@ function operatorSuite(
       90_000,
     );
 
-    it('pause and resume through the function are refused (501), naming the setting; reconcile moves now', async () => {
+    it('pause through the function: a version in the pause secret, events answer paused with zero writes; resume, then reconcile moves', async () => {
       const c = ctx();
-      c.member('iris-a', 'down');
-      c.member('iris-b', 'primary');
+      const from = c.holder() as 'iris-a' | 'iris-b';
+      const to = from === 'iris-a' ? 'iris-b' : 'iris-a';
+      c.member(from, 'down');
+      c.member(to, 'primary');
       const before = c.writes();
-      for (const action of ['pause', 'resume']) {
-        const r = await op(c.url, action, { extra: ['--reason', 'kernel patching'] });
-        expect(r.code).toBe(1);
-        expect(r.stderr).toContain('HTTP 501 pause_store_not_configured');
-        expect(r.stderr).toContain(PAUSED_ENV);
-      }
-      expect(c.writes()).toBe(before);
+      const versions = c.pauseVersions().length;
+      const paused = await op(c.url, 'pause', { extra: ['--reason', 'kernel patching'] });
+      expect([paused.code, paused.stderr]).toEqual([0, '']);
+      expect(JSON.parse(paused.stdout)).toMatchObject({
+        ok: true,
+        paused: { by: 'ops-2026', reason: 'kernel patching' },
+      });
+      expect(JSON.parse(c.pauseVersions().at(-1) ?? '{}')).toMatchObject({ paused: true, by: 'ops-2026' });
+      const seen = await op(c.url, 'inspect');
+      expect(JSON.parse(seen.stdout)).toMatchObject({
+        ok: true,
+        paused: { by: 'ops-2026', reason: 'kernel patching' },
+      });
+      expect((await c.event(c.url)).body).toMatchObject({ outcome: 'paused' });
+      const held = await op(c.url, 'reconcile');
+      expect(JSON.parse(held.stdout)).toMatchObject({ ok: true, result: { outcome: 'paused' } });
+      expect([c.writes(), c.holder()]).toEqual([before, from]);
+      const resumed = await op(c.url, 'resume');
+      expect(resumed.code).toBe(0);
+      expect(JSON.parse(resumed.stdout)).toMatchObject({ ok: true, paused: null });
+      expect(
+        c
+          .pauseVersions()
+          .slice(versions)
+          .map((t) => JSON.parse(t).paused),
+      ).toEqual([true, false]);
       const r = await op(c.url, 'reconcile');
-      expect(r.code).toBe(0);
-      expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, result: { outcome: 'moved', to: 'iris-b' } });
-      expect(c.holder()).toBe('iris-b');
+      expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, result: { outcome: 'moved', to } });
+      expect(c.holder()).toBe(to);
     }, 90_000);
 
-    it(`a mirror in ${PAUSED_ENV}: inspect reports it; events and reconciles answer paused, writing nothing`, async () => {
+    it(`a mirror in ${PAUSED_ENV}: inspect reports it; events and reconciles answer paused, writing nothing; resume is refused (409)`, async () => {
       const c = ctx();
       c.member('iris-a', 'primary');
       c.member('iris-b', 'backup');
@@ -158,8 +186,11 @@ function operatorSuite(
       expect(JSON.parse(seen.stdout)).toMatchObject({ ok: true, paused: { by: PAUSED_ENV } });
       const reconcile = await op(c.pausedUrl, 'reconcile');
       expect(JSON.parse(reconcile.stdout)).toMatchObject({ ok: true, result: { outcome: 'paused' } });
-      const event = await c.event(true);
+      const event = await c.event(c.pausedUrl);
       expect(event.body).toMatchObject({ outcome: 'paused' });
+      // the deployment's pause is not the function's to lift
+      const resume = await op(c.pausedUrl, 'resume');
+      expect([resume.code, resume.stderr.includes('HTTP 409 paused_in_configuration')]).toEqual([1, true]);
       expect(c.writes()).toBe(before);
       expect(c.holder()).toBe(holder);
     }, 90_000);
@@ -172,6 +203,7 @@ const children: ChildProcess[] = [];
 const gcpUrls = { url: '', paused: '' };
 // ---------- OCI: dist/oci/func.mjs under the real FDK, behind the API Gateway emulator (/mirror-vip/event/operator)
 let oci: OciWorld;
+const OCI_OPERATOR_SECRET = 'ocid1.vaultsecret.oc1.iad.operatorkey2026';
 const ociFns: Awaited<ReturnType<typeof serveFdkBundle>>[] = [];
 const gateways: Awaited<ReturnType<typeof serveApiGateway>>[] = [];
 
@@ -179,14 +211,16 @@ beforeAll(async () => {
   const [gcpBundle, ociBundle] = [await ensureBundle('dist/gcp/index.mjs'), await ensureBundle('dist/oci/func.mjs')];
   gcp = await startGcpWorld();
   for (const paused of [false, true]) {
-    const fn = await serveFunctionsFramework(gcpBundle, 'mirrorVip', withOperator(gcp.env, paused), [], (ch) =>
-      children.push(ch),
-    );
+    const env = withOperator(gcp.env, paused, gcp.pauseEnv());
+    const fn = await serveFunctionsFramework(gcpBundle, 'mirrorVip', env, [], (ch) => children.push(ch));
     gcpUrls[paused ? 'paused' : 'url'] = fn.url.replace(/\/$/, '');
   }
   oci = await startOciWorld({ assigningMs: 10 });
   for (const paused of [false, true]) {
-    const fn = await serveFdkBundle(ociBundle, withOperator(oci.env, paused));
+    // the operator key from Vault, as terraform's member keys are (oci-vault:), read once at cold start
+    oci.emu.secrets.set(OCI_OPERATOR_SECRET, operatorSecret);
+    const env = withOperator(oci.env, paused, oci.pauseEnv(), `oci-vault:${OCI_OPERATOR_SECRET}`);
+    const fn = await serveFdkBundle(ociBundle, env);
     ociFns.push(fn);
     gateways.push(await serveApiGateway(() => fn.socket));
   }
@@ -206,10 +240,11 @@ operatorSuite('GCP', () => ({
   holder: () => gcp.aliasHolders()[0] ?? null,
   member: (m, r) => gcp.members.set(m, r),
   memberKey: keyFile(`gcp-iris-a-${randomUUID()}.key`, gcp.secrets['iris-a']),
-  event: async () => {
+  pauseVersions: () => gcp.pauseVersions(),
+  event: async (url) => {
     const holder = gcp.aliasHolders()[0] === 'iris-a' ? 'iris-b' : 'iris-a';
     const { body, headers } = signedParts(gcp.secrets, holder);
-    const res = await fetch(gcpUrls.paused, { method: 'POST', headers, body });
+    const res = await fetch(url, { method: 'POST', headers, body });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   },
 }));
@@ -221,10 +256,11 @@ operatorSuite('OCI', () => ({
   holder: () => oci.privateIpHolder() ?? null,
   member: (m, r) => oci.members.set(m, r),
   memberKey: keyFile(`oci-iris-a-${randomUUID()}.key`, oci.secrets['iris-a']),
-  event: async () => {
+  pauseVersions: () => oci.pauseVersions(),
+  event: async (url) => {
     const holder = oci.privateIpHolder() === 'iris-a' ? 'iris-b' : 'iris-a';
     const { body, headers } = signedParts(oci.secrets, holder);
-    const res = await fetch(gateways[1]?.url ?? '', { method: 'POST', headers, body });
+    const res = await fetch(url, { method: 'POST', headers, body });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   },
 }));
@@ -317,12 +353,12 @@ describe('Azure: the bundled mirrorVipOperator trigger', () => {
     expect(azure.ipConfigHolders()).toEqual(['iris-b']);
   }, 120_000);
 
-  it('mirror-vip inspect|pause --cloud azure reach the operator trigger (route mirrorVip/operator)', async () => {
-    const token = azure.emu.issueToken();
-    const credential = { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) };
-    const fns = await createAzureFunctions(withOperator(azure.env), {
-      networkApi: sdkNetworkApi(credential, AZURE_SEED.subscriptionId, { endpoint: azure.emu.url, ca: azure.emu.ca }),
-    });
+  it('mirror-vip inspect|pause|resume --cloud azure reach the operator trigger (route mirrorVip/operator), the pause in Key Vault', async () => {
+    // an instance of the world's app with the operator key and the pause secret; in process, @azure/identity reads the
+    // platform's managed identity variables from process.env, as in the host
+    process.env.IDENTITY_ENDPOINT = azure.emu.identity.endpoint;
+    process.env.IDENTITY_HEADER = azure.emu.identity.header;
+    const fns = await azure.makeInstance(withOperator(azure.env, false, azure.pauseEnv()));
     // the host's route /api/mirrorVip/operator → mirrorVipOperator (this server answers every path with that trigger)
     const host = await serveAzureHttp(fns.mirrorVipOperator, 'mirrorVipOperator');
     try {
@@ -331,8 +367,19 @@ describe('Azure: the bundled mirrorVipOperator trigger', () => {
       const seen = await op(url, 'inspect', { extra: ['--cloud', 'azure'] });
       expect(seen.code).toBe(0);
       expect(JSON.parse(seen.stdout)).toMatchObject({ ok: true, action: 'inspect', paused: null });
-      const pause = await op(url, 'pause', { extra: ['--cloud', 'azure'] });
-      expect([pause.code, pause.stderr.includes('HTTP 501 pause_store_not_configured')]).toEqual([1, true]);
+      const versions = azure.pauseVersions().length;
+      const pause = await op(url, 'pause', { extra: ['--cloud', 'azure', '--reason', 'kernel patching'] });
+      expect([pause.code, JSON.parse(pause.stdout).paused?.by]).toEqual([0, 'ops-2026']);
+      const paused = await op(url, 'inspect', { extra: ['--cloud', 'azure'] });
+      expect(JSON.parse(paused.stdout)).toMatchObject({ paused: { by: 'ops-2026', reason: 'kernel patching' } });
+      const resume = await op(url, 'resume', { extra: ['--cloud', 'azure'] });
+      expect([resume.code, JSON.parse(resume.stdout).paused]).toEqual([0, null]);
+      expect(
+        azure
+          .pauseVersions()
+          .slice(versions)
+          .map((t) => JSON.parse(t).paused),
+      ).toEqual([true, false]);
       const member = await op(url, 'inspect', {
         keyId: 'iris-a-k1',
         key: keyFile('az-a.key', azure.secrets['iris-a']),
@@ -341,6 +388,8 @@ describe('Azure: the bundled mirrorVipOperator trigger', () => {
       expect(azure.writes()).toBe(before);
     } finally {
       await host.close();
+      delete process.env.IDENTITY_ENDPOINT;
+      delete process.env.IDENTITY_HEADER;
     }
   }, 120_000);
 
