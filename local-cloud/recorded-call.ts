@@ -10,3 +10,16 @@ export interface RestCall {
   endedAt: number;
   status: number;
 }
+
+/** A call as it arrives: recorded at once (status 0, op unknown until routed), its times counted from `t0`. */
+export function arrivedCall(method: string | undefined, path: string, t0 = 0): RestCall {
+  return {
+    method: method ?? 'GET',
+    path,
+    op: 'unknown',
+    write: false,
+    startedAt: performance.now() - t0,
+    endedAt: 0,
+    status: 0,
+  };
+}

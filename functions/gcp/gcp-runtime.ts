@@ -5,11 +5,8 @@ import { resolveKeys, type SecretStores } from '../../shared/config/secrets.ts';
 import type { EngineDeps } from '../../shared/core/engine.ts';
 import { instanceRuntime } from '../../shared/core/instance.ts';
 import { type ComputeApi, lazyComputeApi } from '../../shared/providers/gcp/compute-api.ts';
-import { GCP_ENV, parseEndpoint } from '../../shared/providers/gcp/endpoint.ts';
+import { GCP_ENV, parseEndpoint, SECRET_REF, SECRET_REF_FORM } from '../../shared/providers/gcp/endpoint.ts';
 import { gcpProvider } from '../../shared/providers/gcp/gcp-provider.ts';
-
-/** A pause secret, `projects/P/secrets/S` (the project an id or a number); checked again by the provider. */
-const PAUSE_SECRET_REF = /^projects\/[a-z0-9][-a-z0-9.:]{0,62}\/secrets\/[A-Za-z0-9_-]{1,255}$/;
 
 const SEVERITY: Record<string, string> = { info: 'INFO', warn: 'WARNING', error: 'ERROR' };
 
@@ -29,7 +26,7 @@ export async function createGcpEngine(
   const endpoint = parseEndpoint(env, GCP_ENV.computeEndpoint);
   const secretsUrl = env[GCP_ENV.secretsEndpoint];
   // checked before any call: a bad MIRROR_VIP_PAUSE_SECRETS fails the cold start naming the field
-  const pauseRefs = pauseSecretsFromEnv(config, env, PAUSE_SECRET_REF, 'projects/P/secrets/S');
+  const pauseRefs = pauseSecretsFromEnv(config, env, SECRET_REF, SECRET_REF_FORM);
   let secretManager: Promise<typeof import('../../shared/providers/gcp/secret-manager.ts')> | undefined;
   const sm = () => {
     secretManager ??= import('../../shared/providers/gcp/secret-manager.ts');

@@ -5,7 +5,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { waitAtLeast } from '../latency.ts';
-import type { RestCall } from '../recorded-call.ts';
+import { arrivedCall, type RestCall } from '../recorded-call.ts';
 import { type ArmAnswer, type ArmRequest, handleNic, handleRead, handleRoute } from './arm-handlers.ts';
 import { ArmError, type ArmState, type StateTransition } from './arm-state.ts';
 import { type FaultPlan, freshFaults, ROUTES, readBody, type StartOptions, take } from './arm-wire.ts';
@@ -168,15 +168,7 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
     if (url.pathname === '/msi/token')
       return void ids.token(req, url, answer(res)).catch(() => answer(res)(400, { error: 'bad request' }));
     if (url.pathname === '/subscriptions') return ids.subscriptions(req, answer(res));
-    const rec: RecordedCall = {
-      method: req.method ?? 'GET',
-      path: url.pathname,
-      op: 'unknown',
-      write: false,
-      startedAt: performance.now() - t0,
-      endedAt: 0,
-      status: 0,
-    };
+    const rec: RecordedCall = arrivedCall(req.method, url.pathname, t0);
     calls.push(rec);
     route(req, url, rec).then(
       ([out, headers]) => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { RestCall } from '../recorded-call.ts';
+import { arrivedCall, type RestCall } from '../recorded-call.ts';
 import { selfSignedCert } from './cert.ts';
 import { type IdentityEndpoint, TENANT_ID, VAULT_AUDIENCE } from './identity.ts';
 
@@ -166,15 +166,7 @@ export async function startKeyVaultEmulator(o: KeyVaultOptions) {
 
   const server = https.createServer({ key: tlsKey, cert }, (req, res) => {
     const url = new URL(req.url ?? '/', base);
-    const rec: KeyVaultCall = {
-      method: req.method ?? 'GET',
-      path: url.pathname,
-      op: 'unknown',
-      write: false,
-      startedAt: performance.now() - t0,
-      endedAt: 0,
-      status: 0,
-    };
+    const rec: KeyVaultCall = arrivedCall(req.method, url.pathname, t0);
     calls.push(rec);
     route(req, url, rec).then(
       (out) => {

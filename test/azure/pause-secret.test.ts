@@ -1,7 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAzureFunctions, FUNCTION_NAMES } from '../../functions/azure/app.ts';
 import { invokeAzureBundle } from '../../local-cloud/azure/bundle.ts';
@@ -13,16 +10,10 @@ import { PAUSE_SECRETS_ENV, PAUSED_ENV } from '../../shared/config/paused.ts';
 import { operatorRequest } from '../../shared/protocol/operator.ts';
 import { AZURE_ENV } from '../../shared/providers/azure/endpoint.ts';
 import { runCli } from '../support/cli.ts';
+import { operatorKeyFiles, randomSecret } from '../support/operator-keys.ts';
 
 // `mirror-vip pause|resume` through the Azure Function: one Key Vault secret per mirror, a version per pause/resume.
-const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-azure-pause-'));
-const operatorSecret = randomBytes(32).toString('base64url');
-const keyFile = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, `${text}\n`, { mode: 0o600 });
-  return p;
-};
-const operatorKey = keyFile('ops.key', operatorSecret);
+const { keyFile, operatorSecret, operatorKey } = operatorKeyFiles('azure-pause');
 
 let world: AzureWorld;
 type Fns = Awaited<ReturnType<typeof createAzureFunctions>>;
@@ -140,7 +131,7 @@ describe('Azure: the pause in a Key Vault secret', () => {
     'pause and resume are refused with %s (typed), and nothing is written to the vault',
     async (_n, keyId, which, code, status) => {
       const before = [sets(), world.pauseVersions().length];
-      const secret = which === 'member' ? world.secrets['iris-a'] : randomBytes(32).toString('base64url');
+      const secret = which === 'member' ? world.secrets['iris-a'] : randomSecret();
       for (const action of ['pause', 'resume']) {
         const r = await ask(fns, action, keyId, secret);
         expect({ action, status: r.status, code: r.body.error?.code }).toEqual({ action, status, code });

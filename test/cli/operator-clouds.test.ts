@@ -1,10 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invokeAzureBundle } from '../../local-cloud/azure/bundle.ts';
 import { serveAzureHttp } from '../../local-cloud/azure-http.ts';
@@ -18,18 +15,11 @@ import { signedParts } from '../../local-cloud/worlds/signed.ts';
 import { PAUSED_ENV } from '../../shared/config/paused.ts';
 import { operatorRequest } from '../../shared/protocol/operator.ts';
 import { runCli } from '../support/cli.ts';
+import { operatorKeyFiles, randomSecret } from '../support/operator-keys.ts';
 
 // Operating through the deployed function on GCP, Azure and OCI: the bundles as deployed, against the emulators.
 const MIRROR = 'IRISMIRROR';
-const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-operator-clouds-'));
-const operatorSecret = randomBytes(32).toString('base64url');
-const keyFile = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, `${text}\n`, { mode: 0o600 });
-  return p;
-};
-const operatorKey = keyFile('ops.key', operatorSecret);
-const wrongKey = keyFile('wrong.key', randomBytes(32).toString('base64url'));
+const { keyFile, operatorSecret, operatorKey, wrongKey } = operatorKeyFiles('operator-clouds');
 
 /**
  * The world's function environment with an operator key configured (by default from the environment; `operatorRef`
@@ -337,7 +327,7 @@ describe('Azure: the bundled mirrorVipOperator trigger', () => {
       403,
       'not_an_operator_key',
     ]);
-    const forged = await ask('reconcile', env, 'ops-2026', randomBytes(32).toString('base64url'));
+    const forged = await ask('reconcile', env, 'ops-2026', randomSecret());
     expect([forged.out.status, (forged.out.jsonBody as { error: { code: string } }).error.code]).toEqual([
       401,
       'bad_signature',

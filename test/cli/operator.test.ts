@@ -1,7 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsHandler } from '../../functions/aws/app.ts';
@@ -11,17 +7,12 @@ import { signedParts } from '../../local-cloud/worlds/signed.ts';
 import { ROLE_CREDS, startAwsIamFront } from '../support/aws-iam-front.ts';
 import { runCli } from '../support/cli.ts';
 import { startMoto } from '../support/moto.ts';
+import { operatorKeyFiles, randomSecret } from '../support/operator-keys.ts';
 
 let world: AwsWorld;
 let moto: Awaited<ReturnType<typeof startMoto>>;
 const fns: Awaited<ReturnType<typeof serveFunctionUrl>>[] = [];
-const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-operator-'));
-const operatorSecret = randomBytes(32).toString('base64url');
-const file = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, `${text}\n`, { mode: 0o600 });
-  return p;
-};
+const { keyFile: file, operatorSecret } = operatorKeyFiles('operator');
 let operatorKey: string;
 const lines: Record<string, unknown>[] = [];
 let memberKey: string;
@@ -64,7 +55,7 @@ beforeAll(async () => {
     fns.push(await serveFunctionUrl(await createAwsHandler(env, { log: (l) => lines.push(l) })));
   operatorKey = file('ops.key', operatorSecret);
   memberKey = file('iris-a.key', world.secrets['iris-a']);
-  wrongKey = file('wrong.key', randomBytes(32).toString('base64url'));
+  wrongKey = file('wrong.key', randomSecret());
 }, 60_000);
 afterAll(async () => {
   delete process.env.AWS_ENDPOINT_URL_SSM;

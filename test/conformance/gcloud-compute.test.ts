@@ -1,17 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GcpEmulator, MIRROR, startGcpEmulator } from '../../local-cloud/gcp/index.ts';
-import { requireGcloud } from './references.ts';
+import { gcloudRunner, requireGcloud } from './references.ts';
 
 /**
  * The GCP emulator answering the real gcloud CLI (an independent client: apitools, its own serialisation and
  * operation polling) for every Compute call the provider makes, and gcloud accepting every answer.
  */
-const run = promisify(execFile);
 let emu: GcpEmulator;
 let config: string;
 
@@ -25,26 +22,12 @@ afterAll(async () => {
   if (config) rmSync(config, { recursive: true, force: true });
 });
 
-async function gcloud(args: string[]) {
-  const env = {
-    PATH: process.env.PATH ?? '',
-    HOME: config,
-    CLOUDSDK_CONFIG: config,
-    CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE: `${emu.url}/compute/v1/`,
-    CLOUDSDK_AUTH_DISABLE_CREDENTIALS: 'true',
-    CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
-    CLOUDSDK_CORE_PROJECT: MIRROR.project,
-    CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: 'true',
-    CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: 'true',
-  };
-  try {
-    const { stdout, stderr } = await run('gcloud', ['compute', ...args], { env, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e: unknown) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: x.code ?? 1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
-  }
-}
+const compute = gcloudRunner({
+  config: () => config,
+  project: MIRROR.project,
+  overrides: () => ({ CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE: `${emu.url}/compute/v1/` }),
+});
+const gcloud = (args: string[]) => compute(['compute', ...args]);
 const { primary: a, backup: b } = MIRROR;
 /** The emulator's answers to the calls since `from`, as `op status` pairs. */
 const answered = (from: number) => emu.calls.slice(from).map((c) => `${c.op} ${c.status}`);

@@ -1,23 +1,20 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   MAX_PAYLOAD_BYTES,
   type SecretManagerEmulator,
   startSecretManagerEmulator,
 } from '../../local-cloud/gcp/secret-manager.ts';
-import { requireGcloud } from './references.ts';
+import { gcloudRunner, requireGcloud } from './references.ts';
 
 /**
  * The Secret Manager emulator answering the real gcloud CLI (an independent client: apitools, its own CRC32C on
  * add and its integrity check on access) for the calls the pause makes, and the ones an operator reads history with.
  * Secret data goes through files only (--data-file, --out-file), never a command line.
  */
-const run = promisify(execFile);
 const PROJECT = 'demo-project';
 const SECRET = `projects/${PROJECT}/secrets/mirror-vip-pause-IRISMIRROR`;
 let emu: SecretManagerEmulator;
@@ -34,27 +31,13 @@ afterAll(async () => {
   if (config) rmSync(config, { recursive: true, force: true });
 });
 
-async function gcloud(args: string[]) {
-  const env = {
-    PATH: process.env.PATH ?? '',
-    HOME: config,
-    CLOUDSDK_CONFIG: config,
-    // the override is the API's root: gcloud appends v1/projects/…
-    CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER: `${emu.url}/`,
-    CLOUDSDK_AUTH_DISABLE_CREDENTIALS: 'true',
-    CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
-    CLOUDSDK_CORE_PROJECT: PROJECT,
-    CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: 'true',
-    CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: 'true',
-  };
-  try {
-    const { stdout, stderr } = await run('gcloud', ['secrets', ...args], { env, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e: unknown) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: x.code ?? 1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
-  }
-}
+// the override is the API's root: gcloud appends v1/projects/…
+const secrets = gcloudRunner({
+  config: () => config,
+  project: PROJECT,
+  overrides: () => ({ CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER: `${emu.url}/` }),
+});
+const gcloud = (args: string[]) => secrets(['secrets', ...args]);
 const file = (name: string, data: string | Buffer) => {
   const p = join(config, name);
   writeFileSync(p, data, { mode: 0o600 });

@@ -1,8 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGcpEngine } from '../../functions/gcp/gcp-runtime.ts';
 import { ensureBundle, serveFunctionsFramework } from '../../local-cloud/bundles.ts';
@@ -10,18 +6,12 @@ import { type GcpWorld, pauseSecretName, startGcpWorld } from '../../local-cloud
 import { signedParts } from '../../local-cloud/worlds/signed.ts';
 import { PAUSE_SECRETS_ENV, PAUSED_ENV } from '../../shared/config/paused.ts';
 import { runCli } from '../support/cli.ts';
+import { operatorKeyFiles, randomSecret } from '../support/operator-keys.ts';
 
 // mirror-vip pause|resume through the bundled GCP function (dist/gcp/index.mjs under the Functions Framework), the
 // pause kept as versions of the mirror's Secret Manager secret on the emulator, Compute on the Compute emulator.
 const MIRROR = 'IRISMIRROR';
-const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-gcp-pause-'));
-const operatorSecret = randomBytes(32).toString('base64url');
-const keyFile = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, `${text}\n`, { mode: 0o600 });
-  return p;
-};
-const operatorKey = keyFile('ops.key', operatorSecret);
+const { keyFile, operatorSecret, operatorKey } = operatorKeyFiles('gcp-pause');
 
 /** The world's function environment with an operator key and the pause secret (and optionally MIRROR_VIP_PAUSED). */
 function operatorEnv(world: GcpWorld, extra: Record<string, string> = {}): Record<string, string> {
@@ -141,9 +131,7 @@ describe('GCP: mirror-vip pause and resume through the bundled function, kept in
     'pause and resume are refused with %s (exit 1, typed); nothing is written to the secret',
     async (_n, keyId, which, code, status) => {
       const key =
-        which === 'member'
-          ? keyFile('iris-a.key', world.secrets['iris-a'])
-          : keyFile('forged.key', randomBytes(32).toString('base64url'));
+        which === 'member' ? keyFile('iris-a.key', world.secrets['iris-a']) : keyFile('forged.key', randomSecret());
       const before = world.pauseVersions();
       for (const action of ['pause', 'resume']) {
         const r = await op(action, { keyId, key });

@@ -1,7 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureBundle } from '../../local-cloud/bundles.ts';
 import { serveApiGateway } from '../../local-cloud/oci/api-gateway.ts';
@@ -10,19 +6,12 @@ import { type OciWorld, startOciWorld } from '../../local-cloud/worlds/oci-world
 import { signedParts } from '../../local-cloud/worlds/signed.ts';
 import { PAUSE_SECRETS_ENV, PAUSED_ENV } from '../../shared/config/paused.ts';
 import { runCli } from '../support/cli.ts';
+import { operatorKeyFiles } from '../support/operator-keys.ts';
 
 // `mirror-vip pause | resume` through the bundled OCI Function (real FDK, API Gateway emulator): the pause is one Vault
 // secret per mirror, written with UpdateSecret (oci-vault) and read with GetSecretBundle (oci-secrets).
 const MIRROR = 'IRISMIRROR';
-const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-oci-pause-'));
-const operatorSecret = randomBytes(32).toString('base64url');
-const keyFile = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, `${text}\n`, { mode: 0o600 });
-  return p;
-};
-const operatorKey = keyFile('ops.key', operatorSecret);
-const wrongKey = keyFile('wrong.key', randomBytes(32).toString('base64url'));
+const { keyFile, operatorSecret, operatorKey, wrongKey } = operatorKeyFiles('oci-pause');
 
 let world: OciWorld;
 let fn: Awaited<ReturnType<typeof serveFdkBundle>>;

@@ -9,6 +9,10 @@ export const GCP_ENV = {
   secretsEndpoint: 'MIRROR_VIP_GCP_SECRETS_ENDPOINT',
 } as const;
 
+/** A pause secret's reference in MIRROR_VIP_PAUSE_SECRETS; the project is an id or a number. */
+export const SECRET_REF = /^projects\/[a-z0-9][-a-z0-9.:]{0,62}\/secrets\/[A-Za-z0-9_-]{1,255}$/;
+export const SECRET_REF_FORM = 'projects/P/secrets/S';
+
 /** Parse an endpoint variable into the client's options; plain http means an emulator, which gets no credentials. */
 export function parseEndpoint(env: Record<string, string | undefined>, variable: string): ComputeEndpoint | undefined {
   const raw = env[variable];

@@ -1,6 +1,7 @@
 import { type AuthClient, GoogleAuth, PassThroughClient } from 'google-auth-library';
 import type { SecretSlot } from '../../config/paused.ts';
 import { ProviderError, TransientError } from '../../errors.ts';
+import { SECRET_REF, SECRET_REF_FORM } from './endpoint.ts';
 
 export const SECRET_MANAGER_URL = 'https://secretmanager.googleapis.com';
 
@@ -14,10 +15,6 @@ export interface SecretManagerOptions {
 interface AccessResponse {
   payload?: { data?: string };
 }
-
-/** A pause secret's reference; the project is an id or a number. */
-export const SECRET_REF = /^projects\/[a-z0-9][-a-z0-9.:]{0,62}\/secrets\/[A-Za-z0-9_-]{1,255}$/;
-export const SECRET_REF_FORM = 'projects/P/secrets/S';
 
 /** The base URL without a trailing slash and one auth client for it, made on first use. */
 function session(opts: SecretManagerOptions) {
