@@ -7,6 +7,7 @@ import { instanceRuntime } from '../../shared/core/instance.ts';
 import { type ComputeApi, lazyComputeApi } from '../../shared/providers/gcp/compute-api.ts';
 import { GCP_ENV, parseEndpoint, SECRET_REF, SECRET_REF_FORM } from '../../shared/providers/gcp/endpoint.ts';
 import { gcpProvider } from '../../shared/providers/gcp/gcp-provider.ts';
+import { lazyClient } from '../../shared/providers/lazy.ts';
 
 const SEVERITY: Record<string, string> = { info: 'INFO', warn: 'WARNING', error: 'ERROR' };
 
@@ -43,18 +44,11 @@ export async function createGcpEngine(
   // operator keys: the same references and stores as member keys
   const operatorKeys = await resolveOperatorKeys(config, env, stores);
   // the pause: the deployment's paused_mirrors, then the mirror's pause secret (pause/resume add a version)
-  let slot: Promise<SecretSlot> | undefined;
-  const lazySlot = () => {
-    slot ??= sm().then((m) => m.secretManagerSlot({ baseUrl: secretsUrl }));
-    return slot;
-  };
-  const pauses = deploymentPauseStore(config, env, 'terraform/gcp paused_mirrors', {
-    refs: pauseRefs,
-    slot: {
-      read: async (ref) => (await lazySlot()).read(ref),
-      write: async (ref, text) => (await lazySlot()).write(ref, text),
-    },
+  const slot = lazyClient<SecretSlot>(async () => (await sm()).secretManagerSlot({ baseUrl: secretsUrl }), {
+    read: true,
+    write: true,
   });
+  const pauses = deploymentPauseStore(config, env, 'terraform/gcp paused_mirrors', { refs: pauseRefs, slot });
   const api =
     extra.computeApi ??
     lazyComputeApi(async () => {

@@ -5,6 +5,7 @@ import { OCI_DEFAULT_DEADLINE_MS, VAULT_SECRET_OCID } from '../../shared/config/
 import { resolveKeys, type SecretStores } from '../../shared/config/secrets.ts';
 import type { EngineDeps } from '../../shared/core/engine.ts';
 import { instanceRuntime } from '../../shared/core/instance.ts';
+import { lazyClient } from '../../shared/providers/lazy.ts';
 import { OCI_ENV, ociAuth, parseOciEndpoint } from '../../shared/providers/oci/oci-auth.ts';
 import { ociProvider } from '../../shared/providers/oci/oci-provider.ts';
 import type { VcnApi } from '../../shared/providers/oci/vcn-api.ts';
@@ -50,20 +51,20 @@ export async function createOciEngine(env: Record<string, string | undefined>, e
   // (break-glass), then one Vault secret per mirror that pause / resume write (MIRROR_VIP_PAUSE_SECRETS)
   const operatorKeys = await resolveOperatorKeys(config, env, stores);
   const refs = pauseSecretsFromEnv(config, env, VAULT_SECRET_OCID, 'ocid1.vaultsecret.<realm>.<region>.<unique id>');
-  let slot: Promise<SecretSlot> | undefined;
-  const vaultSlot = () => {
-    slot ??= import('../../shared/providers/oci/vault.ts').then(async ({ vaultSecretSlot }) =>
-      vaultSecretSlot({ auth: await auth(), region, endpoint: secretsEndpoint, managementEndpoint, timeoutMs: 3000 }),
-    );
-    return slot;
-  };
-  const pauses = deploymentPauseStore(config, env, 'terraform/oci paused_mirrors', {
-    refs,
-    slot: {
-      read: async (ref) => (await vaultSlot()).read(ref),
-      write: async (ref, text) => (await vaultSlot()).write(ref, text),
+  const slot = lazyClient<SecretSlot>(
+    async () => {
+      const { vaultSecretSlot } = await import('../../shared/providers/oci/vault.ts');
+      return vaultSecretSlot({
+        auth: await auth(),
+        region,
+        endpoint: secretsEndpoint,
+        managementEndpoint,
+        timeoutMs: 3000,
+      });
     },
-  });
+    { read: true, write: true },
+  );
+  const pauses = deploymentPauseStore(config, env, 'terraform/oci paused_mirrors', { refs, slot });
   const api =
     extra.vcnApi ??
     lazyVcnApi(async () => {

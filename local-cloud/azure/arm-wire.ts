@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { readCapped } from '../request-body.ts';
 import type { WriteFaults } from './arm-handlers.ts';
 import { ArmError, type ArmState } from './arm-state.ts';
 
@@ -65,13 +66,5 @@ export const take = (c: Countdown, op: string) => {
   return true;
 };
 
-export async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new ArmError(413, 'RequestEntityTooLarge', 'The request body is too large.');
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
+export const readBody = (req: IncomingMessage) =>
+  readCapped(req, MAX_BODY_BYTES, () => new ArmError(413, 'RequestEntityTooLarge', 'The request body is too large.'));

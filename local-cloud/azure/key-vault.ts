@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { arrivedCall, type RestCall } from '../recorded-call.ts';
+import { readCapped } from '../request-body.ts';
 import { selfSignedCert } from './cert.ts';
 import { type IdentityEndpoint, TENANT_ID, VAULT_AUDIENCE } from './identity.ts';
 
@@ -149,7 +150,13 @@ export async function startKeyVaultEmulator(o: KeyVaultOptions) {
         );
       return bundle(s?.name ?? name, v);
     }
-    const body = parseSetBody(await readCapped(req));
+    const body = parseSetBody(
+      await readCapped(
+        req,
+        MAX_BODY_BYTES,
+        () => new VaultError(413, 'RequestEntityTooLarge', 'The request body is too large.'),
+      ),
+    );
     const added = addVersion(name, body.value, body.contentType);
     return bundle(added.name, added);
   };
@@ -225,17 +232,6 @@ export async function startKeyVaultEmulator(o: KeyVaultOptions) {
 }
 
 export type KeyVaultEmulator = Awaited<ReturnType<typeof startKeyVaultEmulator>>;
-
-async function readCapped(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new VaultError(413, 'RequestEntityTooLarge', 'The request body is too large.');
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** The Set Secret body: `value` (a string, at most 25 KB), optional `contentType` (≤ 255), `tags`, `attributes`. */
 function parseSetBody(text: string): { value: string; contentType?: string } {

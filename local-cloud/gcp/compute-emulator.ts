@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { waitAtLeast } from '../latency.ts';
 import type { RestCall } from '../recorded-call.ts';
+import { readCapped } from '../request-body.ts';
 import {
   ApiError,
   type ApiRequest,
@@ -162,21 +163,6 @@ function bumpFingerprint(
   }
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      // past the cap: stop buffering, answer 413 at once and close the connection after the response
-      if (size > MAX_BODY_BYTES) reject(new ApiError(413, 'badRequest', 'Request payload size exceeds the limit.'));
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 function parseBody(raw: string): Record<string, unknown> {
   if (!raw.trim()) return {};
   let parsed: unknown;
@@ -202,7 +188,13 @@ interface Env {
 async function dispatch(env: Env, req: http.IncomingMessage, url: URL, match: ReturnType<typeof route>) {
   const { state, ops, faults } = env;
   const op = match?.endpoint.op ?? 'unknown';
-  const body = parseBody(await readBody(req));
+  const body = parseBody(
+    await readCapped(
+      req,
+      MAX_BODY_BYTES,
+      () => new ApiError(413, 'badRequest', 'Request payload size exceeds the limit.'),
+    ),
+  );
   const latency = faults.latencyByOp[op] ?? faults.latencyMs;
   await waitAtLeast(latency);
   if (!match) throw new ApiError(404, 'notFound', `Not Found: ${req.method} ${url.pathname}`);

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RestCall } from '../recorded-call.ts';
+import { readCapped } from '../request-body.ts';
 
 /**
  * Secret Manager REST v1, the calls mirror-vip and `gcloud secrets versions add|access|list` make
@@ -58,6 +59,7 @@ const decoded = (s: string) => {
     return '\u0000';
   }
 };
+const tooLarge = () => new ApiFailure(413, 'INVALID_ARGUMENT', 'Request payload size exceeds the limit.');
 const invalid = (m: string) => new ApiFailure(400, 'INVALID_ARGUMENT', m);
 const notFound = (m: string) => new ApiFailure(404, 'NOT_FOUND', m);
 
@@ -71,21 +73,6 @@ export function crc32c(data: Buffer): number {
   let c = 0xffffffff;
   for (const b of data) c = (CRC32C[(c ^ b) & 0xff] as number) ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES)
-        reject(new ApiFailure(413, 'INVALID_ARGUMENT', 'Request payload size exceeds the limit.'));
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /** AddSecretVersionRequest: `{payload: {data, dataCrc32c?}}`, unknown fields refused as the JSON transcoder does. */
@@ -191,7 +178,7 @@ export async function startSecretManagerEmulator(): Promise<SecretManagerEmulato
         'secrets.addVersion',
         async (req) => {
           const secret = checked();
-          const { data, crc } = parsePayload(await readBody(req));
+          const { data, crc } = parsePayload(await readCapped(req, MAX_BODY_BYTES, tooLarge));
           const n = add(secret, data, crc);
           return versionJson(secret, n, secretOf(secret)[n - 1] as Version);
         },

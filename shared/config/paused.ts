@@ -112,14 +112,16 @@ export function deploymentPauseStore(
     );
   const held = new Set(names);
   const deployed: PauseState = { by: PAUSED_ENV, since: startedAt.toISOString(), reason: `set in ${where}` };
-  const refFor = (mirror: string): string => {
+  /** Adds a version to the mirror's pause secret; a mirror without one is refused (501) and nothing is written. */
+  const write = async (mirror: string, text: string) => {
     const ref = secrets?.refs.get(mirror);
-    if (ref) return ref;
-    throw new DecisionError(
-      'pause_store_not_configured',
-      `mirror ${mirror} has no pause secret in ${PAUSE_SECRETS_ENV} (terraform creates one per mirror with operator keys); or pause it in ${where} (${PAUSED_ENV}); see docs/operate.md`,
-      501,
-    );
+    if (!ref || !secrets)
+      throw new DecisionError(
+        'pause_store_not_configured',
+        `mirror ${mirror} has no pause secret in ${PAUSE_SECRETS_ENV} (terraform creates one per mirror with operator keys); or pause it in ${where} (${PAUSED_ENV}); see docs/operate.md`,
+        501,
+      );
+    await secrets.slot.write(ref, text);
   };
   return {
     async get(mirror) {
@@ -129,10 +131,7 @@ export function deploymentPauseStore(
       const text = await secrets.slot.read(ref);
       return text === null ? null : decodePause(ref, text);
     },
-    async set(mirror, state) {
-      const ref = refFor(mirror);
-      await secrets?.slot.write(ref, encodePause(state));
-    },
+    set: (mirror, state) => write(mirror, encodePause(state)),
     async clear(mirror, by) {
       if (held.has(mirror))
         throw new DecisionError(
@@ -140,8 +139,7 @@ export function deploymentPauseStore(
           `mirror ${mirror} is paused by the deployment (${PAUSED_ENV}, ${where}): remove it there and apply`,
           409,
         );
-      const ref = refFor(mirror);
-      await secrets?.slot.write(ref, encodePause(null, by));
+      await write(mirror, encodePause(null, by));
     },
   };
 }
