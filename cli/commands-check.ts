@@ -2,9 +2,14 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { MirrorConfig } from '../shared/config/schema.ts';
 import { probeMember } from '../shared/core/health.ts';
 import { MirrorVipError } from '../shared/errors.ts';
-import { mirrorPlan, onlyCloud, readConfig, table } from './inspect.ts';
 import { keygen, keygenText, newKey, SECRET_STORES } from './keygen.ts';
-import { type MirrorStatus, mirrorStatus, probeReason, STATUS_EXIT, statusExitCode } from './status.ts';
+import type { MirrorStatus } from './status.ts';
+import { STATUS_EXIT } from './status-codes.ts';
+import { table } from './table.ts';
+
+// inspect.ts and status.ts load the engine and the cloud SDKs: imported by the commands that run them, not by keygen
+const inspect = () => import('./inspect.ts');
+const status = () => import('./status.ts');
 
 const CLOUDS = ['aws', 'gcp', 'azure', 'oci'];
 
@@ -44,6 +49,7 @@ export function addCheckCommands(cli: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', statusHelp)
     .action(async (o) => {
+      const [{ onlyCloud, readConfig }, { mirrorStatus, statusExitCode }] = await Promise.all([inspect(), status()]);
       const s = await mirrorStatus(onlyCloud(readConfig(o.config), o.cloud), o.mirror);
       console.log(o.json ? JSON.stringify(s, null, 2) : statusTable(s));
       process.exitCode = statusExitCode(s);
@@ -61,6 +67,7 @@ export function addCheckCommands(cli: Command): void {
       '\nExit codes: 0 the function would make this plan, 1 error, 2 usage, 8 the function would refuse.',
     )
     .action(async (o) => {
+      const { mirrorPlan, onlyCloud, readConfig } = await inspect();
       const config = onlyCloud(readConfig(o.config), o.cloud);
       const name = o.mirror ?? (config.mirrors.length === 1 ? config.mirrors[0]?.name : undefined);
       if (!name) throw new InvalidArgumentError('several mirrors are configured: name one with --mirror');
@@ -116,6 +123,7 @@ async function wouldRefuse(mirror: MirrorConfig, to: string) {
   );
   const primaries = probes.filter((x) => x.p.role === 'primary').map((x) => x.m.name);
   const target = probes.find((x) => x.m.name === to);
+  const { probeReason } = await status();
   if (primaries.length === 1 && primaries[0] === to) return undefined;
   if (target && target.p.role !== 'primary') {
     const why = probeReason(target.p, target.m.healthUrl, mirror.health.timeoutMs);

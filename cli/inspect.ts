@@ -4,6 +4,8 @@ import type { Config, MirrorConfig } from '../shared/config/schema.ts';
 import { FailoverEngine } from '../shared/core/engine.ts';
 import { cliProviders } from './providers.ts';
 
+export { table } from './table.ts';
+
 export function readConfig(path: string | undefined): Config {
   return loadConfig(path ? { MIRROR_VIP_CONFIG_FILE: path } : process.env);
 }
@@ -20,17 +22,4 @@ export function onlyCloud(config: Config, cloud: MirrorConfig['cloud'] | undefin
 export async function mirrorPlan(config: Config, mirror: string, to: string) {
   const engine = new FailoverEngine({ config, keys: new Map(), providerFor: cliProviders() });
   return engine.plan(mirror, to);
-}
-
-/** A plain table: columns padded to the widest cell. */
-export function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }

@@ -12,8 +12,10 @@ import { cliProviders } from './providers.ts';
  * Exit codes of `status` (a monitoring check) and `plan`; several mirrors → the most severe. 1 is any error (a
  * configuration or cloud API failure), 2 a usage error.
  */
-export const STATUS_EXIT = { ok: 0, mismatch: 3, split: 4, noPrimary: 5, severalPrimaries: 6, unreachable: 7 } as const;
-export type Verdict = keyof typeof STATUS_EXIT;
+import { STATUS_EXIT, type Verdict } from './status-codes.ts';
+
+export { STATUS_EXIT, type Verdict };
+
 const SEVERITY: Verdict[] = ['unreachable', 'split', 'severalPrimaries', 'noPrimary', 'mismatch', 'ok'];
 
 export interface MemberProbe {

@@ -1,5 +1,6 @@
 // Bundles each function into one minified ESM file under dist/ and prints its size.
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
@@ -13,7 +14,14 @@ const banner = [
 
 export const BUNDLES = [
   { name: 'aws', entry: 'functions/aws/handler.ts', out: 'dist/aws/handler.mjs' },
-  { name: 'cli', entry: 'cli/main.ts', out: 'dist/cli.mjs', external: ['@azure/functions-core'] },
+  // split into chunks: each command loads only its own code (notify on a member starts without the SDKs)
+  {
+    name: 'cli',
+    entry: 'cli/main.ts',
+    out: 'dist/cli.mjs',
+    chunks: 'cli-chunks',
+    external: ['@azure/functions-core'],
+  },
   { name: 'gcp', entry: 'functions/gcp/index.ts', out: 'dist/gcp/index.mjs' },
   // the Functions host provides @azure/functions-core to the worker; it is not an npm package (sdk-notes)
   {
@@ -29,9 +37,18 @@ const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
 
 for (const b of BUNDLES) {
   const t0 = performance.now();
+  const split = 'chunks' in b;
+  if (split) rmSync(join(dirname(b.out), b.chunks), { recursive: true, force: true });
   await build({
-    entryPoints: [b.entry],
-    outfile: b.out,
+    entryPoints: split ? { [b.name]: b.entry } : [b.entry],
+    ...(split
+      ? {
+          outdir: dirname(b.out),
+          splitting: true,
+          chunkNames: `${b.chunks}/[name]-[hash]`,
+          outExtension: { '.js': '.mjs' },
+        }
+      : { outfile: b.out }),
     bundle: true,
     minify: true,
     format: 'esm',
@@ -45,7 +62,10 @@ for (const b of BUNDLES) {
   });
   const size = statSync(b.out).size;
   const gz = gzipSync(readFileSync(b.out)).length;
+  const dir = split ? join(dirname(b.out), b.chunks) : undefined;
+  const chunks = dir ? readdirSync(dir).map((f) => statSync(join(dir, f)).size) : [];
+  const more = dir ? ` + ${chunks.length} chunks ${kb(chunks.reduce((a, n) => a + n, 0))} in ${dir}/` : '';
   console.log(
-    `${b.out.padEnd(24)} ${kb(size).padStart(8)} (${kb(gz)} gzip) in ${(performance.now() - t0).toFixed(0)} ms`,
+    `${b.out.padEnd(24)} ${kb(size).padStart(8)} (${kb(gz)} gzip)${more} in ${(performance.now() - t0).toFixed(0)} ms`,
   );
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +15,13 @@ describe('npm pack: the CLI and the notifier for a member or an admin machine', 
     expect(files).toEqual(
       expect.arrayContaining(['bin/mirror-vip.mjs', 'iris/mirror_vip_notify.py', 'docs/iris.md', 'package.json']),
     );
-    if (existsSync(join(ROOT, 'dist/cli.mjs'))) expect(files).toContain('dist/cli.mjs');
+    if (existsSync(join(ROOT, 'dist/cli.mjs'))) {
+      expect(files).toContain('dist/cli.mjs');
+      // the CLI is split into chunks that the entry imports: every one of them must ship
+      const chunks = readdirSync(join(ROOT, 'dist/cli-chunks')).map((f) => `dist/cli-chunks/${f}`);
+      expect(chunks.length).toBeGreaterThan(0);
+      expect(files).toEqual(expect.arrayContaining(chunks));
+    }
     expect(files.filter((f) => /^(test|local-cloud|shared|functions|cli|terraform)\//.test(f))).toEqual([]);
   }, 60_000);
 });
