@@ -101,8 +101,13 @@ function main(): void {
   const show = (path: string) => git('show', `${ref}:${path}`);
   const version = /const Version = "([\d.]+)"/.exec(show('internal/globalvar/version.go'))?.[1] as string;
   const commit = git('rev-parse', ref).trim();
-  const consts = show('internal/globalvar/constants.go');
-  const names = new Map([...consts.matchAll(/(\w+AttrName)\s*=\s*"(\w+)"/g)].map((m) => [`globalvar.${m[1]}`, m[2] as string]));
+  // Attribute names the provider schema spells as globalvar constants (internal/globalvar/*.go).
+  const consts = git('ls-tree', '--name-only', ref, 'internal/globalvar/')
+    .split('\n')
+    .filter((f) => f.endsWith('.go'))
+    .map(show)
+    .join('\n');
+  const names = new Map([...consts.matchAll(/(\w+)\s*=\s*"(\w+)"/g)].map((m) => [`globalvar.${m[1]}`, m[2] as string]));
   const files = git('ls-tree', '-r', '--name-only', ref, 'internal/service').split('\n');
   const resource: Record<string, Schema> = {};
   const data: string[] = [];

@@ -82,7 +82,10 @@ async function usedTypes(): Promise<{ resource: Set<string>; data: Set<string> }
 }
 
 function unpack(spec: string, into: string): { dir: string; version: string } {
-  const file = execFileSync('npm', ['pack', '--silent', spec], { cwd: into, encoding: 'utf8' }).trim().split('\n').pop();
+  const file = execFileSync('npm', ['pack', '--silent', spec], { cwd: into, encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop();
   const dir = join(into, spec.replace(/[@/]/g, '_'));
   mkdirSync(dir);
   execFileSync('tar', ['xzf', join(into, file as string), '-C', dir, '--exclude=.jsii', '--exclude=package/.jsii']);

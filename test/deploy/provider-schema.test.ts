@@ -87,12 +87,28 @@ describe('the checker fails on a deliberately broken file', () => {
   it.each([
     ['an unknown argument', /\n {2}memory_size /, '\n  memory_sizes ', 'memory_sizes: no such argument or block'],
     ['a list given as a string', 'architectures    = ["arm64"]', 'architectures = "arm64"', 'wants a list of string'],
+    [
+      'a list given as a string expression',
+      'architectures    = ["arm64"]',
+      'architectures = jsonencode(["arm64"])',
+      'got a string (jsonencode',
+    ],
     ['a string given as a list', 'runtime          = "nodejs22.x"', 'runtime = ["nodejs22.x"]', 'wants a string'],
     ['a number that is not one', /memory_size {6}= 256/, 'memory_size = "lots"', 'wants a number'],
     ['a block written as an argument', /dead_letter_config \{/, 'dead_letter_config = {', 'is a block, written as'],
-    ['a single block repeated', /\n {2}dead_letter_config \{/, '\n  dead_letter_config {}\n  dead_letter_config {', 'at most one'],
+    [
+      'a single block repeated',
+      /\n {2}dead_letter_config \{/,
+      '\n  dead_letter_config {}\n  dead_letter_config {',
+      'at most one',
+    ],
     ['a required argument removed', /\n {2}role {13}= .*\n/, '\n', 'required argument role is missing'],
-    ['an unknown resource type', 'resource "aws_lambda_function_url"', 'resource "aws_lambda_function_uri"', 'no such resource type'],
+    [
+      'an unknown resource type',
+      'resource "aws_lambda_function_url"',
+      'resource "aws_lambda_function_uri"',
+      'no such resource type',
+    ],
   ])('%s', async (_what, from, to, message) => {
     const problems = await broken(from, to);
     expect(problems.join('\n')).toContain(message);

@@ -17,7 +17,16 @@ export interface ProviderExtract {
   data: Record<string, Schema>;
 }
 
-const META = new Set(['alias', 'count', 'for_each', 'depends_on', 'lifecycle', 'provider', 'provisioner', 'connection']);
+const META = new Set([
+  'alias',
+  'count',
+  'for_each',
+  'depends_on',
+  'lifecycle',
+  'provider',
+  'provisioner',
+  'connection',
+]);
 const SCHEMAS = join(import.meta.dirname, '../deploy/schemas');
 
 /** Loads the extract of each provider in the list (file name = provider local name). */
@@ -40,9 +49,30 @@ function isExpression(s: string): boolean {
 
 const isObject = (v: Json): v is Body => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** Functions that always return a string (Terraform's function reference): a call of one is a string. */
+const STRING_FUNCTIONS =
+  'jsonencode|yamlencode|format|join|file|templatefile|base64encode|base64decode|filebase64|lower|upper|title|replace|trimprefix|trimsuffix|trimspace|chomp|substr|tostring|md5|sha1|sha256|sha512|uuid|timestamp|formatdate|urlencode';
+const STRING_CALL = new RegExp(`^\\$\\{(?:${STRING_FUNCTIONS})\\(`);
+
+/** The kind of a whole expression when its form alone decides it (one call of a string function); else null. */
+function expressionKind(s: string): 'string' | null {
+  if (!STRING_CALL.test(s)) return null;
+  let depth = 0;
+  for (let i = s.indexOf('('); i < s.length; i++) {
+    if (s[i] === '(') depth++;
+    else if (s[i] === ')' && --depth === 0) return i === s.length - 2 ? 'string' : null;
+  }
+  return null;
+}
+
 /** Why a literal value cannot be converted to the kind the schema wants, or null when it fits. */
 function misfit(v: Json, kind: Kind, element: Kind | undefined): string | null {
-  if (kind === 'any' || v === null || (typeof v === 'string' && isExpression(v))) return null;
+  if (kind === 'any' || v === null) return null;
+  if (typeof v === 'string' && isExpression(v)) {
+    const known = expressionKind(v);
+    const fits = known === null || kind === 'string' || kind === 'number' || kind === 'bool';
+    return fits ? null : `wants a ${kind} of ${element ?? 'any'}, got a string (${v.slice(2, v.indexOf('('))}(...))`;
+  }
   const shown = Array.isArray(v) ? 'a list' : isObject(v) ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
   switch (kind) {
     case 'string':
@@ -90,7 +120,9 @@ export function checkBody(body: Body, schema: Schema, path: string): string[] {
     present.add(name);
     const nested = schema.blocks[name];
     if (!nested) {
-      problems.push(`${path}: dynamic "${name}": ${schema.attributes[name] ? 'is an argument, not a block' : 'no such block'}`);
+      problems.push(
+        `${path}: dynamic "${name}": ${schema.attributes[name] ? 'is an argument, not a block' : 'no such block'}`,
+      );
       continue;
     }
     for (const use of Array.isArray(uses) ? uses : [])
