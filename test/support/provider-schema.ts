@@ -186,8 +186,11 @@ export async function checkFile(file: string, text: string, extracts: Map<string
   const providers = isObject(tf.provider ?? null) ? (tf.provider as Body) : {};
   for (const [name, bodies] of Object.entries(providers)) {
     const extract = extracts.get(name);
-    if (!extract) problems.push(`${file}: provider "${name}": no schema extract`);
-    for (const body of Array.isArray(bodies) && extract ? bodies : [])
+    if (!extract) {
+      problems.push(`${file}: provider "${name}": no schema extract`);
+      continue;
+    }
+    for (const body of Array.isArray(bodies) ? bodies : [])
       if (isObject(body)) problems.push(...checkBody(body, extract.providerConfig, `${file}: provider.${name}`));
   }
   return problems;
