@@ -1,9 +1,9 @@
 // Every .tf file of every module and example, on all four clouds, against the provider's own schema (extracts in
 // test/deploy/schemas/, provenance in its README): types exist, arguments and blocks exist and are used as the schema
 // says, required ones are present, literal values fit, and the pinned version range admits the extract's version.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { convertFiles } from '@cdktf/hcl2json';
+import { convertFiles, parse } from '@cdktf/hcl2json';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../local-cloud/bundles.ts';
 import { tfDirs } from '../../scripts/provider-schemas.ts';
@@ -57,6 +57,21 @@ describe.each(DIRS)('%s', (dir) => {
 
   it('passes every module variable it sets, and each required one', async () => {
     expect(await moduleCallProblems(dir)).toEqual([]);
+  });
+
+  it('has .tfvars examples of literal values only, commented ones included (Terraform refuses functions there)', async () => {
+    const files = readdirSync(join(ROOT, dir)).filter((f) => /\.tfvars(\.example)?$/.test(f));
+    const problems: string[] = [];
+    for (const f of files) {
+      // Commented-out assignments too: an example is there to be uncommented.
+      const uncommented = readFileSync(join(ROOT, dir, f), 'utf8').replace(/^#\s?([a-z_][a-z0-9_]*\s*=)/gm, '$1');
+      const vars = (await parse(f, uncommented)) as Record<string, unknown>;
+      const text = (v: unknown): string[] =>
+        typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(text) : [];
+      for (const [name, v] of Object.entries(vars))
+        if (text(v).some((x) => x.includes('${'))) problems.push(`${dir}/${f}: ${name} is not a literal value`);
+    }
+    expect(problems).toEqual([]);
   });
 
   it("pins each provider to a range that admits the extract's provider version", async () => {
