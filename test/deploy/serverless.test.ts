@@ -130,7 +130,13 @@ function variantCopy(name: string, routeVip: Json): Run {
   writeFileSync(join(dir, `deploy/${name}.config.json`), JSON.stringify(config));
   const { outcomeTopicArn: _drop, ...params } = exampleParams as DeployParams & { vpc?: Json };
   delete params.vpc;
-  const variant = { ...params, configFile: `deploy/${name}.config.json`, urlAuthType: 'AWS_IAM' };
+  const variant = {
+    ...params,
+    configFile: `deploy/${name}.config.json`,
+    urlAuthType: 'AWS_IAM',
+    ssmParameterPrefix: '/ops/mirror-vip/',
+    reservedConcurrency: 1,
+  };
   writeFileSync(join(dir, `deploy/${name}.json`), JSON.stringify(variant));
   return { dir, deployFile: `deploy/${name}.json` };
 }
@@ -175,11 +181,21 @@ describe('serverless.yml packaged offline with osls', () => {
       expect(fn.Architectures).toEqual(['arm64']);
       expect(fn.MemorySize).toBe(256);
       expect(fn.Timeout).toBe(30);
-      // one writer per mirror, by the platform
-      expect(fn.ReservedConcurrentExecutions).toBe(1);
+      // none by default (accounts with a concurrency quota below 101 refuse any); 1 when the deploy file asks
+      expect(fn.ReservedConcurrentExecutions).toBeUndefined();
+      expect(functionProps(variant.template).ReservedConcurrentExecutions).toBe(1);
       expect(fn.Handler).toBe('dist/aws/handler.handler');
       expect(zipEntryCount(example.zip)).toBe(1);
       expect(example.zip.includes(Buffer.from(bundle))).toBe(true);
+    });
+
+    it('passes MIRROR_VIP_PAUSE_PREFIX = ssmParameterPrefix, where the role lets pause|resume write', () => {
+      const envOf = (t: Template) => (functionProps(t).Environment as { Variables: Record<string, string> }).Variables;
+      expect(envOf(example.template).MIRROR_VIP_PAUSE_PREFIX).toBe('/mirror-vip/');
+      expect(envOf(variant.template).MIRROR_VIP_PAUSE_PREFIX).toBe('/ops/mirror-vip/');
+      expect(readFileSync(join(root, 'functions/aws/aws-operator.ts'), 'utf8')).toContain(
+        'env.MIRROR_VIP_PAUSE_PREFIX',
+      );
     });
 
     it('carries the example configuration inline, valid for the function, with the outcome topic merged in', () => {
