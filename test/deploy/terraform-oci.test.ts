@@ -90,7 +90,10 @@ async function evaluate(config: string, vars: Record<string, Json> = {}): Promis
   try {
     for (const f of ['variables.tf', 'locals.tf']) cpSync(join(moduleDir, f), join(dir, f));
     writeFileSync(join(dir, 'none.tfrc'), '');
-    writeFileSync(join(dir, 'probe.auto.tfvars.json'), JSON.stringify({ ...baseVars, ...vars, mirror_vip_config: config }));
+    writeFileSync(
+      join(dir, 'probe.auto.tfvars.json'),
+      JSON.stringify({ ...baseVars, ...vars, mirror_vip_config: config }),
+    );
     const locals = Object.assign({}, ...tf.locals) as Block;
     const fn = locals.function_config as Block;
     const rendered = fakeSecretIds(expression(locals.rendered_config)).replaceAll(
@@ -182,7 +185,9 @@ describe('terraform/oci', () => {
   });
 
   it("terraform's table of calls is the provider's (OCI_CALLS): operations, modes and grants", () => {
-    const locals = Object.assign({}, ...tf.locals) as { oci_calls: Record<string, { modes: string[]; needs: string[] }> };
+    const locals = Object.assign({}, ...tf.locals) as {
+      oci_calls: Record<string, { modes: string[]; needs: string[] }>;
+    };
     const fromCode = Object.fromEntries(
       Object.values(OCI_CALLS).map((c) => [
         c.op,
