@@ -12,8 +12,8 @@ const path = require('node:path');
 
 const SERVICE_DIR = path.resolve(__dirname, '..');
 const FUNCTION_KEY = 'vip';
-/** Lambda caps all environment variables of a function at 4 KB together. */
-const MAX_INLINE_CONFIG = 3800;
+/** Lambda refuses environment variables whose JSON is over 4 KB together (Lambda quotas, "Function resources"). */
+const MAX_ENVIRONMENT_BYTES = 4096;
 const ID = {
   account: /^\d{12}$/,
   region: /^[a-z]{2}(-[a-z]+)+-\d$/,
@@ -68,6 +68,14 @@ function periods(n) {
   return n;
 }
 
+/** null (no reservation: accounts whose concurrency quota is below 101 refuse any) or a whole number >= 1. */
+function reservedConcurrency(n) {
+  if (n === undefined || n === null) return null;
+  if (!Number.isInteger(n) || n < 1)
+    fail('reservedConcurrency', 'must be null (no reservation) or a whole number >= 1');
+  return n;
+}
+
 function readParams(params) {
   if (!params || typeof params !== 'object') fail('custom.deploy', 'missing (set MIRROR_VIP_DEPLOY_FILE)');
   const partition = params.partition ?? 'aws';
@@ -90,6 +98,7 @@ function readParams(params) {
     kmsKeyArn: params.kmsKeyArn ? check('kmsKey', params.kmsKeyArn, 'kmsKeyArn') : null,
     outcomeTopicArn: params.outcomeTopicArn ? check('topic', params.outcomeTopicArn, 'outcomeTopicArn') : null,
     evaluationPeriods: periods(params.alarmEvaluationPeriods ?? 1),
+    reservedConcurrency: reservedConcurrency(params.reservedConcurrency),
     alarmActions: (params.alarmActions ?? []).map((a, i) => check('topic', a, `alarmActions[${i}]`)),
     vpc,
   };
@@ -257,7 +266,14 @@ async function derive({ resolveConfigurationProperty, resolveVariable }) {
   const functionArn = `arn:${p.partition}:lambda:${p.region}:${p.accountId}:function:${service}-${stage}-${FUNCTION_KEY}`;
   const document = topic ? { ...config, notify: { topicArn: topic } } : config;
   const configJson = JSON.stringify(document);
-  if (configJson.length > MAX_INLINE_CONFIG) fail('configFile', `${configJson.length} bytes is too big to inline`);
+  // pause|resume keep a mirror's pause in <prefix>pause/<mirror>: the prefix the role's OperatorPauses allows.
+  const environment = { MIRROR_VIP_CONFIG: configJson, MIRROR_VIP_PAUSE_PREFIX: p.prefix };
+  const bytes = Buffer.byteLength(JSON.stringify(environment));
+  if (bytes > MAX_ENVIRONMENT_BYTES)
+    fail(
+      'configFile',
+      `the function's environment is ${bytes} bytes; Lambda's limit is 4 KB (4096 bytes) for all environment variables together`,
+    );
   return { p, c, topic, functionArn, configJson };
 }
 
@@ -267,6 +283,9 @@ module.exports = {
     return buildStatements(d.p, d.c, d.topic, d.functionArn);
   },
   configJson: async (ctx) => (await derive(ctx)).configJson,
+  pausePrefix: async (ctx) => (await derive(ctx)).p.prefix,
+  // null leaves reservedConcurrency out: no reservation.
+  reservedConcurrency: async (ctx) => (await derive(ctx)).p.reservedConcurrency,
   url: async (ctx) => ((await derive(ctx)).p.urlAuthType === 'AWS_IAM' ? { authorizer: 'aws_iam' } : true),
   // null (no VPC) makes serverless.yml fall back to leaving provider.vpc out.
   vpc: async (ctx) => (await derive(ctx)).p.vpc,

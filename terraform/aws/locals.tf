@@ -16,6 +16,28 @@ locals {
     { for k, v in { notify = { topicArn = local.outcome_topic_arn } } : k => v if local.outcome_topic_arn != null },
   ))
 
+  # Every environment variable of the function; Lambda measures their JSON together against its 4 KB limit.
+  function_environment = {
+    MIRROR_VIP_CONFIG = local.function_config
+    # Where pause|resume keep a mirror's pause (<prefix>pause/<mirror>), the prefix the role's OperatorPauses allows.
+    MIRROR_VIP_PAUSE_PREFIX = var.ssm_parameter_prefix
+  }
+  function_environment_bytes = length(jsonencode(local.function_environment))
+
+  # The public permissions a NONE function URL needs, keyed by auth type: none for AWS_IAM.
+  url_public_permissions = { for k, v in {
+    "FunctionURLAllowPublicAccess-${var.url_auth_type}" = {
+      action                   = "lambda:InvokeFunctionUrl"
+      function_url_auth_type   = var.url_auth_type
+      invoked_via_function_url = null
+    }
+    "FunctionURLInvokeAllowPublicAccess-${var.url_auth_type}" = {
+      action                   = "lambda:InvokeFunction"
+      function_url_auth_type   = null
+      invoked_via_function_url = true
+    }
+  } : k => v if var.url_auth_type == "NONE" }
+
   members = flatten([
     for m in local.mirrors : [
       for mem in m.members : {

@@ -38,13 +38,11 @@ resource "aws_lambda_function" "this" {
   source_code_hash = data.archive_file.bundle.output_base64sha256
   memory_size      = 256
   timeout          = 30
-  # One writer per mirror, by the platform (defence in depth; the engine is safe without it, see docs/protocol.md).
-  reserved_concurrent_executions = 1
+  # null: no reservation (accounts below ~101 concurrency refuse any); see var.reserved_concurrency.
+  reserved_concurrent_executions = var.reserved_concurrency
 
   environment {
-    variables = {
-      MIRROR_VIP_CONFIG = local.function_config
-    }
+    variables = local.function_environment
   }
 
   # Failed asynchronous invocations (alarm topic, schedule) after Lambda's two retries.
@@ -69,18 +67,35 @@ resource "aws_lambda_function" "this" {
       error_message = "The configuration would widen the role or break the alarms: ${join("; ", local.config_problems)}."
     }
     precondition {
-      # Lambda caps all environment variables of a function at 4 KB together.
-      condition     = length(local.function_config) <= 3800
-      error_message = "The configuration document is too big to pass in MIRROR_VIP_CONFIG (${length(local.function_config)} bytes)."
+      # Lambda refuses environment variables whose JSON exceeds 4 KB together (Lambda quotas; docs/deploy-aws.md).
+      condition     = local.function_environment_bytes <= 4096
+      error_message = "The function's environment is ${local.function_environment_bytes} bytes; Lambda's limit is 4 KB (4096 bytes) for all environment variables together: shorten the configuration document (names, descriptions) or split the mirrors across two deployments."
     }
   }
 }
 
 resource "aws_lambda_function_url" "this" {
   function_name = aws_lambda_function.this.function_name
-  # NONE: the provider also adds the public lambda:InvokeFunctionUrl and lambda:InvokeFunction (InvokedViaFunctionUrl)
-  # permissions. AWS_IAM: only principals allowed by an IAM policy (the member role below) may call the URL.
+  # NONE: anyone may call the URL once the two public permissions below exist (the HMAC signature authenticates).
+  # AWS_IAM: only principals allowed by an IAM policy (the member role in iam.tf) may call it.
   authorization_type = var.url_auth_type
+}
+
+# A NONE URL needs both lambda:InvokeFunctionUrl and, for URLs created since October 2025, lambda:InvokeFunction
+# limited to calls through the URL (Lambda developer guide, "Control access to Lambda function URLs"); neither the API
+# nor this provider adds them. Keyed by the auth type (locals.tf) so switching AWS_IAM -> NONE in place plans their
+# creation, and created after the URL has switched.
+resource "aws_lambda_permission" "url_public" {
+  for_each = local.url_public_permissions
+
+  statement_id             = each.key
+  function_name            = aws_lambda_function.this.function_name
+  principal                = "*"
+  action                   = each.value.action
+  function_url_auth_type   = each.value.function_url_auth_type
+  invoked_via_function_url = each.value.invoked_via_function_url
+
+  depends_on = [aws_lambda_function_url.this]
 }
 
 resource "aws_sns_topic" "outcome" {

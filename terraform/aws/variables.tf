@@ -30,6 +30,17 @@ variable "bundle_path" {
   default     = null
 }
 
+variable "reserved_concurrency" {
+  description = "Reserved concurrency of the function: 1 makes the platform run one instance at a time (defence in depth), null reserves none. Lambda keeps 100 of the account's concurrency unreserved, so accounts whose quota is below 101 (new accounts start at 10) refuse any reservation; the engine stays safe without it (docs/deploy-aws.md)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.reserved_concurrency == null || try(var.reserved_concurrency >= 1 && floor(var.reserved_concurrency) == var.reserved_concurrency, false)
+    error_message = "reserved_concurrency must be null (no reservation) or a whole number >= 1."
+  }
+}
+
 variable "url_auth_type" {
   description = "AuthType of the function URL: NONE (the HMAC signature authenticates) or AWS_IAM (members also sign with SigV4 using the member role)."
   type        = string

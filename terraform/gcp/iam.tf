@@ -76,7 +76,8 @@ resource "google_project_iam_member" "function" {
   member  = "serviceAccount:${google_service_account.function.email}"
 }
 
-# --- Member keys: one Secret Manager secret per gcp-sm key, readable by the function's service account only. ---
+# --- Member and operator keys: one Secret Manager secret per gcp-sm key, readable by the function's service account
+# only. ---
 
 resource "google_secret_manager_secret" "key" {
   for_each = local.secrets
@@ -100,6 +101,17 @@ resource "google_secret_manager_secret_iam_member" "function" {
 
   project   = each.value.project
   secret_id = google_secret_manager_secret.key[each.key].secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.function.email}"
+}
+
+# --- Secrets exposed as environment variables (var.secret_env, for env:NAME keys): readable on those secrets only. ---
+
+resource "google_secret_manager_secret_iam_member" "env" {
+  for_each = toset(values(var.secret_env))
+
+  project   = var.project
+  secret_id = each.value
   role      = "roles/secretmanager.secretAccessor"
   member    = "serviceAccount:${google_service_account.function.email}"
 }

@@ -16,7 +16,11 @@ locals {
 
   any_alias         = anytrue([for v in local.vips : v.mode == "alias-ip"])
   any_access_config = anytrue([for v in local.vips : v.mode == "alias-ip" && try(v.accessConfig, null) != null])
-  any_route         = anytrue([for v in local.vips : v.mode == "route"])
+
+  # env:NAME keys: the module manages the functions' whole environment, so a variable set outside it is removed by
+  # the next apply. NAME must come from Secret Manager through var.secret_env (secret_environment_variables).
+  env_key_names = distinct([for k in local.all_keys : trimprefix(k.secret, "env:") if startswith(k.secret, "env:")])
+  any_route     = anytrue([for v in local.vips : v.mode == "route"])
 
   # One list per scope where GCP checks the permission (see GCP_PERMISSIONS_BY_CALL in compute-api.ts): instance
   # permissions are granted on the member instances only, subnetwork ones on the members' subnet, and the rest on
@@ -34,7 +38,9 @@ locals {
   project_permissions = sort(concat(
     local.any_alias ? ["compute.zoneOperations.get"] : [],
     local.any_alias && var.vip_is_reserved_address ? ["compute.addresses.useInternal"] : [],
-    local.any_access_config ? ["compute.addresses.use"] : [],
+    # addAccessConfig on a legacy (non-subnet) network checks compute.networks.useExternalIp instead of the subnet's
+    # useExternalIp; networks have no narrower IAM resource (GCP_PERMISSIONS_BY_CALL.addAccessConfig).
+    local.any_access_config ? ["compute.addresses.use", "compute.networks.useExternalIp"] : [],
     local.any_route ? [
       "compute.globalOperations.get",
       "compute.networks.updatePolicy",
@@ -45,9 +51,12 @@ locals {
     ] : [],
   ))
 
+  # Member keys and operator keys: both are read at cold start from the same reference forms.
+  all_keys = concat(flatten([for m in local.mirrors : m.keys]), try(local.config.operatorKeys, []))
+
   # gcp-sm:projects/P/secrets/S/versions/V → the secret the function may read, keyed by key id.
   secrets = {
-    for k in flatten([for m in local.mirrors : m.keys]) :
+    for k in local.all_keys :
     k.id => { project = regex("^gcp-sm:projects/([^/]+)/", k.secret)[0], secret_id = regex("/secrets/([^/]+)/", k.secret)[0] }
     if startswith(k.secret, "gcp-sm:")
   }
@@ -65,6 +74,21 @@ locals {
     "${pair[0]}/${pair[1]}" => { mirror = pair[0], role = pair[1] }
   }
 
+  # Where pause|resume write: mirror name -> projects/P/secrets/S (the secret's id); "{}" without operator keys.
+  pause_secrets_env = jsonencode({ for m, id in local.pause_secrets : m => "projects/${var.project}/secrets/${id}" })
+
+  # The environment both functions get; Cloud Run functions count every name and value (and the names of
+  # secret_env variables) against 32 KiB. length() counts characters: the document is ASCII JSON.
+  function_environment = {
+    MIRROR_VIP_CONFIG        = jsonencode(local.config)
+    MIRROR_VIP_PAUSED        = join(",", var.paused_mirrors)
+    MIRROR_VIP_PAUSE_SECRETS = local.pause_secrets_env
+  }
+  function_environment_bytes = sum(concat(
+    [for k, v in local.function_environment : length(k) + length(v)],
+    [for k in keys(var.secret_env) : length(k)],
+  ))
+
   # Custom role ids allow letters, digits, _ and . only.
   role_prefix = replace(var.function_name, "-", "_")
 
@@ -73,5 +97,6 @@ locals {
     [for m in local.mirrors : "mirror ${m.name} is in project ${m.project}, not ${var.project}" if m.project != var.project],
     [for k, s in local.secrets : "key ${k} is in project ${s.project}, not ${var.project}" if s.project != var.project],
     local.any_alias && var.subnetwork == null ? ["an alias-ip VIP needs var.subnetwork"] : [],
+    [for n in local.env_key_names : "a key reads env:${n}, which only survives the next apply from Secret Manager: add ${n} to secret_env or use a gcp-sm: reference" if !contains(keys(var.secret_env), n)],
   )
 }

@@ -7,10 +7,6 @@ data "google_project" "this" {
 
 locals {
   bundle_path = coalesce(var.bundle_path, "${path.module}/../../dist/gcp/index.mjs")
-  # The document the functions validate at cold start.
-  function_config = jsonencode(local.config)
-  # Where pause|resume write: mirror name -> projects/P/secrets/S (the secret's id); "{}" without operator keys.
-  pause_secrets_env = jsonencode({ for m, s in google_secret_manager_secret.pause : m => "projects/${var.project}/secrets/${s.secret_id}" })
 }
 
 # The bundle carries its own code; the runtime adds the Functions Framework that loads it by its exported names.
@@ -87,19 +83,34 @@ resource "google_cloudfunctions2_function" "http" {
     all_traffic_on_latest_revision   = true
     vpc_connector                    = var.vpc_connector
     vpc_connector_egress_settings    = local.vpc_egress
-    environment_variables = {
-      MIRROR_VIP_CONFIG        = local.function_config
-      MIRROR_VIP_PAUSED        = join(",", var.paused_mirrors)
-      MIRROR_VIP_PAUSE_SECRETS = local.pause_secrets_env
+    environment_variables            = local.function_environment
+    # env:NAME keys, from Secret Manager: managed here, so the next apply keeps them (var.secret_env).
+    dynamic "secret_environment_variables" {
+      for_each = var.secret_env
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.project
+        secret     = secret_environment_variables.value
+        version    = "latest"
+      }
     }
   }
 
-  depends_on = [google_secret_manager_secret_iam_member.function, google_secret_manager_secret_iam_member.pause]
+  depends_on = [
+    google_secret_manager_secret_iam_member.function,
+    google_secret_manager_secret_iam_member.pause,
+    google_secret_manager_secret_iam_member.env,
+  ]
 
   lifecycle {
     precondition {
       condition     = length(local.config_problems) == 0
       error_message = "The configuration does not fit this deployment: ${join("; ", local.config_problems)}."
+    }
+    precondition {
+      # Cloud Run functions: names and values of a function's environment variables together at most 32 KiB.
+      condition     = local.function_environment_bytes <= 32768
+      error_message = "The functions' environment is ${local.function_environment_bytes} bytes; Cloud Run functions allow 32 KiB (32768 bytes) for all environment variable names and values together: shorten the configuration document or split the mirrors across two deployments."
     }
   }
 }
@@ -132,10 +143,16 @@ resource "google_cloudfunctions2_function" "events" {
     all_traffic_on_latest_revision   = true
     vpc_connector                    = var.vpc_connector
     vpc_connector_egress_settings    = local.vpc_egress
-    environment_variables = {
-      MIRROR_VIP_CONFIG        = local.function_config
-      MIRROR_VIP_PAUSED        = join(",", var.paused_mirrors)
-      MIRROR_VIP_PAUSE_SECRETS = local.pause_secrets_env
+    environment_variables            = local.function_environment
+    # env:NAME keys, from Secret Manager: managed here, so the next apply keeps them (var.secret_env).
+    dynamic "secret_environment_variables" {
+      for_each = var.secret_env
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.project
+        secret     = secret_environment_variables.value
+        version    = "latest"
+      }
     }
   }
 
@@ -148,12 +165,21 @@ resource "google_cloudfunctions2_function" "events" {
     retry_policy = "RETRY_POLICY_DO_NOT_RETRY"
   }
 
-  depends_on = [google_secret_manager_secret_iam_member.function, google_secret_manager_secret_iam_member.pause]
+  depends_on = [
+    google_secret_manager_secret_iam_member.function,
+    google_secret_manager_secret_iam_member.pause,
+    google_secret_manager_secret_iam_member.env,
+  ]
 
   lifecycle {
     precondition {
       condition     = length(local.config_problems) == 0
       error_message = "The configuration does not fit this deployment: ${join("; ", local.config_problems)}."
+    }
+    precondition {
+      # Cloud Run functions: names and values of a function's environment variables together at most 32 KiB.
+      condition     = local.function_environment_bytes <= 32768
+      error_message = "The functions' environment is ${local.function_environment_bytes} bytes; Cloud Run functions allow 32 KiB (32768 bytes) for all environment variable names and values together: shorten the configuration document or split the mirrors across two deployments."
     }
   }
 }

@@ -93,6 +93,18 @@ variable "key_values" {
   sensitive   = true
 }
 
+variable "secret_env" {
+  description = "Environment variables both functions read from Secret Manager at instance start: NAME => secret id in var.project (version latest). Every env:NAME key reference (operator keys, member keys) must be here: a variable set outside Terraform is removed by the next apply. The functions may read these secrets and no others."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition = alltrue([for n, s in var.secret_env :
+    can(regex("^[A-Z_][A-Z0-9_]{0,99}$", n)) && can(regex("^[A-Za-z0-9_-]{1,255}$", s)) && !startswith(n, "MIRROR_VIP_CONFIG") && !startswith(n, "MIRROR_VIP_PAUSE")])
+    error_message = "secret_env maps an environment variable NAME (A-Z, 0-9, _; not a MIRROR_VIP_CONFIG/PAUSE* name the module sets) to a Secret Manager secret id (letters, digits, _ and -)."
+  }
+}
+
 variable "create_member_service_account" {
   description = "Create the members' service account, which may only invoke the HTTP function (roles/run.invoker on its service)."
   type        = bool

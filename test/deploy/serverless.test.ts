@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,7 +131,13 @@ function variantCopy(name: string, routeVip: Json): Run {
   writeFileSync(join(dir, `deploy/${name}.config.json`), JSON.stringify(config));
   const { outcomeTopicArn: _drop, ...params } = exampleParams as DeployParams & { vpc?: Json };
   delete params.vpc;
-  const variant = { ...params, configFile: `deploy/${name}.config.json`, urlAuthType: 'AWS_IAM' };
+  const variant = {
+    ...params,
+    configFile: `deploy/${name}.config.json`,
+    urlAuthType: 'AWS_IAM',
+    ssmParameterPrefix: '/ops/mirror-vip/',
+    reservedConcurrency: 1,
+  };
   writeFileSync(join(dir, `deploy/${name}.json`), JSON.stringify(variant));
   return { dir, deployFile: `deploy/${name}.json` };
 }
@@ -175,11 +182,21 @@ describe('serverless.yml packaged offline with osls', () => {
       expect(fn.Architectures).toEqual(['arm64']);
       expect(fn.MemorySize).toBe(256);
       expect(fn.Timeout).toBe(30);
-      // one writer per mirror, by the platform
-      expect(fn.ReservedConcurrentExecutions).toBe(1);
+      // none by default (accounts with a concurrency quota below 101 refuse any); 1 when the deploy file asks
+      expect(fn.ReservedConcurrentExecutions).toBeUndefined();
+      expect(functionProps(variant.template).ReservedConcurrentExecutions).toBe(1);
       expect(fn.Handler).toBe('dist/aws/handler.handler');
       expect(zipEntryCount(example.zip)).toBe(1);
       expect(example.zip.includes(Buffer.from(bundle))).toBe(true);
+    });
+
+    it('passes MIRROR_VIP_PAUSE_PREFIX = ssmParameterPrefix, where the role lets pause|resume write', () => {
+      const envOf = (t: Template) => (functionProps(t).Environment as { Variables: Record<string, string> }).Variables;
+      expect(envOf(example.template).MIRROR_VIP_PAUSE_PREFIX).toBe('/mirror-vip/');
+      expect(envOf(variant.template).MIRROR_VIP_PAUSE_PREFIX).toBe('/ops/mirror-vip/');
+      expect(readFileSync(join(root, 'functions/aws/aws-operator.ts'), 'utf8')).toContain(
+        'env.MIRROR_VIP_PAUSE_PREFIX',
+      );
     });
 
     it('carries the example configuration inline, valid for the function, with the outcome topic merged in', () => {
@@ -380,5 +397,48 @@ describe('serverless.yml packaged offline with osls', () => {
       const perms = ofType(example.template, 'AWS::Lambda::Permission').map((p) => p.Properties);
       expect(perms).toContainEqual(expect.objectContaining({ Principal: 'events.amazonaws.com' }));
     });
+  });
+});
+
+describe('deploy/aws-params.cjs without osls', () => {
+  const params = createRequire(import.meta.url)('../../deploy/aws-params.cjs') as Record<
+    string,
+    (ctx: unknown) => Promise<unknown>
+  >;
+  /** The two resolver calls osls makes, answering custom.deploy with `deploy` and the service and stage. */
+  const ctx = (deploy: Record<string, Json>) => ({
+    resolveConfigurationProperty: async ([a, b]: string[]) =>
+      a === 'service' ? 'mirror-vip' : a === 'custom' && b === 'deploy' ? deploy : undefined,
+    resolveVariable: async () => 'test',
+  });
+
+  it("refuses an environment over Lambda's 4 KB, naming the limit", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-params-'));
+    try {
+      const config = structuredClone(exampleConfig) as unknown as {
+        mirrors: { keys: Json[]; members: { name: string }[] }[];
+      };
+      const m = config.mirrors[0];
+      if (!m) throw new Error('no mirror');
+      m.keys = Array.from({ length: 60 }, (_, i) => ({
+        id: `key-${i}`,
+        member: m.members[0]?.name ?? '',
+        secret: `env:MIRROR_VIP_KEY_WITH_A_LONG_NAME_${i}`,
+      }));
+      const file = join(dir, 'big.json');
+      writeFileSync(file, JSON.stringify(config));
+      const deploy = { ...(exampleParams as unknown as Record<string, Json>), configFile: file };
+      await expect(params.configJson?.(ctx(deploy))).rejects.toThrow(/4 KB \(4096 bytes\)/);
+      await expect(params.configJson?.(ctx(exampleParams as unknown as Record<string, Json>))).resolves.toContain(
+        '"mirrors"',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a reservedConcurrency of 0, naming the field', async () => {
+    const deploy = { ...(exampleParams as unknown as Record<string, Json>), reservedConcurrency: 0 };
+    await expect(params.reservedConcurrency?.(ctx(deploy))).rejects.toThrow(/reservedConcurrency: must be null/);
   });
 });

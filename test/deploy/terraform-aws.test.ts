@@ -365,16 +365,19 @@ describe('terraform/aws', () => {
     it('runs nodejs22.x on arm64 with 256 MB and 30 s, from the bundle', () => {
       const fn = one('aws_lambda_function', 'this');
       expect(fn).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], memory_size: 256, timeout: 30 });
-      // one writer per mirror, by the platform
-      expect(fn.reserved_concurrent_executions).toBe(1);
+      // a variable, none by default: test/deploy/terraform-aws-deploy.test.ts
+      expect(fn.reserved_concurrent_executions).toBe(ref('var.reserved_concurrency'));
       expect(fn.handler).toBe('handler.handler');
       expect(fn.filename).toBe(ref('data.archive_file.bundle.output_path'));
       expect(one('archive_file', 'bundle', 'data').source_file).toBe(ref('local.bundle_path'));
     });
 
     it('passes a configuration the function accepts, with the outcome topic merged in', async () => {
-      const env = blocks(one('aws_lambda_function', 'this').environment)[0]?.variables as Block;
-      expect(env.MIRROR_VIP_CONFIG).toBe(ref('local.function_config'));
+      expect(blocks(one('aws_lambda_function', 'this').environment)[0]?.variables).toBe(
+        ref('local.function_environment'),
+      );
+      const [[env]] = await Promise.all([evaluate(exampleVars, null, ['local.function_environment'])]);
+      expect((env as Block).MIRROR_VIP_CONFIG).toBe((await evaluate(exampleVars, null, ['local.function_config']))[0]);
       const [withTopic, without] = await Promise.all([
         evaluate(exampleVars, CREATED_TOPIC, ['local.function_config']),
         evaluate(exampleVars, null, ['local.function_config']),

@@ -107,7 +107,11 @@ describe('terraform/gcp', () => {
       evaluate(vars),
       evaluate({ project: 'iris-prod-123', region: 'us-west1', config_file: variantConfig(scratch, 'route', [route]) }),
       evaluate({ ...vars, vip_is_reserved_address: false, config_file: variantConfig(scratch, 'alias', [alias]) }),
-      evaluate({ ...vars, config_file: variantConfig(scratch, 'operators', [alias], { operatorKeys }) }),
+      evaluate({
+        ...vars,
+        secret_env: { MIRROR_VIP_OPERATOR_KEY: 'mirror-vip-ops-2026' },
+        config_file: variantConfig(scratch, 'operators', [alias], { operatorKeys }),
+      }),
     ]);
   }, 60_000);
 
@@ -220,6 +224,7 @@ describe('terraform/gcp', () => {
         ({ b }) => b.role === 'roles/secretmanager.secretAccessor' || b.role === ref('each.value.role'),
       );
       expect(accessors.map(({ name, b }) => [name, b.member, b.for_each])).toEqual([
+        ['env', fnSa, ref('toset(values(var.secret_env))')],
         ['function', fnSa, ref('local.secrets')],
         ['pause', fnSa, ref('local.pause_grants')],
       ]);
@@ -251,7 +256,11 @@ describe('terraform/gcp', () => {
         member: fnSa,
       });
       // the only Secret Manager grants are per secret (member keys, pauses): none on the project or anywhere else
-      expect(resources('google_secret_manager_secret_iam_member').map((r) => r.name)).toEqual(['function', 'pause']);
+      expect(resources('google_secret_manager_secret_iam_member').map((r) => r.name)).toEqual([
+        'env',
+        'function',
+        'pause',
+      ]);
       const elsewhere = everything().filter(
         ({ type, b }) =>
           type !== 'google_secret_manager_secret_iam_member' && JSON.stringify(b).includes('secretmanager'),
@@ -270,19 +279,18 @@ describe('terraform/gcp', () => {
       for (const name of ['http', 'events']) {
         const fn = one('google_cloudfunctions2_function', name);
         const config = fn.service_config as Block[];
-        const env = (config[0]?.environment_variables as Block[] | Block | undefined) ?? {};
-        expect(Array.isArray(env) ? env[0] : env).toMatchObject({
-          MIRROR_VIP_PAUSED: ref('join(",", var.paused_mirrors)'),
-          MIRROR_VIP_PAUSE_SECRETS: ref('local.pause_secrets_env'),
-        });
+        expect(config[0]?.environment_variables).toBe(ref('local.function_environment'));
         // the grants exist before the function runs
         expect(fn.depends_on).toContain(ref('google_secret_manager_secret_iam_member.pause'));
       }
-      const locals = (tf as unknown as { locals: Block[] }).locals.find((l) => 'pause_secrets_env' in l);
+      const locals = (tf as unknown as { locals: Block[] }).locals.find((l) => 'function_environment' in l);
+      expect(locals?.function_environment).toMatchObject({
+        MIRROR_VIP_CONFIG: ref('jsonencode(local.config)'),
+        MIRROR_VIP_PAUSED: ref('join(",", var.paused_mirrors)'),
+        MIRROR_VIP_PAUSE_SECRETS: ref('local.pause_secrets_env'),
+      });
       expect(locals?.pause_secrets_env).toBe(
-        ref(
-          `jsonencode({ for m, s in google_secret_manager_secret.pause : m => "projects/\${var.project}/secrets/\${s.secret_id}" })`,
-        ),
+        ref(`jsonencode({ for m, id in local.pause_secrets : m => "projects/\${var.project}/secrets/\${id}" })`),
       );
     });
 

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Terraform with no network and no user configuration: nothing to download, nothing to phone home. */
@@ -33,4 +35,32 @@ export function terraformConsole(dir: string, input: string): Promise<string> {
     );
     child.stdin.end(`${input}\n`);
   });
+}
+
+/**
+ * Evaluates HCL expressions against a module's own variables and locals files, with no provider: `stub` stands in
+ * for the locals that come from data sources or resources. Returns one JSON value per expression.
+ */
+export async function evaluateModule(
+  moduleDir: string,
+  files: string[],
+  stub: Record<string, unknown>,
+  vars: Record<string, unknown>,
+  exprs: string[],
+): Promise<unknown[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-tf-'));
+  try {
+    for (const f of files) cpSync(join(moduleDir, f), join(dir, f));
+    writeFileSync(join(dir, 'none.tfrc'), '');
+    const lines = [
+      ...Object.entries(stub).map(([k, v]) => `  ${k} = ${v === null ? 'null' : JSON.stringify(v)}`),
+      ...exprs.map((e, i) => `  probe_${i} = ${e}`),
+    ];
+    if (lines.length) writeFileSync(join(dir, 'probe.tf'), `locals {\n${lines.join('\n')}\n}\n`);
+    writeFileSync(join(dir, 'probe.auto.tfvars.json'), JSON.stringify(vars));
+    const out = await terraformConsole(dir, `jsonencode([${exprs.map((_, i) => `local.probe_${i}`).join(', ')}])`);
+    return JSON.parse(JSON.parse(out.trim())) as unknown[];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -106,7 +106,9 @@ export const GCP_PERMISSIONS_BY_CALL = {
   addAccessConfig: {
     instance: ['compute.instances.addAccessConfig'],
     subnetwork: ['compute.subnetworks.useExternalIp'],
-    project: ['compute.addresses.use'],
+    // the static address; on a legacy (non-subnet) network the external IP is checked on the network instead of the
+    // subnet, and networks have no narrower IAM resource than the project
+    project: ['compute.addresses.use', 'compute.networks.useExternalIp'],
   },
   deleteAccessConfig: { instance: ['compute.instances.deleteAccessConfig'] },
   waitZoneOperation: { project: ['compute.zoneOperations.get'] },

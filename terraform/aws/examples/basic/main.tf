@@ -28,6 +28,24 @@ variable "schedule_expression" {
   default     = "rate(1 minute)"
 }
 
+variable "reserved_concurrency" {
+  description = "null (no reservation, works on every account) or 1 where the account's concurrency quota is 101 or more (docs/deploy-aws.md)."
+  type        = number
+  default     = null
+}
+
+variable "subnet_ids" {
+  description = "Subnets from which the health probe reaches the members; empty: no VPC."
+  type        = list(string)
+  default     = []
+}
+
+variable "security_group_ids" {
+  description = "Security groups of the function (egress to the members' web port); with subnet_ids."
+  type        = list(string)
+  default     = []
+}
+
 variable "tags" {
   description = "Tags on every resource."
   type        = map(string)
@@ -49,6 +67,9 @@ module "mirror_vip" {
   config_file          = var.config_file
   schedule_expression  = var.schedule_expression
   create_outcome_topic = true
+  reserved_concurrency = var.reserved_concurrency
+  subnet_ids           = var.subnet_ids
+  security_group_ids   = var.security_group_ids
 }
 
 output "function_url" {

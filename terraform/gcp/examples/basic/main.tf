@@ -33,6 +33,24 @@ variable "reconcile_schedule" {
   default     = "* * * * *"
 }
 
+variable "subnetwork" {
+  description = "The members' subnet (alias-ip VIPs take their range and external address from it); null without alias-ip VIPs."
+  type        = string
+  default     = null
+}
+
+variable "vpc_connector" {
+  description = "Serverless VPC Access connector through which the health probe reaches the members; null: no probe route."
+  type        = string
+  default     = null
+}
+
+variable "secret_env" {
+  description = "env:NAME keys: NAME => Secret Manager secret id in the project (docs/gcp.md)."
+  type        = map(string)
+  default     = {}
+}
+
 variable "notification_channels" {
   description = "Notification channel ids for the outcome and error alerts."
   type        = list(string)
@@ -54,6 +72,9 @@ module "mirror_vip" {
   config_file           = var.config_file
   reconcile_schedule    = var.reconcile_schedule
   notification_channels = var.notification_channels
+  subnetwork            = var.subnetwork
+  vpc_connector         = var.vpc_connector
+  secret_env            = var.secret_env
 }
 
 output "function_url" {
