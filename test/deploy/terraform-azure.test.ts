@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { convertFiles, parse } from '@cdktf/hcl2json';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/load.ts';
+import { KEY_VAULT_DATA_ACTIONS } from '../../shared/providers/azure/key-vault-slot.ts';
 import { AZURE_ACTIONS, AZURE_ACTIONS_BY_CALL } from '../../shared/providers/azure/network-api.ts';
 import { ref, terraformConsole, tfEnv } from '../support/terraform.ts';
 
@@ -176,10 +177,7 @@ describe('terraform/azure', () => {
     });
     expect(secret.lifecycle).toEqual([{ ignore_changes: [ref('value')] }]);
     expect(secret.value).toBe(ref('jsonencode({ paused = false, by = "terraform", since = timestamp() })'));
-    expect(locals.pause_data_actions).toEqual([
-      'Microsoft.KeyVault/vaults/secrets/getSecret/action',
-      'Microsoft.KeyVault/vaults/secrets/setSecret/action',
-    ]);
+    expect(locals.pause_data_actions).toEqual(Object.values(KEY_VAULT_DATA_ACTIONS));
     const role = res('azurerm_role_definition', 'pause');
     expect(role.permissions).toEqual([
       { actions: [], not_actions: [], data_actions: ref('local.pause_data_actions'), not_data_actions: [] },

@@ -11,6 +11,7 @@ import { classifyOciMessage, RECONCILE_KIND } from '../../functions/oci/oci-even
 import { parseConfig } from '../../shared/config/load.ts';
 import { decodePause, PAUSE_SECRETS_ENV, pauseSecretsFromEnv } from '../../shared/config/paused.ts';
 import { VAULT_SECRET_OCID } from '../../shared/config/schema-oci.ts';
+import { OCI_VAULT_CALLS } from '../../shared/providers/oci/vault.ts';
 import { OCI_CALLS } from '../../shared/providers/oci/vcn-api.ts';
 import { ref, terraformConsole, tfEnv } from '../support/terraform.ts';
 
@@ -297,7 +298,14 @@ describe('terraform/oci', () => {
       `Allow dynamic-group mirror-vip-function to read secret-bundles in compartment id ${C} where target.secret.id = '${id}'`,
       `Allow dynamic-group mirror-vip-function to use secrets in compartment id ${C} where target.secret.id = '${id}'`,
     ]);
-    // every secret statement names one secret; the only write (use secrets: UpdateSecret) is on a pause secret
+    // every secret statement is one of the Vault calls' grants (OCI_VAULT_CALLS), naming one secret; the only write
+    // (use secrets: UpdateSecret) is on a pause secret
+    const grants = Object.values(OCI_VAULT_CALLS).map((c) => ` to ${c.verb} ${c.resource} in `);
+    for (const p of secretStatements)
+      expect(
+        grants.some((g) => p.includes(g)),
+        p,
+      ).toBe(true);
     for (const p of secretStatements) expect(p).toMatch(/ where target\.secret\.id = 'ocid1\.vaultsecret\.[^']+'$/);
     expect(secretStatements.filter((p) => / to use secrets /.test(p))).toEqual([secretStatements.at(-1)]);
     const all = Object.values(tf.resource.oci_identity_policy ?? {}).flatMap((p) => JSON.stringify(p[0]?.statements));
