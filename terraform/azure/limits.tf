@@ -22,6 +22,11 @@ resource "terraform_data" "limits" {
       condition     = length(local.ip_config_vips) == 0 || var.subnet_id != null
       error_message = "The mirror has an ip-config VIP: set subnet_id to the members' subnet (the NIC PUT needs subnets/join/action there)."
     }
+    # the provider works in var.subscription_id; the roles are defined in the mirror's subscription
+    precondition {
+      condition     = lower(var.subscription_id) == lower(local.sub)
+      error_message = "subscription_id (${var.subscription_id}) is not the mirror's subscriptionId in config_file (${local.sub})."
+    }
     precondition {
       condition     = alltrue([for id in concat(var.subnet_id == null ? [] : [var.subnet_id], var.nsg_ids, var.asg_ids, var.lb_backend_pool_ids) : startswith(lower(id), lower("/subscriptions/${local.sub}/"))])
       error_message = "subnet_id, nsg_ids, asg_ids and lb_backend_pool_ids must be resource ids in the mirror's subscription (${local.sub})."

@@ -133,10 +133,13 @@ describe('terraform/azure: plan-time refusals', () => {
     expect(r.text).toContain('Keys ops-2026 must reference env:<app setting>');
   }, 30_000);
 
-  it('an ip-config mirror without subnet_id is refused (the NIC PUT joins that subnet)', async () => {
+  it("an ip-config mirror without subnet_id, or another subscription than the mirror's, is refused", async () => {
     const r = await plan(exampleText, { subnet_id: null });
     expect(r.ok).toBe(false);
     expect(r.text).toContain('set subnet_id to the members');
+    const other = await plan(exampleText, { subscription_id: '00000000-0000-4000-8000-000000000002' });
+    expect(other.ok).toBe(false);
+    expect(other.text).toContain("is not the mirror's subscriptionId in config_file");
   }, 30_000);
 });
 
