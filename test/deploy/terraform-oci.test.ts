@@ -1,11 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { convertFiles } from '@cdktf/hcl2json';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { classifyOciMessage, RECONCILE_KIND } from '../../functions/oci/oci-events.ts';
 import { parseConfig } from '../../shared/config/load.ts';
@@ -13,135 +7,24 @@ import { decodePause, PAUSE_SECRETS_ENV, pauseSecretsFromEnv } from '../../share
 import { VAULT_SECRET_OCID } from '../../shared/config/schema-oci.ts';
 import { OCI_VAULT_CALLS } from '../../shared/providers/oci/vault.ts';
 import { OCI_CALLS } from '../../shared/providers/oci/vcn-api.ts';
-import { ref, terraformConsole, tfEnv } from '../support/terraform.ts';
+import { ref, tfEnv } from '../support/terraform.ts';
+import {
+  type Block,
+  baseVars,
+  type Evaluated,
+  evaluate,
+  exampleText,
+  grantedTriples,
+  type Module,
+  moduleDir,
+  neededTriples,
+  ociModule,
+  parseStatement,
+  withModes,
+  withOperators,
+} from '../support/terraform-oci.ts';
 
 const run = promisify(execFile);
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const moduleDir = join(root, 'terraform/oci');
-const exampleText = readFileSync(join(moduleDir, 'mirror-vip.example.json'), 'utf8');
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type Block = { [key: string]: Json };
-interface Module {
-  resource: Record<string, Record<string, Block[]>>;
-  locals: Block[];
-}
-
-const baseVars = {
-  region: 'eu-frankfurt-1',
-  tenancy_ocid: 'ocid1.tenancy.oc1..aaaat',
-  compartment_ocid: 'ocid1.compartment.oc1..aaaac',
-  function_image: 'fra.ocir.io/ns/mirror-vip:0',
-  function_subnet_ids: ['ocid1.subnet.oc1..aaaaf'],
-  gateway_subnet_id: 'ocid1.subnet.oc1..aaaag',
-  vault_id: 'ocid1.vault.oc1..aaaav',
-  vault_key_id: 'ocid1.key.oc1..aaaak',
-};
-
-/** The example configuration with an operator key (mirror-vip inspect | reconcile | pause | resume). */
-const withOperators = JSON.stringify({
-  ...JSON.parse(exampleText),
-  operatorKeys: [{ id: 'ops-2026', secret: 'env:MIRROR_VIP_OPERATOR_KEY' }],
-});
-
-/** The example configuration with only the VIPs of one mode. */
-const withModes = (modes: string[]) => {
-  const doc = JSON.parse(exampleText) as { mirrors: { vips: { mode: string }[] }[] };
-  for (const m of doc.mirrors) m.vips = m.vips.filter((v) => modes.includes(v.mode));
-  return JSON.stringify(doc);
-};
-
-/** An expression of the module (hcl2json's `${…}`) on one line, without its comments, for `terraform console`. */
-const expression = (interpolated: Json | undefined) =>
-  String(interpolated)
-    .replace(/^\$\{/, '')
-    .replace(/\}$/, '')
-    .split('\n')
-    .filter((l) => !l.trim().startsWith('#'))
-    .join(' ');
-
-/** What the Vault gives each secret this module creates, in the tests: an OCID in its form. */
-const CONFIG_SECRET = 'ocid1.vaultsecret.oc1.eu-frankfurt-1.config';
-const fakeSecretIds = (expr: string) =>
-  expr
-    .replaceAll('oci_vault_secret.config[0].id', `"${CONFIG_SECRET}"`)
-    .replaceAll('oci_vault_secret.config', `(var.config_in_vault ? [{ id = "${CONFIG_SECRET}" }] : [])`)
-    .replaceAll('oci_vault_secret.pause[m].id', `"ocid1.vaultsecret.oc1.eu-frankfurt-1.pause\${lower(m)}"`)
-    .replaceAll(
-      'oci_vault_secret.member_key[k].id',
-      `"ocid1.vaultsecret.oc1.eu-frankfurt-1.key\${replace(k, "-", "")}"`,
-    );
-
-interface Evaluated {
-  statements: string[];
-  vaultKeys: Record<string, Block>;
-  watched: Record<string, Block>;
-  pauseMirrors: string[];
-  /** The function policy's statements and MIRROR_VIP_PAUSE_SECRETS as terraform renders them (secret OCIDs faked). */
-  policy: string[];
-  pauseSecrets: string;
-  /** The text a new pause secret holds. */
-  pauseInitial: string;
-  /** The function's whole configuration as terraform renders it (secret OCIDs faked). */
-  functionConfig: Record<string, string>;
-}
-
-/** Evaluate locals.tf against the real variables.tf, with no provider at all. */
-async function evaluate(config: string, vars: Record<string, Json> = {}): Promise<Evaluated> {
-  const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-tfoci-'));
-  try {
-    for (const f of ['variables.tf', 'locals.tf']) cpSync(join(moduleDir, f), join(dir, f));
-    writeFileSync(join(dir, 'none.tfrc'), '');
-    writeFileSync(
-      join(dir, 'probe.auto.tfvars.json'),
-      JSON.stringify({ ...baseVars, ...vars, mirror_vip_config: config }),
-    );
-    const locals = Object.assign({}, ...tf.locals) as Block;
-    const fn = locals.function_config as Block;
-    const rendered = fakeSecretIds(expression(locals.rendered_config)).replaceAll(
-      'oci_vault_secret.member_key[key.id].id',
-      `"ocid1.vaultsecret.oc1.eu-frankfurt-1.key\${replace(key.id, "-", "")}"`,
-    );
-    const fnConfig = `{ ${Object.entries(fn)
-      .map(([k, v]) => `${k} = ${fakeSecretIds(expression(v)).replaceAll('local.rendered_config', `(${rendered})`)}`)
-      .join(', ')} }`;
-    const policy = fakeSecretIds(expression(tf.resource.oci_identity_policy?.function?.[0]?.statements));
-    const pauseSecrets = fakeSecretIds(expression(fn.MIRROR_VIP_PAUSE_SECRETS));
-    const content = expression(
-      ((tf.resource.oci_vault_secret?.pause?.[0]?.secret_content as Block[]) ?? [])[0]?.content,
-    );
-    const out = await terraformConsole(
-      dir,
-      `jsonencode({ statements = local.network_statements, vaultKeys = local.vault_keys, watched = local.watched, pauseMirrors = local.pause_mirrors, policy = ${policy}, pauseSecrets = ${pauseSecrets}, pauseInitial = base64decode(${content}), functionConfig = ${fnConfig} })`,
-    );
-    return JSON.parse(JSON.parse(out.trim()));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** `Allow dynamic-group G to <verb> <resource> in compartment id C where any {request.operation = 'X', …}`. */
-const parseStatement = (s: string) => {
-  const m = /^Allow dynamic-group (\S+) to (\w+) ([\w-]+) in compartment id (\S+) where any \{(.*)\}$/.exec(s);
-  if (!m) throw new Error(`not a scoped statement: ${s}`);
-  const ops = [...(m[5] as string).matchAll(/request\.operation = '(\w+)'/g)].map((x) => x[1] as string);
-  return { group: m[1], verb: m[2], resource: m[3], ops };
-};
-
-/** Every (verb, resource-type, operation) a set of statements grants, as `verb resource op` lines. */
-const grantedTriples = (statements: string[]) =>
-  statements
-    .map(parseStatement)
-    .flatMap((g) => g.ops.map((op) => `${g.verb} ${g.resource} ${op}`))
-    .sort();
-
-/** What the provider's calls need for VIPs of these modes, from its own table (OCI_CALLS). */
-const neededTriples = (modes: string[]) =>
-  Object.values(OCI_CALLS)
-    .filter((c) => c.modes.some((m) => modes.includes(m)))
-    .flatMap((c) => c.needs.map((n) => `${n.verb} ${n.resource} ${c.op}`))
-    .sort();
-
 let tf: Module;
 const one = (type: string, name: string): Block => {
   const b = tf.resource[type]?.[name]?.[0];
@@ -154,7 +37,7 @@ describe('terraform/oci', () => {
   let ops: Evaluated;
 
   beforeAll(async () => {
-    tf = (await convertFiles(moduleDir)) as unknown as Module;
+    tf = await ociModule();
     both = await evaluate(exampleText);
     ops = await evaluate(withOperators);
   }, 60_000);
@@ -324,40 +207,5 @@ describe('terraform/oci', () => {
     expect(Object.fromEntries(refs)).toEqual({ IRISMIRROR: 'ocid1.vaultsecret.oc1.eu-frankfurt-1.pauseirismirror' });
     expect(both.pauseSecrets).toBe('{}');
     expect(pauseSecretsFromEnv(doc, { [PAUSE_SECRETS_ENV]: both.pauseSecrets }, VAULT_SECRET_OCID, 'x').size).toBe(0);
-  });
-});
-
-describe('terraform/oci: the large-configuration path and the operator keys', () => {
-  const withVaultOperator = JSON.stringify({
-    ...JSON.parse(exampleText),
-    operatorKeys: [{ id: 'ops-2026', secret: 'oci-vault:terraform' }],
-  });
-
-  it('config_in_vault: the function config is the secret reference and the document digest; the function reads that secret only', async () => {
-    const inline = await evaluate(withVaultOperator);
-    const vault = await evaluate(withVaultOperator, { config_in_vault: true });
-    const doc = inline.functionConfig.MIRROR_VIP_CONFIG as string;
-    expect(inline.functionConfig.MIRROR_VIP_CONFIG_SHA256).toBe('');
-    expect(vault.functionConfig.MIRROR_VIP_CONFIG).toBe(`oci-vault:${CONFIG_SECRET}`);
-    expect(vault.functionConfig.MIRROR_VIP_CONFIG_SHA256).toBe(createHash('sha256').update(doc).digest('hex'));
-    const reads = (e: Evaluated) => e.policy.filter((p) => p.includes(CONFIG_SECRET));
-    expect(reads(inline)).toEqual([]);
-    expect(reads(vault)).toEqual([
-      `Allow dynamic-group mirror-vip-function to read secret-bundles in compartment id ${baseVars.compartment_ocid} where target.secret.id = '${CONFIG_SECRET}'`,
-    ]);
-    const secret = one('oci_vault_secret', 'config');
-    expect(secret.count).toBe(ref('var.config_in_vault ? 1 : 0'));
-    expect((secret.secret_content as Block[])[0]?.content).toBe(ref('base64encode(local.rendered_config)'));
-  });
-
-  it('an operator key "oci-vault:terraform" gets its own Vault secret, readable by the function, and the rendered document names it', async () => {
-    const e = await evaluate(withVaultOperator);
-    expect(e.vaultKeys['ops-2026']).toMatchObject({ secret_name: 'mirror-vip-operator-ops-2026' });
-    const id = 'ocid1.vaultsecret.oc1.eu-frankfurt-1.keyops2026';
-    expect(e.policy).toContain(
-      `Allow dynamic-group mirror-vip-function to read secret-bundles in compartment id ${baseVars.compartment_ocid} where target.secret.id = '${id}'`,
-    );
-    const doc = parseConfig(e.functionConfig.MIRROR_VIP_CONFIG as string);
-    expect(doc.operatorKeys?.map((k) => k.secret)).toEqual([`oci-vault:${id}`]);
   });
 });
