@@ -93,55 +93,64 @@ function schemaMap(src: string, names: Map<string, string>): Schema {
   return schema;
 }
 
+type Git = (...args: string[]) => string;
+
+/** globalvar constant -> attribute name: names the provider's schema spells as constants (internal/globalvar/*.go). */
+function globalNames(git: Git, ref: string): Map<string, string> {
+  const src = git('ls-tree', '--name-only', ref, 'internal/globalvar/')
+    .split('\n')
+    .filter((f) => f.endsWith('.go'))
+    .map((f) => git('show', `${ref}:${f}`))
+    .join('\n');
+  return new Map([...src.matchAll(/(\w+)\s*=\s*"(\w+)"/g)].map((m) => [`globalvar.${m[1]}`, m[2] as string]));
+}
+
+/** Every registered resource and data source name, and the schema of the resources in FAMILIES. */
+function resources(git: Git, ref: string, names: Map<string, string>) {
+  const files = git('ls-tree', '-r', '--name-only', ref, 'internal/service').split('\n');
+  const out = { resource: {} as Record<string, Schema>, all: [] as string[], data: [] as string[] };
+  for (const reg of files.filter((f) => /\/register_(resource|datasource)\.go$/.test(f))) {
+    const dir = reg.slice(0, reg.lastIndexOf('/'));
+    for (const [, kind, type, fn] of git('show', `${ref}:${reg}`).matchAll(
+      /Register(Resource|Datasource)\("(\w+)", (\w+)\(\)\)/g,
+    )) {
+      (kind === 'Datasource' ? out.data : out.all).push(type as string);
+      if (kind === 'Datasource' || !FAMILIES.some((f) => (type as string).startsWith(f))) continue;
+      const head = `func ${fn}() *schema.Resource {`;
+      const file = git('grep', '-l', '-F', head, ref, '--', dir)
+        .split('\n')[0]
+        ?.slice(ref.length + 1);
+      if (!file) continue;
+      const src = git('show', `${ref}:${file}`);
+      const at = src.indexOf(head);
+      out.resource[type as string] = schemaMap(src.slice(at, closeOf(src, src.indexOf('{', at))), names);
+    }
+  }
+  return out;
+}
+
 function main(): void {
   const [gitDir, ref = 'HEAD'] = process.argv.slice(2);
   if (!gitDir) throw new Error('usage: provider-schema-oci.ts <git dir of terraform-provider-oci> [<ref>]');
-  const git = (...args: string[]) =>
+  const git: Git = (...args) =>
     execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const show = (path: string) => git('show', `${ref}:${path}`);
-  const version = /const Version = "([\d.]+)"/.exec(show('internal/globalvar/version.go'))?.[1] as string;
+  const version = /const Version = "([\d.]+)"/.exec(git('show', `${ref}:internal/globalvar/version.go`))?.[1] as string;
   const commit = git('rev-parse', ref).trim();
-  // Attribute names the provider schema spells as globalvar constants (internal/globalvar/*.go).
-  const consts = git('ls-tree', '--name-only', ref, 'internal/globalvar/')
-    .split('\n')
-    .filter((f) => f.endsWith('.go'))
-    .map(show)
-    .join('\n');
-  const names = new Map([...consts.matchAll(/(\w+)\s*=\s*"(\w+)"/g)].map((m) => [`globalvar.${m[1]}`, m[2] as string]));
-  const files = git('ls-tree', '-r', '--name-only', ref, 'internal/service').split('\n');
-  const resource: Record<string, Schema> = {};
-  const data: string[] = [];
-  const all: string[] = [];
-  for (const reg of files.filter((f) => /\/register_(resource|datasource)\.go$/.test(f))) {
-    const dir = reg.slice(0, reg.lastIndexOf('/'));
-    for (const m of show(reg).matchAll(/Register(Resource|Datasource)\("(\w+)", (\w+)\(\)\)/g)) {
-      if (m[1] === 'Datasource') {
-        data.push(m[2] as string);
-        continue;
-      }
-      all.push(m[2] as string);
-      if (!FAMILIES.some((f) => (m[2] as string).startsWith(f))) continue;
-      const hit = git('grep', '-l', '-F', `func ${m[3]}() *schema.Resource {`, ref, '--', dir).split('\n')[0];
-      const file = hit?.slice(ref.length + 1);
-      if (!file) continue;
-      const src = show(file);
-      const fn = src.indexOf(`func ${m[3]}() *schema.Resource {`);
-      resource[m[2] as string] = schemaMap(src.slice(fn, closeOf(src, src.indexOf('{', fn))), names);
-    }
-  }
-  const provider = show('internal/provider/provider.go');
+  const names = globalNames(git, ref);
+  const found = resources(git, ref, names);
+  const provider = git('show', `${ref}:internal/provider/provider.go`);
   const out = {
     provider: 'oci',
     providerVersion: version,
     extractedFrom: `github.com/oracle/terraform-provider-oci v${version} (commit ${commit}): internal/service/*/ schema literals`,
     providerConfig: schemaMap(provider.slice(provider.indexOf('func SchemaMap()')), names),
-    typeNames: { resource: all.sort(), data: data.sort() },
-    resource: Object.fromEntries(Object.entries(resource).sort()),
+    typeNames: { resource: found.all.sort(), data: found.data.sort() },
+    resource: Object.fromEntries(Object.entries(found.resource).sort()),
     data: {},
   };
   const target = join(fileURLToPath(new URL('../', import.meta.url)), 'test/deploy/schemas/oci.json');
   writeFileSync(target, `${JSON.stringify(out)}\n`);
-  console.log(`oci ${version}: ${Object.keys(resource).length} resources kept`);
+  console.log(`oci ${version}: ${Object.keys(found.resource).length} resources kept`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) main();

@@ -6,8 +6,8 @@ terraform {
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      # Tested major version 6. 6.28 adds lambda:InvokeFunction (InvokedViaFunctionUrl) beside
-      # lambda:InvokeFunctionUrl for a NONE function URL, which function URLs created since October 2025 require.
+      # Tested major version 6, from 6.28: aws_lambda_permission's invoked_via_function_url (main.tf, the second
+      # public permission of a NONE function URL) is absent from the 5.100.0 and 6.25.0 schemas.
       version = "~> 6.28"
     }
     archive = {

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -397,48 +396,5 @@ describe('serverless.yml packaged offline with osls', () => {
       const perms = ofType(example.template, 'AWS::Lambda::Permission').map((p) => p.Properties);
       expect(perms).toContainEqual(expect.objectContaining({ Principal: 'events.amazonaws.com' }));
     });
-  });
-});
-
-describe('deploy/aws-params.cjs without osls', () => {
-  const params = createRequire(import.meta.url)('../../deploy/aws-params.cjs') as Record<
-    string,
-    (ctx: unknown) => Promise<unknown>
-  >;
-  /** The two resolver calls osls makes, answering custom.deploy with `deploy` and the service and stage. */
-  const ctx = (deploy: Record<string, Json>) => ({
-    resolveConfigurationProperty: async ([a, b]: string[]) =>
-      a === 'service' ? 'mirror-vip' : a === 'custom' && b === 'deploy' ? deploy : undefined,
-    resolveVariable: async () => 'test',
-  });
-
-  it("refuses an environment over Lambda's 4 KB, naming the limit", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-params-'));
-    try {
-      const config = structuredClone(exampleConfig) as unknown as {
-        mirrors: { keys: Json[]; members: { name: string }[] }[];
-      };
-      const m = config.mirrors[0];
-      if (!m) throw new Error('no mirror');
-      m.keys = Array.from({ length: 60 }, (_, i) => ({
-        id: `key-${i}`,
-        member: m.members[0]?.name ?? '',
-        secret: `env:MIRROR_VIP_KEY_WITH_A_LONG_NAME_${i}`,
-      }));
-      const file = join(dir, 'big.json');
-      writeFileSync(file, JSON.stringify(config));
-      const deploy = { ...(exampleParams as unknown as Record<string, Json>), configFile: file };
-      await expect(params.configJson?.(ctx(deploy))).rejects.toThrow(/4 KB \(4096 bytes\)/);
-      await expect(params.configJson?.(ctx(exampleParams as unknown as Record<string, Json>))).resolves.toContain(
-        '"mirrors"',
-      );
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('refuses a reservedConcurrency of 0, naming the field', async () => {
-    const deploy = { ...(exampleParams as unknown as Record<string, Json>), reservedConcurrency: 0 };
-    await expect(params.reservedConcurrency?.(ctx(deploy))).rejects.toThrow(/reservedConcurrency: must be null/);
   });
 });

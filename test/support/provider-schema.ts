@@ -27,6 +27,8 @@ const META = new Set([
   'provisioner',
   'connection',
 ]);
+/** A provider block's own meta-argument. */
+const PROVIDER_META = new Set(['alias']);
 const SCHEMAS = join(import.meta.dirname, '../deploy/schemas');
 
 /** Loads the extract of each provider in the list (file name = provider local name). */
@@ -112,7 +114,7 @@ const attributeProblem = (path: string, v: Json, a: Attribute) => {
 };
 
 /** Every way `body` breaks `schema`: unknown names, argument/block misuse, repeats, missing required, bad kinds. */
-export function checkBody(body: Body, schema: Schema, path: string): string[] {
+export function checkBody(body: Body, schema: Schema, path: string, meta: Set<string> = META): string[] {
   const problems: string[] = [];
   const present = new Set(Object.keys(body));
   const dynamic = isObject(body.dynamic ?? null) ? (body.dynamic as Body) : {};
@@ -130,7 +132,7 @@ export function checkBody(body: Body, schema: Schema, path: string): string[] {
         if (isObject(content)) problems.push(...checkBody(content, nested.block, `${path}.${name}`));
   }
   for (const [name, v] of Object.entries(body)) {
-    if (META.has(name) || name === 'dynamic') continue;
+    if (meta.has(name) || name === 'dynamic') continue;
     const nested = schema.blocks[name];
     const attr = schema.attributes[name];
     if (nested) {
@@ -191,7 +193,8 @@ export async function checkFile(file: string, text: string, extracts: Map<string
       continue;
     }
     for (const body of Array.isArray(bodies) ? bodies : [])
-      if (isObject(body)) problems.push(...checkBody(body, extract.providerConfig, `${file}: provider.${name}`));
+      if (isObject(body))
+        problems.push(...checkBody(body, extract.providerConfig, `${file}: provider.${name}`, PROVIDER_META));
   }
   return problems;
 }
