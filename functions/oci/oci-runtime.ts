@@ -1,4 +1,4 @@
-import { loadConfig, requireCloud } from '../../shared/config/load.ts';
+import { requireCloud } from '../../shared/config/load.ts';
 import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
 import { deploymentPauseStore, pauseSecretsFromEnv, type SecretSlot } from '../../shared/config/paused.ts';
 import { OCI_DEFAULT_DEADLINE_MS, VAULT_SECRET_OCID } from '../../shared/config/schema-oci.ts';
@@ -10,6 +10,7 @@ import { OCI_ENV, ociAuth, parseOciEndpoint } from '../../shared/providers/oci/o
 import { ociProvider } from '../../shared/providers/oci/oci-provider.ts';
 import type { VcnApi } from '../../shared/providers/oci/vcn-api.ts';
 import { lazyVcnApi } from '../../shared/providers/oci/vcn-api.ts';
+import { configSecretRegion, loadOciConfig } from './oci-config.ts';
 
 /** One JSON line per decision on stdout: OCI Functions sends it to the application's log. */
 export function ociLogLine(line: Record<string, unknown>): void {
@@ -27,14 +28,19 @@ export interface OciRuntimeExtra extends Partial<EngineDeps> {
  * once), the engine. The VirtualNetwork client is created on the first cloud call.
  */
 export async function createOciEngine(env: Record<string, string | undefined>, extra: OciRuntimeExtra = {}) {
-  const loaded = loadConfig(env);
+  const secretsEndpoint = parseOciEndpoint(env, OCI_ENV.secretsEndpoint);
+  // a document over OCI's 4 KB configuration cap is read from its Vault secret (terraform/oci config_in_vault)
+  const loaded = await loadOciConfig(env, async (secretId) => {
+    const { vaultSecretReader } = await import('../../shared/providers/oci/vault.ts');
+    const region = configSecretRegion(env, secretId);
+    return vaultSecretReader({ auth: await ociAuth(env), region, endpoint: secretsEndpoint })(secretId);
+  });
   const mirrors = requireCloud(loaded, 'oci');
   // the engine has one deadline: the longest of the mirrors' own, else the OCI default (the integrator's per-cloud
   // deadline mechanism replaces this)
   const deadlineMs = Math.max(...mirrors.map((m) => m.deadlineMs ?? OCI_DEFAULT_DEADLINE_MS));
   const config = { ...loaded, deadlineMs };
   const endpoint = parseOciEndpoint(env, OCI_ENV.endpoint);
-  const secretsEndpoint = parseOciEndpoint(env, OCI_ENV.secretsEndpoint);
   const managementEndpoint = parseOciEndpoint(env, OCI_ENV.vaultEndpoint);
   const region = mirrors[0]?.region ?? '';
   // the identity is checked at cold start: a wrong MIRROR_VIP_OCI_KEY_* or a missing resource principal names itself now

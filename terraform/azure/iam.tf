@@ -10,13 +10,14 @@ resource "azurerm_user_assigned_identity" "function" {
 resource "azurerm_role_definition" "move" {
   for_each    = local.role_kinds
   name        = "${var.name_prefix}-${var.mirror_name}-${each.key}"
-  scope       = "/subscriptions/${var.subscription_id}"
+  scope       = "/subscriptions/${local.sub}"
   description = "mirror-vip: what the function needs on the ${each.key} scope to move the VIP of ${var.mirror_name}"
   permissions {
     actions     = local.role_actions[each.key]
     not_actions = []
   }
-  assignable_scopes = distinct([for s in values(local.role_scopes) : s.scope if s.kind == each.key])
+  # resource groups (or the subscription), never resource ids: Azure refuses a resource as an assignable scope
+  assignable_scopes = local.role_assignable_scopes[each.key]
 }
 
 resource "azurerm_role_assignment" "move" {
@@ -31,7 +32,8 @@ resource "azurerm_role_assignment" "move" {
 data "azurerm_client_config" "current" {}
 
 resource "azurerm_key_vault" "keys" {
-  name                       = substr(replace("${var.name_prefix}-${var.mirror_name}", "/[^A-Za-z0-9-]/", "-"), 0, 24)
+  # Key Vault names: 3-24 letters, digits and single hyphens, starting with a letter, not ending with a hyphen
+  name                       = trimsuffix(substr(replace("${var.name_prefix}-${var.mirror_name}", "/[^A-Za-z0-9]+/", "-"), 0, 24), "-")
   resource_group_name        = var.resource_group_name
   location                   = var.location
   tenant_id                  = data.azurerm_client_config.current.tenant_id
@@ -52,6 +54,15 @@ resource "azurerm_key_vault_secret" "member_key" {
   lifecycle {
     ignore_changes = [value]
   }
+  depends_on = [azurerm_role_assignment.deployer_secrets]
+}
+
+# Whoever runs terraform writes the secrets above into an RBAC vault: it needs a data-plane role there, which no
+# control-plane role (Owner, Contributor) gives. Key Vault Secrets Officer on this vault only.
+resource "azurerm_role_assignment" "deployer_secrets" {
+  scope                = azurerm_key_vault.keys.id
+  role_definition_name = "Key Vault Secrets Officer"
+  principal_id         = data.azurerm_client_config.current.object_id
 }
 
 resource "azurerm_role_assignment" "key_reader" {

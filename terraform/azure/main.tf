@@ -22,7 +22,8 @@ resource "azurerm_service_plan" "function" {
 }
 
 resource "azurerm_linux_function_app" "mirror_vip" {
-  name                            = "${var.name_prefix}-${lower(var.mirror_name)}"
+  # function app names: 2-60 letters, digits and hyphens, not starting or ending with a hyphen
+  name                            = trim(substr(replace(lower("${var.name_prefix}-${var.mirror_name}"), "/[^a-z0-9]+/", "-"), 0, 60), "-")
   resource_group_name             = var.resource_group_name
   location                        = var.location
   service_plan_id                 = azurerm_service_plan.function.id
@@ -39,16 +40,12 @@ resource "azurerm_linux_function_app" "mirror_vip" {
     app_scale_limit = 1
     ftps_state      = "Disabled"
     application_stack {
-      node_version = "20"
+      # Node 20 is past end of life on Azure Functions; the bundle (esbuild --target=node20) runs unchanged on 22
+      node_version = "22"
     }
   }
   app_settings = local.app_settings
   tags         = var.tags
-}
-
-data "azurerm_function_app_host_keys" "mirror_vip" {
-  name                = azurerm_linux_function_app.mirror_vip.name
-  resource_group_name = var.resource_group_name
 }
 
 locals {
@@ -56,12 +53,13 @@ locals {
     {
       FUNCTIONS_WORKER_RUNTIME = "node"
       WEBSITE_RUN_FROM_PACKAGE = var.package_url
-      MIRROR_VIP_CONFIG        = file(var.config_file)
+      MIRROR_VIP_CONFIG        = local.config_text
       MIRROR_VIP_PAUSED        = join(",", var.paused_mirrors)
       AZURE_CLIENT_ID          = azurerm_user_assigned_identity.function.client_id
       # one writer per mirror: never more than one instance (the probes stay the proof; this is defence in depth)
       WEBSITE_MAX_DYNAMIC_APPLICATION_SCALE_OUT = "1"
     },
+    # each key's env: setting (member and operator keys): a Key Vault reference the platform resolves at start
     { for k, s in local.key_secrets : s.setting => "@Microsoft.KeyVault(SecretUri=${azurerm_key_vault_secret.member_key[k].versionless_id})" },
     local.pause_settings,
   )

@@ -2,7 +2,7 @@
 # keys: one Key Vault secret for the mirror whose latest version is the pause record; pause and resume add versions
 # (the history). The function's identity may get and set that one secret, nothing else: no list, no delete, no purge.
 locals {
-  has_operators     = length(try(jsondecode(file(var.config_file)).operatorKeys, [])) > 0
+  has_operators     = length(try(local.config.operatorKeys, [])) > 0
   pause_secret_name = substr("${var.name_prefix}-pause-${replace(lower(var.mirror_name), "/[^a-z0-9-]/", "-")}", 0, 127)
   pause_data_actions = [
     "Microsoft.KeyVault/vaults/secrets/getSecret/action",
@@ -20,6 +20,7 @@ resource "azurerm_key_vault_secret" "pause" {
   lifecycle {
     ignore_changes = [value]
   }
+  depends_on = [azurerm_role_assignment.deployer_secrets]
 }
 
 # Custom roles cannot be assignable at a single resource: the role is assignable in the resource group, and assigned

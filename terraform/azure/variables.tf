@@ -21,7 +21,7 @@ variable "name_prefix" {
 
 variable "config_file" {
   type        = string
-  description = "The mirror-vip configuration document (JSON; see mirror-vip.example.json). Its keys reference env:MIRROR_VIP_KEY_<MEMBER>_<N>."
+  description = "The mirror-vip configuration document (JSON; see mirror-vip.example.json). Each key (member or operator) references env:<app setting>; this module fills that setting with a Key Vault reference."
 }
 
 variable "package_url" {
@@ -29,23 +29,13 @@ variable "package_url" {
   description = "URL of the zip with dist/azure/index.mjs, package.json and host.json (WEBSITE_RUN_FROM_PACKAGE)."
 }
 
-variable "members" {
-  type = map(object({
-    nic_id = string
-    vm_id  = string
-    # key ids of this member, e.g. ["iris-a-k1"]; each becomes a Key Vault secret mirror-vip-<key id>
-    key_ids = list(string)
-  }))
-  description = "Mirror members by name: their NIC (written by the function), their VM (alerted on; it gets no role)."
-  validation {
-    condition     = length(var.members) >= 2
-    error_message = "A mirror has at least two members."
-  }
-}
-
 variable "mirror_name" {
   type        = string
-  description = "The mirror's name, as in the configuration (alert rules are named mirror-vip:<mirror>:<member>)."
+  description = "The mirror's name, as in the configuration: its members, VIPs and keys are read from there."
+  validation {
+    condition     = contains([for m in jsondecode(file(var.config_file)).mirrors : m.name], var.mirror_name)
+    error_message = "mirror_name must name a mirror of config_file."
+  }
 }
 
 variable "subnet_id" {
@@ -54,16 +44,28 @@ variable "subnet_id" {
   description = "The members' subnet (ip-config mode): the NIC PUT joins each ip-configuration to it."
 }
 
-variable "public_ip_id" {
-  type        = string
-  default     = null
-  description = "The public VIP (Standard, static) attached to the VIP ip-configuration, if any."
-}
-
-variable "route_table_ids" {
+variable "nsg_ids" {
   type        = list(string)
   default     = []
-  description = "Route tables holding the VIP/32 route (route mode)."
+  description = "Network security groups attached to the member NICs (ip-config mode): a NIC PUT needs networkSecurityGroups/join/action on each."
+}
+
+variable "asg_ids" {
+  type        = list(string)
+  default     = []
+  description = "Application security groups of the members' ip-configurations (ip-config mode): joinIpConfiguration/action on each."
+}
+
+variable "lb_backend_pool_ids" {
+  type        = list(string)
+  default     = []
+  description = "Load-balancer backend pools the members' ip-configurations belong to (ip-config mode): backendAddressPools/join/action on each."
+}
+
+variable "alerts_enabled" {
+  type        = bool
+  default     = false
+  description = "Second apply: the VM availability alerts and their action group, whose webhook needs the function key of the running app (azurerm_function_app_host_keys cannot read it in the apply that creates the app: hashicorp/terraform-provider-azurerm#16599)."
 }
 
 variable "tags" {

@@ -3,8 +3,9 @@ terraform {
 
   required_providers {
     azurerm = {
-      source  = "hashicorp/azurerm"
-      version = ">= 4.0"
+      source = "hashicorp/azurerm"
+      # 4.42 is the first release with azurerm_key_vault's rbac_authorization_enabled; 5.x is untested
+      version = ">= 4.42, < 5.0"
     }
   }
 }

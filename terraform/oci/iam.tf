@@ -16,6 +16,11 @@ resource "oci_identity_policy" "function" {
       for k, v in local.vault_keys :
       "Allow dynamic-group ${local.dynamic_group} to read secret-bundles in compartment id ${var.compartment_ocid} where target.secret.id = '${oci_vault_secret.member_key[k].id}'"
     ],
+    # with config_in_vault, the configuration document's secret: read its CURRENT version at cold start
+    [
+      for s in oci_vault_secret.config :
+      "Allow dynamic-group ${local.dynamic_group} to read secret-bundles in compartment id ${var.compartment_ocid} where target.secret.id = '${s.id}'"
+    ],
     # each pause secret, that secret only: read its CURRENT version (GetSecretBundle: read secret-bundles) and add
     # versions (UpdateSecret needs SECRET_UPDATE, first granted by `use secrets`: the Vault policy reference)
     flatten([

@@ -13,12 +13,7 @@ resource "oci_functions_function" "mirror_vip" {
   image              = var.function_image
   memory_in_mbs      = 256
   timeout_in_seconds = var.deadline_seconds
-  config = {
-    MIRROR_VIP_CONFIG = local.rendered_config
-    MIRROR_VIP_PAUSED = join(",", var.paused_mirrors)
-    # mirror → its pause secret's OCID, which `mirror-vip pause|resume` through the function write
-    MIRROR_VIP_PAUSE_SECRETS = jsonencode({ for m in local.pause_mirrors : m => oci_vault_secret.pause[m].id })
-  }
+  config             = local.function_config
   dynamic "provisioned_concurrency_config" {
     for_each = var.provisioned_concurrency > 0 ? [1] : []
     content {
@@ -36,7 +31,22 @@ locals {
         secret = key.secret == "oci-vault:terraform" ? "oci-vault:${oci_vault_secret.member_key[key.id].id}" : key.secret
       })]
     })]
-  }))
+    }, local.has_operators ? {
+    operatorKeys = [for key in local.config.operatorKeys : merge(key, {
+      secret = key.secret == "oci-vault:terraform" ? "oci-vault:${oci_vault_secret.member_key[key.id].id}" : key.secret
+    })]
+  } : {}))
+
+  # The function's whole configuration (an apply replaces it): the document inline, or with config_in_vault its
+  # Vault secret's reference plus the document's SHA-256, which the function checks at cold start and whose change
+  # restarts the function on a new document.
+  function_config = {
+    MIRROR_VIP_CONFIG        = var.config_in_vault ? "oci-vault:${oci_vault_secret.config[0].id}" : local.rendered_config
+    MIRROR_VIP_CONFIG_SHA256 = var.config_in_vault ? sha256(local.rendered_config) : ""
+    MIRROR_VIP_PAUSED        = join(",", var.paused_mirrors)
+    # mirror → its pause secret's OCID, which `mirror-vip pause|resume` through the function write
+    MIRROR_VIP_PAUSE_SECRETS = jsonencode({ for m in local.pause_mirrors : m => oci_vault_secret.pause[m].id })
+  }
 }
 
 resource "oci_apigateway_gateway" "mirror_vip" {

@@ -37,7 +37,8 @@ resource "oci_resource_scheduler_schedule" "reconcile" {
     id = oci_functions_function.mirror_vip.id
     parameters {
       parameter_type = "BODY"
-      value          = jsonencode({ kind = "mirror-vip.reconcile" })
+      # the provider's schema: a list of one JSON document (oracle/oci >= 6.37.0)
+      value = [jsonencode({ kind = "mirror-vip.reconcile" })]
     }
   }
 }

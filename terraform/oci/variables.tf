@@ -72,3 +72,9 @@ variable "paused_mirrors" {
   default     = []
   description = "Break-glass pause (MIRROR_VIP_PAUSED): mirrors whose moves are paused whatever their pause secret says; the function answers \"paused\" and writes nothing for them, and `mirror-vip resume` cannot end it (409). The everyday pause is `mirror-vip pause|resume` through the function, in each mirror's Vault secret (docs/oci.md)."
 }
+
+variable "config_in_vault" {
+  type        = bool
+  default     = false
+  description = "Keep the configuration document in a Vault secret that the function reads at cold start (GetSecretBundle, on that secret only) instead of inline: needed when the function configuration would exceed OCI's 4 KB (about 3 two-member mirrors)."
+}

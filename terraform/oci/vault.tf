@@ -41,3 +41,19 @@ resource "oci_vault_secret" "pause" {
     ignore_changes = [secret_content]
   }
 }
+
+# With config_in_vault: the configuration document itself (over OCI Functions' 4 KB configuration cap). Terraform
+# owns it: each apply with a changed document adds a version, and the function config's MIRROR_VIP_CONFIG_SHA256
+# changes with it, so the function restarts on the new document and refuses a version that does not match.
+resource "oci_vault_secret" "config" {
+  count          = var.config_in_vault ? 1 : 0
+  compartment_id = var.compartment_ocid
+  vault_id       = var.vault_id
+  key_id         = var.vault_key_id
+  secret_name    = "${var.name}-config"
+  description    = "mirror-vip configuration document (the function reads it at cold start)"
+  secret_content {
+    content_type = "BASE64"
+    content      = base64encode(local.rendered_config)
+  }
+}

@@ -137,9 +137,9 @@ describe('docs/azure.md and docs/oci.md: keygen → store → deploy → notify,
     // the names terraform/azure gives this key id (locals.tf): the secret and the app setting the reference sits in
     const locals = readFileSync(join(ROOT, 'terraform/azure/locals.tf'), 'utf8');
     // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL interpolation in terraform source
-    expect(locals).toContain('secret  = "${var.name_prefix}-${replace(lower(k), "/[^a-z0-9-]/", "-")}"');
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL interpolation in terraform source
-    expect(locals).toContain('setting = "MIRROR_VIP_KEY_${upper(replace(k, "/[^A-Za-z0-9]/", "_"))}"');
+    expect(locals).toContain('secret  = "${var.name_prefix}-${replace(lower(k.id), "/[^a-z0-9-]/", "-")}"');
+    // the app setting is the one the key's env: reference names (keygen printed env:MIRROR_VIP_KEY_IRIS_A_K1)
+    expect(locals).toContain('setting = trimprefix(k.secret, "env:")');
     expect(store).toContain('--name mirror-vip-iris-a-k1 ');
     // deploy: the Azure Function with the key as the platform resolves the Key Vault reference in its app setting
     // (MIRROR_VIP_KEY_IRIS_A_K1 = the secret's value), and the configuration reference keygen printed; then notify

@@ -10,7 +10,7 @@ import { tfDirs } from '../../scripts/provider-schemas.ts';
 import { checkFile, loadExtracts, tfFiles } from '../support/provider-schema.ts';
 import { satisfies } from '../support/version-range.ts';
 
-const extracts = loadExtracts(['aws', 'google', 'azurerm', 'oci', 'archive', 'random']);
+const extracts = loadExtracts(['aws', 'google', 'azurerm', 'oci', 'archive', 'random', 'terraform']);
 const DIRS = tfDirs();
 
 type Tf = {

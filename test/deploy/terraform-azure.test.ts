@@ -7,13 +7,16 @@ import { promisify } from 'node:util';
 import { convertFiles, parse } from '@cdktf/hcl2json';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/load.ts';
+import { KEY_VAULT_DATA_ACTIONS } from '../../shared/providers/azure/key-vault-slot.ts';
 import { AZURE_ACTIONS, AZURE_ACTIONS_BY_CALL } from '../../shared/providers/azure/network-api.ts';
 import { ref, terraformConsole, tfEnv } from '../support/terraform.ts';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const moduleDir = join(root, 'terraform/azure');
-const exampleConfig = parseConfig(readFileSync(join(moduleDir, 'mirror-vip.example.json'), 'utf8'), 'example config');
+const exampleText = readFileSync(join(moduleDir, 'mirror-vip.example.json'), 'utf8');
+const exampleConfig = parseConfig(exampleText, 'example config');
+const exampleDoc = JSON.parse(exampleText) as Record<string, Json>;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Block = { [key: string]: Json };
@@ -38,20 +41,23 @@ function actionsByScope(): Record<string, string[]> {
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort()]));
 }
 
-async function evaluate(v: Record<string, Json>) {
+/** Evaluate locals.tf against the real variables.tf and a configuration document, with no provider at all. */
+async function evaluate(v: Record<string, Json>, config: unknown = exampleDoc) {
   const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-tfaz-'));
   try {
-    for (const f of ['variables.tf', 'locals.tf']) cpSync(join(moduleDir, f), join(dir, f));
+    for (const f of ['variables.tf', 'locals.tf', 'limits.tf']) cpSync(join(moduleDir, f), join(dir, f));
     writeFileSync(join(dir, 'none.tfrc'), '');
-    writeFileSync(join(dir, 'probe.auto.tfvars.json'), JSON.stringify(v));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+    writeFileSync(join(dir, 'probe.auto.tfvars.json'), JSON.stringify({ ...v, config_file: 'config.json' }));
     const out = await terraformConsole(
       dir,
-      'jsonencode({ scopes = local.role_scopes, secrets = local.key_secrets, kinds = local.role_kinds })',
+      'jsonencode({ scopes = local.role_scopes, secrets = local.key_secrets, kinds = local.role_kinds, assignable = local.role_assignable_scopes })',
     );
     return JSON.parse(JSON.parse(out.trim())) as {
       scopes: Record<string, { kind: string; scope: string }>;
-      secrets: Record<string, { secret: string; setting: string }>;
+      secrets: Record<string, { secret: string; setting: string; env: boolean }>;
       kinds: string[];
+      assignable: Record<string, string[]>;
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -84,33 +90,53 @@ describe('terraform/azure', () => {
     expect(role.permissions).toEqual([{ actions: ref('local.role_actions[each.key]'), not_actions: [] }]);
   });
 
-  it('assigns the roles on the member NICs, the subnet, the public IP and the subscription (status reads only)', async () => {
+  it('assigns the roles on what the configuration names: member NICs, public IP, route tables; subnet, NSG and the subscription', async () => {
     const e = await evaluate(vars);
-    const members = vars.members as Record<string, { nic_id: string }>;
+    const arm =
+      '/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/mirror-rg/providers/Microsoft.Network';
     expect(
       Object.values(e.scopes)
         .map((s) => s.scope)
         .sort(),
     ).toEqual(
       [
-        ...Object.values(members).map((m) => m.nic_id),
+        `${arm}/networkInterfaces/iris-a-nic`,
+        `${arm}/networkInterfaces/iris-b-nic`,
+        `${arm}/publicIPAddresses/mirror-vip-pip`,
         vars.subnet_id as string,
-        vars.public_ip_id as string,
-        `/subscriptions/${vars.subscription_id}`,
+        ...(vars.nsg_ids as string[]),
+        '/subscriptions/00000000-0000-4000-8000-000000000001',
       ].sort(),
     );
-    expect(e.kinds.sort()).toEqual(['nic', 'publicIp', 'subnet', 'subscription']);
-    const routeOnly = await evaluate({
-      ...vars,
-      subnet_id: null,
-      public_ip_id: null,
-      route_table_ids: ['/subscriptions/x/resourceGroups/g/providers/Microsoft.Network/routeTables/rt-1'],
-    });
+    expect(e.kinds.sort()).toEqual(['nic', 'nsg', 'publicIp', 'subnet', 'subscription']);
+    // a route-mode mirror: the route tables of the configuration, in their own resource group
+    const doc = structuredClone(exampleDoc) as { mirrors: Record<string, Json>[] };
+    (doc.mirrors[0] as Record<string, Json>).vips = [
+      { mode: 'route', cidr: '10.9.9.9/32', routeTables: [{ name: 'rt-app', resourceGroup: 'app-rg' }] },
+    ];
+    const routeOnly = await evaluate({ ...vars, subnet_id: null, nsg_ids: [] }, doc);
     expect(routeOnly.kinds.sort()).toEqual(['nic', 'routeTable', 'subscription']);
+    expect(routeOnly.scopes['route-table-0']?.scope).toBe(
+      '/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/app-rg/providers/Microsoft.Network/routeTables/rt-app',
+    );
   });
 
-  it('every role assignment goes to the function identity; the member VMs get none', () => {
-    const assignments = Object.values(tf.resource.azurerm_role_assignment ?? {}).flat();
+  it('custom roles are assignable in resource groups (or the subscription), never at a resource; assigned on each resource', async () => {
+    const e = await evaluate(vars);
+    for (const [kind, scopes] of Object.entries(e.assignable))
+      for (const s of scopes)
+        expect(s, kind).toMatch(
+          kind === 'subscription' ? /^\/subscriptions\/[^/]+$/ : /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/,
+        );
+    expect(e.assignable.nic).toEqual(['/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/mirror-rg']);
+    const role = res('azurerm_role_definition', 'move');
+    expect(role.assignable_scopes).toBe(ref('local.role_assignable_scopes[each.key]'));
+    expect(res('azurerm_role_assignment', 'move').scope).toBe(ref('each.value.scope'));
+  });
+
+  it("every role assignment goes to the function identity, but the deployer's; the member VMs get none", () => {
+    const { deployer_secrets: _d, ...functionOnes } = tf.resource.azurerm_role_assignment ?? {};
+    const assignments = Object.values(functionOnes).flat();
     expect(assignments.length).toBeGreaterThanOrEqual(2);
     for (const a of assignments)
       expect(a.principal_id).toBe(ref('azurerm_user_assigned_identity.function.principal_id'));
@@ -120,8 +146,8 @@ describe('terraform/azure', () => {
   it('Key Vault: one secret per member key, named as the configuration expects, readable by the function only', async () => {
     const e = await evaluate(vars);
     expect(e.secrets).toEqual({
-      'iris-a-k1': { secret: 'mirror-vip-iris-a-k1', setting: 'MIRROR_VIP_KEY_IRIS_A_K1' },
-      'iris-b-k1': { secret: 'mirror-vip-iris-b-k1', setting: 'MIRROR_VIP_KEY_IRIS_B_K1' },
+      'iris-a-k1': { secret: 'mirror-vip-iris-a-k1', setting: 'MIRROR_VIP_KEY_IRIS_A_K1', env: true },
+      'iris-b-k1': { secret: 'mirror-vip-iris-b-k1', setting: 'MIRROR_VIP_KEY_IRIS_B_K1', env: true },
     });
     const refs = exampleConfig.mirrors.flatMap((m) => m.keys.map((k) => k.secret));
     expect(refs.sort()).toEqual(
@@ -151,10 +177,7 @@ describe('terraform/azure', () => {
     });
     expect(secret.lifecycle).toEqual([{ ignore_changes: [ref('value')] }]);
     expect(secret.value).toBe(ref('jsonencode({ paused = false, by = "terraform", since = timestamp() })'));
-    expect(locals.pause_data_actions).toEqual([
-      'Microsoft.KeyVault/vaults/secrets/getSecret/action',
-      'Microsoft.KeyVault/vaults/secrets/setSecret/action',
-    ]);
+    expect(locals.pause_data_actions).toEqual(Object.values(KEY_VAULT_DATA_ACTIONS));
     const role = res('azurerm_role_definition', 'pause');
     expect(role.permissions).toEqual([
       { actions: [], not_actions: [], data_actions: ref('local.pause_data_actions'), not_data_actions: [] },
@@ -172,7 +195,8 @@ describe('terraform/azure', () => {
   });
 
   it('no other role lets the function write a secret: the member keys stay Key Vault Secrets User (read)', () => {
-    const assignments = Object.entries(tf.resource.azurerm_role_assignment ?? {});
+    const { deployer_secrets: _d, ...functionOnes } = tf.resource.azurerm_role_assignment ?? {};
+    const assignments = Object.entries(functionOnes);
     const builtIn = assignments
       .map(([, a]) => a[0]?.role_definition_name)
       .filter((n) => typeof n === 'string' && n.startsWith('Key Vault'));
@@ -195,12 +219,11 @@ describe('terraform/azure', () => {
     ] as const) {
       const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-tfaz-ops-'));
       try {
-        cpSync(join(moduleDir, 'variables.tf'), join(dir, 'variables.tf'));
+        for (const f of ['variables.tf', 'locals.tf']) cpSync(join(moduleDir, f), join(dir, f));
         writeFileSync(join(dir, 'none.tfrc'), '');
-        writeFileSync(join(dir, 'probe.tf'), `locals {\n  has_operators = ${expr}\n}\n`);
         writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...exampleConfig, operatorKeys }));
         writeFileSync(join(dir, 'probe.auto.tfvars.json'), JSON.stringify({ ...vars, config_file: 'config.json' }));
-        expect((await terraformConsole(dir, 'local.has_operators')).trim()).toBe(expected);
+        expect((await terraformConsole(dir, expr)).trim()).toBe(expected);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -215,12 +238,18 @@ describe('terraform/azure', () => {
     expect((app.identity as Block[])[0]?.type).toBe('UserAssigned');
   });
 
-  it('alerts: a per-member VM availability alert → an action group webhook with the common alert schema', () => {
+  it('alerts (second apply): a per-member VM availability alert → an action group webhook with the common alert schema', () => {
     const group = res('azurerm_monitor_action_group', 'mirror_vip');
+    expect(group.count).toBe(ref('var.alerts_enabled ? 1 : 0'));
     expect((group.webhook_receiver as Block[])[0]).toMatchObject({ use_common_alert_schema: true });
     expect(String((group.webhook_receiver as Block[])[0]?.service_uri)).toContain('/api/mirrorVipAlert?code=');
+    // the host keys are read only in the second apply, never in the one that creates the app
+    const keys = (tf as unknown as { data: Record<string, Record<string, Block[]>> }).data
+      .azurerm_function_app_host_keys?.mirror_vip?.[0];
+    expect(keys?.count).toBe(ref('var.alerts_enabled ? 1 : 0'));
     const alert = res('azurerm_monitor_metric_alert', 'member_availability');
-    expect(alert.name).toBe(`mirror-vip:${ref('var.mirror_name')}:${ref('each.key')}-availability`);
+    expect(alert.name).toBe(`${ref('var.name_prefix')}-${ref('var.mirror_name')}-${ref('each.key')}-availability`);
     expect((alert.criteria as Block[])[0]).toMatchObject({ metric_name: 'VmAvailabilityMetric', operator: 'LessThan' });
+    expect((alert.action as Block[])[0]?.webhook_properties).toEqual({ mirror: ref('var.mirror_name') });
   });
 });

@@ -1,127 +1,43 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { convertFiles } from '@cdktf/hcl2json';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { classifyOciMessage, RECONCILE_KIND } from '../../functions/oci/oci-events.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import { decodePause, PAUSE_SECRETS_ENV, pauseSecretsFromEnv } from '../../shared/config/paused.ts';
 import { VAULT_SECRET_OCID } from '../../shared/config/schema-oci.ts';
-import { MOVE_ALSO_NEEDS, OCI_CALLS } from '../../shared/providers/oci/vcn-api.ts';
-import { ref, terraformConsole, tfEnv } from '../support/terraform.ts';
+import { OCI_VAULT_CALLS } from '../../shared/providers/oci/vault.ts';
+import { OCI_CALLS } from '../../shared/providers/oci/vcn-api.ts';
+import { ref, tfEnv } from '../support/terraform.ts';
+import {
+  type Block,
+  baseVars,
+  type Evaluated,
+  evaluate,
+  exampleText,
+  grantedTriples,
+  type Module,
+  moduleDir,
+  neededTriples,
+  ociModule,
+  parseStatement,
+  withModes,
+  withOperators,
+} from '../support/terraform-oci.ts';
 
 const run = promisify(execFile);
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const moduleDir = join(root, 'terraform/oci');
-const exampleText = readFileSync(join(moduleDir, 'mirror-vip.example.json'), 'utf8');
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type Block = { [key: string]: Json };
-interface Module {
-  resource: Record<string, Record<string, Block[]>>;
-}
-
-const baseVars = {
-  region: 'eu-frankfurt-1',
-  tenancy_ocid: 'ocid1.tenancy.oc1..aaaat',
-  compartment_ocid: 'ocid1.compartment.oc1..aaaac',
-  function_image: 'fra.ocir.io/ns/mirror-vip:0',
-  function_subnet_ids: ['ocid1.subnet.oc1..aaaaf'],
-  gateway_subnet_id: 'ocid1.subnet.oc1..aaaag',
-  vault_id: 'ocid1.vault.oc1..aaaav',
-  vault_key_id: 'ocid1.key.oc1..aaaak',
-};
-
-/** The example configuration with an operator key (mirror-vip inspect | reconcile | pause | resume). */
-const withOperators = JSON.stringify({
-  ...JSON.parse(exampleText),
-  operatorKeys: [{ id: 'ops-2026', secret: 'env:MIRROR_VIP_OPERATOR_KEY' }],
-});
-
-/** The example configuration with only the VIPs of one mode. */
-const withModes = (modes: string[]) => {
-  const doc = JSON.parse(exampleText) as { mirrors: { vips: { mode: string }[] }[] };
-  for (const m of doc.mirrors) m.vips = m.vips.filter((v) => modes.includes(v.mode));
-  return JSON.stringify(doc);
-};
-
-/** An expression of the module (hcl2json's `${…}`) on one line, without its comments, for `terraform console`. */
-const expression = (interpolated: Json | undefined) =>
-  String(interpolated)
-    .replace(/^\$\{/, '')
-    .replace(/\}$/, '')
-    .split('\n')
-    .filter((l) => !l.trim().startsWith('#'))
-    .join(' ');
-
-/** What the Vault gives each secret this module creates, in the tests: an OCID in its form. */
-const fakeSecretIds = (expr: string) =>
-  expr
-    .replaceAll('oci_vault_secret.pause[m].id', `"ocid1.vaultsecret.oc1.eu-frankfurt-1.pause\${lower(m)}"`)
-    .replaceAll(
-      'oci_vault_secret.member_key[k].id',
-      `"ocid1.vaultsecret.oc1.eu-frankfurt-1.key\${replace(k, "-", "")}"`,
-    );
-
-interface Evaluated {
-  statements: string[];
-  vaultKeys: Record<string, Block>;
-  watched: Record<string, Block>;
-  pauseMirrors: string[];
-  /** The function policy's statements and MIRROR_VIP_PAUSE_SECRETS as terraform renders them (secret OCIDs faked). */
-  policy: string[];
-  pauseSecrets: string;
-  /** The text a new pause secret holds. */
-  pauseInitial: string;
-}
-
-/** Evaluate locals.tf against the real variables.tf, with no provider at all. */
-async function evaluate(config: string): Promise<Evaluated> {
-  const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-tfoci-'));
-  try {
-    for (const f of ['variables.tf', 'locals.tf']) cpSync(join(moduleDir, f), join(dir, f));
-    writeFileSync(join(dir, 'none.tfrc'), '');
-    writeFileSync(join(dir, 'probe.auto.tfvars.json'), JSON.stringify({ ...baseVars, mirror_vip_config: config }));
-    const fn = (tf.resource.oci_functions_function?.mirror_vip?.[0]?.config ?? {}) as Block;
-    const policy = fakeSecretIds(expression(tf.resource.oci_identity_policy?.function?.[0]?.statements));
-    const pauseSecrets = fakeSecretIds(expression((Array.isArray(fn) ? fn[0] : fn)?.MIRROR_VIP_PAUSE_SECRETS));
-    const content = expression(
-      ((tf.resource.oci_vault_secret?.pause?.[0]?.secret_content as Block[]) ?? [])[0]?.content,
-    );
-    const out = await terraformConsole(
-      dir,
-      `jsonencode({ statements = local.network_statements, vaultKeys = local.vault_keys, watched = local.watched, pauseMirrors = local.pause_mirrors, policy = ${policy}, pauseSecrets = ${pauseSecrets}, pauseInitial = base64decode(${content}) })`,
-    );
-    return JSON.parse(JSON.parse(out.trim()));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** `Allow dynamic-group G to <verb> <resource> in compartment id C where any {request.operation = 'X', …}`. */
-const parseStatement = (s: string) => {
-  const m = /^Allow dynamic-group (\S+) to (\w+) ([\w-]+) in compartment id (\S+) where any \{(.*)\}$/.exec(s);
-  if (!m) throw new Error(`not a scoped statement: ${s}`);
-  const ops = [...(m[5] as string).matchAll(/request\.operation = '(\w+)'/g)].map((x) => x[1] as string);
-  return { group: m[1], verb: m[2], resource: m[3], ops };
-};
-
 let tf: Module;
+const one = (type: string, name: string): Block => {
+  const b = tf.resource[type]?.[name]?.[0];
+  if (!b) throw new Error(`no ${type}.${name}`);
+  return b;
+};
 
 describe('terraform/oci', () => {
   let both: Evaluated;
   let ops: Evaluated;
-  const one = (type: string, name: string): Block => {
-    const b = tf.resource[type]?.[name]?.[0];
-    if (!b) throw new Error(`no ${type}.${name}`);
-    return b;
-  };
 
   beforeAll(async () => {
-    tf = (await convertFiles(moduleDir)) as unknown as Module;
+    tf = await ociModule();
     both = await evaluate(exampleText);
     ops = await evaluate(withOperators);
   }, 60_000);
@@ -130,33 +46,49 @@ describe('terraform/oci', () => {
     await run('terraform', ['fmt', '-check', '-recursive', moduleDir], { env: tfEnv(moduleDir) });
   });
 
-  it("the function's statements grant exactly the narrow client's calls, each limited to its operations", () => {
-    const granted = both.statements.map(parseStatement);
-    for (const [name, c] of Object.entries(OCI_CALLS)) {
-      const s = granted.find((g) => g.resource === c.resource && g.ops.includes(c.op));
-      expect(s, `${name} (${c.op}) needs ${c.verb} ${c.resource}`).toBeDefined();
-      const rank = ['inspect', 'read', 'use', 'manage'];
-      expect(rank.indexOf(s?.verb ?? '')).toBeGreaterThanOrEqual(rank.indexOf(c.verb));
-    }
-    const known = new Set<string>(Object.values(OCI_CALLS).map((c) => c.op));
-    for (const g of granted) {
+  it("the function's statements grant exactly what the narrow client's calls need, each limited to its operations", () => {
+    expect(grantedTriples(both.statements)).toEqual(neededTriples(['private-ip', 'route']));
+    for (const g of both.statements.map(parseStatement)) {
       expect(g.group).toBe('mirror-vip-function');
-      for (const op of g.ops) expect(known.has(op), `${op} is not a call of the provider`).toBe(true);
       expect(g.resource).not.toMatch(/family/);
-      if (g.verb === 'manage')
-        expect([g.resource, g.ops.sort()]).toEqual(['route-tables', ['GetRouteTable', 'UpdateRouteTable']]);
     }
-    expect(
-      granted.find((g) => g.resource === MOVE_ALSO_NEEDS.resource && g.ops.includes('UpdatePrivateIp'))?.verb,
-    ).toBe(MOVE_ALSO_NEEDS.verb);
+    // the policy reference rows the issue names: route mode needs manage private-ips (PRIVATE_IP_ROUTE_TABLE_ATTACH /
+    // DETACH), a reserved public IP manage public-ips (PUBLIC_IP_UPDATE) plus use private-ips for UpdatePublicIp
+    const triples = grantedTriples(both.statements);
+    for (const t of [
+      'manage private-ips UpdateRouteTable',
+      'manage public-ips UpdatePublicIp',
+      'use private-ips UpdatePublicIp',
+      'use vnics UpdatePrivateIp',
+    ])
+      expect(triples).toContain(t);
+    expect(OCI_CALLS.updateRouteTable.needs[1].permissions).toEqual([
+      'PRIVATE_IP_ROUTE_TABLE_ATTACH',
+      'PRIVATE_IP_ROUTE_TABLE_DETACH',
+    ]);
+    expect(OCI_CALLS.updatePublicIp.needs[0]).toMatchObject({ verb: 'manage', permissions: ['PUBLIC_IP_UPDATE'] });
   });
 
-  it('a mirror of one mode gets only that mode statements', async () => {
-    const privateOnly = (await evaluate(withModes(['private-ip']))).statements.map(parseStatement);
-    expect(privateOnly.map((g) => g.resource).sort()).toEqual(['private-ips', 'public-ips', 'vnics']);
-    const routeOnly = (await evaluate(withModes(['route']))).statements.map(parseStatement);
-    expect(routeOnly.some((g) => g.verb === 'use')).toBe(false);
-    expect(routeOnly.map((g) => g.resource).sort()).toEqual(['private-ips', 'route-tables', 'vnics']);
+  it("terraform's table of calls is the provider's (OCI_CALLS): operations, modes and grants", () => {
+    const locals = Object.assign({}, ...tf.locals) as {
+      oci_calls: Record<string, { modes: string[]; needs: string[] }>;
+    };
+    const fromCode = Object.fromEntries(
+      Object.values(OCI_CALLS).map((c) => [
+        c.op,
+        { modes: [...c.modes], needs: c.needs.map((n) => `${n.verb} ${n.resource}`) },
+      ]),
+    );
+    expect(locals.oci_calls).toEqual(fromCode);
+  });
+
+  it('a mirror of one mode gets exactly that mode grants', async () => {
+    const privateOnly = (await evaluate(withModes(['private-ip']))).statements;
+    expect(grantedTriples(privateOnly)).toEqual(neededTriples(['private-ip']));
+    expect(privateOnly.map(parseStatement).some((g) => g.resource === 'route-tables')).toBe(false);
+    const routeOnly = (await evaluate(withModes(['route']))).statements;
+    expect(grantedTriples(routeOnly)).toEqual(neededTriples(['route']));
+    expect(routeOnly.map(parseStatement).some((g) => g.verb === 'use' || g.resource === 'public-ips')).toBe(false);
   });
 
   it('the dynamic group is the function only; the members instances get no policy', () => {
@@ -177,15 +109,12 @@ describe('terraform/oci', () => {
     expect(policy).toContain(
       `to read secret-bundles in compartment id ${ref('var.compartment_ocid')} where target.secret.id = `,
     );
-    expect(JSON.stringify(one('oci_functions_function', 'mirror_vip').config)).toContain('local.rendered_config');
-    // the rendered document is a valid configuration once each key points at a secret OCID
-    const rendered = exampleText.replaceAll(
-      'oci-vault:terraform',
-      'oci-vault:ocid1.vaultsecret.oc1.eu-frankfurt-1.aaaas',
-    );
-    expect(parseConfig(rendered).mirrors[0]?.keys.map((k) => k.secret.split(':')[0])).toEqual([
-      'oci-vault',
-      'oci-vault',
+    expect(one('oci_functions_function', 'mirror_vip').config).toBe(ref('local.function_config'));
+    // the rendered document is a valid configuration, each key pointing at its secret's OCID
+    const rendered = parseConfig(both.functionConfig.MIRROR_VIP_CONFIG as string);
+    expect(rendered.mirrors[0]?.keys.map((k) => k.secret)).toEqual([
+      'oci-vault:ocid1.vaultsecret.oc1.eu-frankfurt-1.keyirisak1',
+      'oci-vault:ocid1.vaultsecret.oc1.eu-frankfurt-1.keyirisbk1',
     ]);
   });
 
@@ -252,7 +181,14 @@ describe('terraform/oci', () => {
       `Allow dynamic-group mirror-vip-function to read secret-bundles in compartment id ${C} where target.secret.id = '${id}'`,
       `Allow dynamic-group mirror-vip-function to use secrets in compartment id ${C} where target.secret.id = '${id}'`,
     ]);
-    // every secret statement names one secret; the only write (use secrets: UpdateSecret) is on a pause secret
+    // every secret statement is one of the Vault calls' grants (OCI_VAULT_CALLS), naming one secret; the only write
+    // (use secrets: UpdateSecret) is on a pause secret
+    const grants = Object.values(OCI_VAULT_CALLS).map((c) => ` to ${c.verb} ${c.resource} in `);
+    for (const p of secretStatements)
+      expect(
+        grants.some((g) => p.includes(g)),
+        p,
+      ).toBe(true);
     for (const p of secretStatements) expect(p).toMatch(/ where target\.secret\.id = 'ocid1\.vaultsecret\.[^']+'$/);
     expect(secretStatements.filter((p) => / to use secrets /.test(p))).toEqual([secretStatements.at(-1)]);
     const all = Object.values(tf.resource.oci_identity_policy ?? {}).flatMap((p) => JSON.stringify(p[0]?.statements));
@@ -264,8 +200,8 @@ describe('terraform/oci', () => {
   });
 
   it('the function config: MIRROR_VIP_PAUSE_SECRETS names each pause secret as the runtime accepts it; MIRROR_VIP_PAUSED stays', () => {
-    const config = one('oci_functions_function', 'mirror_vip').config as Block | Block[];
-    expect((Array.isArray(config) ? config[0] : config)?.MIRROR_VIP_PAUSED).toBe(ref('join(",", var.paused_mirrors)'));
+    const config = (Object.assign({}, ...tf.locals) as Block).function_config as Block;
+    expect(config.MIRROR_VIP_PAUSED).toBe(ref('join(",", var.paused_mirrors)'));
     const doc = parseConfig(withOperators.replaceAll('oci-vault:terraform', 'env:K'));
     const refs = pauseSecretsFromEnv(doc, { [PAUSE_SECRETS_ENV]: ops.pauseSecrets }, VAULT_SECRET_OCID, 'an OCID');
     expect(Object.fromEntries(refs)).toEqual({ IRISMIRROR: 'ocid1.vaultsecret.oc1.eu-frankfurt-1.pauseirismirror' });

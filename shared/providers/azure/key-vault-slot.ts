@@ -27,6 +27,15 @@ function failure(op: string, ref: string, e: unknown): ProviderError {
 }
 
 /**
+ * The Key Vault data actions of each call below, granted on the pause secret alone (Azure resource provider operations,
+ * Microsoft.KeyVault; terraform/azure pause.tf `pause_data_actions`, kept equal by test/deploy/terraform-azure.test.ts).
+ */
+export const KEY_VAULT_DATA_ACTIONS = {
+  getSecret: 'Microsoft.KeyVault/vaults/secrets/getSecret/action',
+  setSecret: 'Microsoft.KeyVault/vaults/secrets/setSecret/action',
+} as const;
+
+/**
  * The pause secrets in Key Vault through @azure/keyvault-secrets: getSecret (the latest version) and setSecret (a new
  * version), the two data actions the function's role holds on each pause secret. One client per vault; the SDK's
  * retries are off and each call has its own budget, so an unreachable vault costs one timeout, never a retry loop.

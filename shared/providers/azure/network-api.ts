@@ -73,10 +73,13 @@ export interface NetworkApi {
 }
 
 /**
- * The Azure RBAC actions each NetworkApi call needs, by the resource they are checked on. A NIC PUT is checked for
- * linked access to everything the NIC references: the subnet of each ip-configuration (join) and the public IP
- * attached (join). Polling an Azure-AsyncOperation URL (`/subscriptions/S/providers/Microsoft.Network/locations/L/
- * operations/ID`) is a read of a subscription-level resource, so that one read is granted on the subscription.
+ * The Azure RBAC actions each NetworkApi call needs, by the resource they are checked on (Azure resource provider
+ * operations, Microsoft.Network: learn.microsoft.com/azure/role-based-access-control/permissions/networking). A NIC
+ * PUT is checked for linked access to everything the NIC references, or it fails 403 LinkedAuthorizationFailed: the
+ * subnet of each ip-configuration, the public IP attached, and — when the member NICs have them — their network
+ * security group, application security groups and load-balancer backend pools (each a join action). Polling an
+ * Azure-AsyncOperation URL (`/subscriptions/S/providers/Microsoft.Network/locations/L/operations/ID`) is a read of a
+ * subscription-level resource, so that one read is granted on the subscription.
  */
 export const AZURE_ACTIONS_BY_CALL = {
   getNic: { nic: ['Microsoft.Network/networkInterfaces/read'] },
@@ -84,6 +87,9 @@ export const AZURE_ACTIONS_BY_CALL = {
     nic: ['Microsoft.Network/networkInterfaces/write'],
     subnet: ['Microsoft.Network/virtualNetworks/subnets/join/action'],
     publicIp: ['Microsoft.Network/publicIPAddresses/join/action'],
+    nsg: ['Microsoft.Network/networkSecurityGroups/join/action'],
+    asg: ['Microsoft.Network/applicationSecurityGroups/joinIpConfiguration/action'],
+    lbPool: ['Microsoft.Network/loadBalancers/backendAddressPools/join/action'],
   },
   getRoute: { routeTable: ['Microsoft.Network/routeTables/routes/read'] },
   putRoute: { routeTable: ['Microsoft.Network/routeTables/routes/write'] },
@@ -91,10 +97,10 @@ export const AZURE_ACTIONS_BY_CALL = {
   pollOperation: {
     subscription: ['Microsoft.Network/locations/operations/read', 'Microsoft.Network/locations/operationResults/read'],
   },
-} as const satisfies Record<
-  keyof NetworkApi | 'pollOperation',
-  Partial<Record<'nic' | 'subnet' | 'publicIp' | 'routeTable' | 'subscription', readonly string[]>>
->;
+} as const satisfies Record<keyof NetworkApi | 'pollOperation', Partial<Record<AzureScopeKind, readonly string[]>>>;
+
+/** The kinds of resource a custom role is assigned on (terraform/azure role_actions keys). */
+export type AzureScopeKind = 'nic' | 'subnet' | 'publicIp' | 'nsg' | 'asg' | 'lbPool' | 'routeTable' | 'subscription';
 
 /** Every action the provider can use: the deployment's custom role must hold exactly these. */
 export const AZURE_ACTIONS: readonly string[] = [

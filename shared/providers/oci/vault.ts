@@ -26,6 +26,21 @@ function bounded<T>(opts: VaultOptions, secretId: string, call: Promise<T>): Pro
   ]);
 }
 
+/**
+ * The Vault calls and the grant each needs on the one secret it names (`where target.secret.id = '<OCID>'`): Vault
+ * policy reference (docs.oracle.com/iaas/Content/Identity/Reference/keypolicyreference.htm), secret-bundles read
+ * SECRET_BUNDLE_READ; secrets use SECRET_UPDATE. terraform/oci iam.tf grants these; test/deploy/terraform-oci.test.ts.
+ */
+export const OCI_VAULT_CALLS = {
+  getSecretBundle: {
+    op: 'GetSecretBundle',
+    verb: 'read',
+    resource: 'secret-bundles',
+    permissions: ['SECRET_BUNDLE_READ'],
+  },
+  updateSecret: { op: 'UpdateSecret', verb: 'use', resource: 'secrets', permissions: ['SECRET_UPDATE'] },
+} as const;
+
 /** Read the CURRENT version of a Vault secret by OCID (GetSecretBundle) and decode its base64 content. */
 export function vaultSecretReader(opts: VaultOptions): (secretId: string) => Promise<string> {
   const client = new SecretsClient({ authenticationDetailsProvider: opts.auth }, NO_SDK_RETRY);

@@ -1,7 +1,7 @@
 import { lazyClient } from '../lazy.ts';
 /**
  * The VirtualNetwork (oci-core) calls mirror-vip makes, and nothing else: the seam for tests and the source of
- * truth for terraform/oci's policy (OCI_CALLS maps each call to the IAM verb and resource type it needs).
+ * truth for terraform/oci's policy (OCI_CALLS maps each call to every IAM verb and resource type it needs).
  */
 
 /** A secondary private IP as the provider needs it. */
@@ -70,23 +70,106 @@ export interface VcnApi {
   updateRouteTable(id: string, rules: RouteRuleView[], ifMatch: string, o: CallOptions): Promise<RouteTableView>;
 }
 
+/** A policy grant one call needs: `Allow … to <verb> <resource> … where request.operation = '<op>'`. */
+export interface OciGrant {
+  verb: 'inspect' | 'read' | 'use' | 'manage';
+  resource: string;
+  /** The permissions of that verb the operation checks (policy reference rows), for the record and the docs. */
+  permissions: readonly string[];
+}
+
+/** The VIP modes, each with the calls it makes (a policy grants a mode's calls only when a VIP uses it). */
+export type OciMode = 'private-ip' | 'route';
+
 /**
- * Each call, its OCI operation name (as recorded and as the emulator sees it), whether it writes, and the policy
- * statement that allows it (Core Services policy reference: verbs and resource types).
+ * Each call, its OCI operation name (as recorded and as the emulator sees it), whether it writes, the VIP modes that
+ * make it, and every grant it needs: OCI policy reference, "Details for the Core Services" (Details for Verb +
+ * Resource-Type Combinations, virtual-network-family), docs.oracle.com/iaas/Content/Identity/Reference/corepolicyreference.htm.
+ * terraform/oci/locals.tf `oci_calls` is this table; test/deploy/terraform-oci.test.ts keeps the two equal.
  */
 export const OCI_CALLS = {
-  getPrivateIp: { op: 'GetPrivateIp', write: false, verb: 'read', resource: 'private-ips' },
-  listPrivateIps: { op: 'ListPrivateIps', write: false, verb: 'read', resource: 'private-ips' },
-  updatePrivateIp: { op: 'UpdatePrivateIp', write: true, verb: 'use', resource: 'private-ips' },
-  getVnic: { op: 'GetVnic', write: false, verb: 'read', resource: 'vnics' },
-  getPublicIp: { op: 'GetPublicIp', write: false, verb: 'read', resource: 'public-ips' },
-  updatePublicIp: { op: 'UpdatePublicIp', write: true, verb: 'use', resource: 'public-ips' },
-  getRouteTable: { op: 'GetRouteTable', write: false, verb: 'read', resource: 'route-tables' },
-  updateRouteTable: { op: 'UpdateRouteTable', write: true, verb: 'manage', resource: 'route-tables' },
-} as const satisfies Record<keyof VcnApi, { op: string; write: boolean; verb: string; resource: string }>;
-
-/** UpdatePrivateIp moving an address also unassigns it from one VNIC and assigns it to another. */
-export const MOVE_ALSO_NEEDS = { verb: 'use', resource: 'vnics' } as const;
+  // private-ips inspect: PRIVATE_IP_READ → ListPrivateIps, GetPrivateIp
+  getPrivateIp: {
+    op: 'GetPrivateIp',
+    write: false,
+    modes: ['private-ip'],
+    needs: [{ verb: 'read', resource: 'private-ips', permissions: ['PRIVATE_IP_READ'] }],
+  },
+  listPrivateIps: {
+    op: 'ListPrivateIps',
+    write: false,
+    modes: ['private-ip'],
+    needs: [{ verb: 'read', resource: 'private-ips', permissions: ['PRIVATE_IP_READ'] }],
+  },
+  // private-ips use: PRIVATE_IP_UPDATE/ASSIGN/UNASSIGN; UpdatePrivateIp "also needs use vnics" (VNIC_ASSIGN/UNASSIGN)
+  updatePrivateIp: {
+    op: 'UpdatePrivateIp',
+    write: true,
+    modes: ['private-ip'],
+    needs: [
+      {
+        verb: 'use',
+        resource: 'private-ips',
+        permissions: ['PRIVATE_IP_UPDATE', 'PRIVATE_IP_ASSIGN', 'PRIVATE_IP_UNASSIGN'],
+      },
+      { verb: 'use', resource: 'vnics', permissions: ['VNIC_ASSIGN', 'VNIC_UNASSIGN'] },
+    ],
+  },
+  // vnics inspect/read: VNIC_READ → GetVnic (route mode: the source/destination check warning)
+  getVnic: {
+    op: 'GetVnic',
+    write: false,
+    modes: ['route'],
+    needs: [{ verb: 'read', resource: 'vnics', permissions: ['VNIC_READ'] }],
+  },
+  // public-ips read: PUBLIC_IP_READ → GetPublicIp
+  getPublicIp: {
+    op: 'GetPublicIp',
+    write: false,
+    modes: ['private-ip'],
+    needs: [{ verb: 'read', resource: 'public-ips', permissions: ['PUBLIC_IP_READ'] }],
+  },
+  // a reserved public IP: public-ips manage PUBLIC_IP_UPDATE, and private-ips use (PRIVATE_IP_ASSIGN_PUBLIC_IP,
+  // PRIVATE_IP_UNASSIGN_PUBLIC_IP) for the private IPs it leaves and joins
+  updatePublicIp: {
+    op: 'UpdatePublicIp',
+    write: true,
+    modes: ['private-ip'],
+    needs: [
+      { verb: 'manage', resource: 'public-ips', permissions: ['PUBLIC_IP_UPDATE'] },
+      {
+        verb: 'use',
+        resource: 'private-ips',
+        permissions: ['PRIVATE_IP_ASSIGN_PUBLIC_IP', 'PRIVATE_IP_UNASSIGN_PUBLIC_IP'],
+      },
+    ],
+  },
+  // route-tables inspect: ROUTE_TABLE_READ → GetRouteTable
+  getRouteTable: {
+    op: 'GetRouteTable',
+    write: false,
+    modes: ['route'],
+    needs: [{ verb: 'read', resource: 'route-tables', permissions: ['ROUTE_TABLE_READ'] }],
+  },
+  // route-tables manage: ROUTE_TABLE_UPDATE; a rule targeting a private IP: private-ips manage
+  // PRIVATE_IP_ROUTE_TABLE_ATTACH (the new target) and PRIVATE_IP_ROUTE_TABLE_DETACH (the old one)
+  updateRouteTable: {
+    op: 'UpdateRouteTable',
+    write: true,
+    modes: ['route'],
+    needs: [
+      { verb: 'manage', resource: 'route-tables', permissions: ['ROUTE_TABLE_UPDATE'] },
+      {
+        verb: 'manage',
+        resource: 'private-ips',
+        permissions: ['PRIVATE_IP_ROUTE_TABLE_ATTACH', 'PRIVATE_IP_ROUTE_TABLE_DETACH'],
+      },
+    ],
+  },
+} as const satisfies Record<
+  keyof VcnApi,
+  { op: string; write: boolean; modes: readonly OciMode[]; needs: readonly OciGrant[] }
+>;
 
 /** The VCN client built on first use, so a cold start that only rejects never loads or authenticates it. */
 export function lazyVcnApi(make: () => Promise<VcnApi>): VcnApi {
