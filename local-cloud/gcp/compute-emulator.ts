@@ -18,6 +18,7 @@ import {
   type StateTransition,
 } from './compute-state.ts';
 import { defaultFaults, type FaultPlan, injectedFailure, rateLimited, take } from './faults.ts';
+import { aggregatedAddresses, aggregatedInstances, getAddress, listAddresses } from './lists.ts';
 import {
   addAccessConfigMutation,
   deleteAccessConfigMutation,
@@ -112,6 +113,10 @@ const operation =
 /** Method, path under /compute/v1/projects/{project}/ (`*` = one segment), op name, handler. */
 const ENDPOINTS: [string, string, string, Handler][] = [
   ['GET', 'zones/*/instances', 'instances.list', listInstances],
+  ['GET', 'aggregated/instances', 'instances.aggregatedList', aggregatedInstances],
+  ['GET', 'regions/*/addresses', 'addresses.list', listAddresses],
+  ['GET', 'regions/*/addresses/*', 'addresses.get', getAddress],
+  ['GET', 'aggregated/addresses', 'addresses.aggregatedList', aggregatedAddresses],
   ['GET', 'zones/*/instances/*', 'instances.get', getInstance],
   [
     'PATCH',
