@@ -7,18 +7,23 @@ import { readCapped } from '../request-body.ts';
 import {
   ApiError,
   type ApiRequest,
-  applyFilter,
   ComputeState,
-  instanceJson,
-  listJson,
   type Mutation,
   newFingerprint,
   notFound,
-  routeJson,
   type StateTransition,
 } from './compute-state.ts';
 import { defaultFaults, type FaultPlan, injectedFailure, rateLimited, take } from './faults.ts';
-import { aggregatedAddresses, aggregatedInstances, getAddress, listAddresses } from './lists.ts';
+import {
+  aggregatedAddresses,
+  aggregatedInstances,
+  getAddress,
+  getInstance,
+  getRoute,
+  listAddresses,
+  listInstances,
+  listRoutes,
+} from './lists.ts';
 import {
   addAccessConfigMutation,
   deleteAccessConfigMutation,
@@ -77,28 +82,6 @@ const mutate =
   (build: (state: ComputeState, req: ApiRequest) => Mutation): Handler =>
   (c) =>
     c.start(build(c.state, c));
-
-function listInstances({ state, params: [zone = ''], query }: Ctx) {
-  const items = [...state.instances.values()].filter((i) => i.zone === zone).map((i) => instanceJson(state, i));
-  return listJson(state, 'compute#instanceList', `zones/${zone}/instances`, applyFilter(items, query.get('filter')));
-}
-
-function getInstance({ state, params: [zone = '', name = ''] }: Ctx) {
-  const found = state.instance(zone, name);
-  if (!found) throw notFound(`projects/${state.project}/zones/${zone}/instances/${name}`);
-  return instanceJson(state, found);
-}
-
-function listRoutes({ state, query }: Ctx) {
-  const items = [...state.routes.values()].map((r) => routeJson(state, r));
-  return listJson(state, 'compute#routeList', 'global/routes', applyFilter(items, query.get('filter')));
-}
-
-function getRoute({ state, params: [name = ''] }: Ctx) {
-  const route = state.routes.get(name);
-  if (!route) throw notFound(`projects/${state.project}/global/routes/${name}`);
-  return routeJson(state, route);
-}
 
 /** zoneOperations/globalOperations get and wait; params are [zone, name] or [name]. */
 const operation =

@@ -7,9 +7,36 @@ import {
   instanceJson,
   listJson,
   notFound,
+  routeJson,
 } from './compute-state.ts';
 
 type Ctx = ApiRequest & { state: ComputeState };
+
+/** instances.list (GET zones/{zone}/instances). */
+export function listInstances({ state, params: [zone = ''], query }: Ctx) {
+  const items = [...state.instances.values()].filter((i) => i.zone === zone).map((i) => instanceJson(state, i));
+  return listJson(state, 'compute#instanceList', `zones/${zone}/instances`, applyFilter(items, query.get('filter')));
+}
+
+/** instances.get. */
+export function getInstance({ state, params: [zone = '', name = ''] }: Ctx) {
+  const found = state.instance(zone, name);
+  if (!found) throw notFound(`projects/${state.project}/zones/${zone}/instances/${name}`);
+  return instanceJson(state, found);
+}
+
+/** routes.list. */
+export function listRoutes({ state, query }: Ctx) {
+  const items = [...state.routes.values()].map((r) => routeJson(state, r));
+  return listJson(state, 'compute#routeList', 'global/routes', applyFilter(items, query.get('filter')));
+}
+
+/** routes.get. */
+export function getRoute({ state, params: [name = ''] }: Ctx) {
+  const route = state.routes.get(name);
+  if (!route) throw notFound(`projects/${state.project}/global/routes/${name}`);
+  return routeJson(state, route);
+}
 
 /** The Address resource (Compute API reference, addresses): IN_USE with its users while an instance holds it. */
 export function addressJson(state: ComputeState, a: Address): Record<string, unknown> {

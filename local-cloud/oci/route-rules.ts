@@ -36,44 +36,54 @@ const optionalString = (r: Record<string, unknown>, k: string, i: number) => {
   return (r[k] ?? undefined) as string | undefined;
 };
 
-/** One rule checked as RouteRule (oci-core 2.139, API 20160918) describes it; returns it in its stored form. */
-function checkRule(raw: unknown, i: number, privateIpExists: (id: string) => boolean): RouteRule {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw invalid(`routeRules[${i}] must be an object`);
-  const r = raw as Record<string, unknown>;
-  const target = optionalString(r, 'networkEntityId', i);
-  if (!target?.startsWith('ocid1.')) throw invalid(`routeRules[${i}].networkEntityId must be an OCID`);
-  const [destination, destinationType, cidrBlock] = ['destination', 'destinationType', 'cidrBlock'].map((k) =>
-    optionalString(r, k, i),
-  );
-  const description = optionalString(r, 'description', i);
-  const routeType = optionalString(r, 'routeType', i);
+interface Destination {
+  destination?: string;
+  destinationType?: string;
+  cidrBlock?: string;
+}
+
+/** The rule's destination in one of its two forms, and the targets each destination may have. */
+function checkDestination({ destination, destinationType, cidrBlock }: Destination, target: string, at: string) {
   if (cidrBlock !== undefined && destination !== undefined)
-    throw invalid(`routeRules[${i}]: cidrBlock and destination cannot both be given`);
+    throw invalid(`${at}: cidrBlock and destination cannot both be given`);
   if (cidrBlock !== undefined) {
-    if (destinationType !== undefined)
-      throw invalid(`routeRules[${i}]: destinationType needs destination, not cidrBlock`);
-    if (!IPV4.test(cidrBlock)) throw invalid(`routeRules[${i}].cidrBlock ${cidrBlock} is not an IPv4 CIDR block`);
+    if (destinationType !== undefined) throw invalid(`${at}: destinationType needs destination, not cidrBlock`);
+    if (!IPV4.test(cidrBlock)) throw invalid(`${at}.cidrBlock ${cidrBlock} is not an IPv4 CIDR block`);
   } else if (destination === undefined) {
-    throw invalid(`routeRules[${i}]: destination (or the deprecated cidrBlock) is required`);
+    throw invalid(`${at}: destination (or the deprecated cidrBlock) is required`);
   } else if (destinationType === undefined) {
-    throw invalid(`routeRules[${i}]: destinationType is required with destination`);
+    throw invalid(`${at}: destinationType is required with destination`);
   } else if (destinationType === 'CIDR_BLOCK') {
     const v6 = isIpv6Prefix(destination);
-    if (!v6 && !IPV4.test(destination))
-      throw invalid(`routeRules[${i}].destination ${destination} is not a CIDR block`);
+    if (!v6 && !IPV4.test(destination)) throw invalid(`${at}.destination ${destination} is not a CIDR block`);
     if (v6 && !IPV6_TARGETS.some((p) => target.startsWith(p)))
-      throw invalid(`routeRules[${i}]: an IPv6 destination can only target a DRG or an internet gateway`);
+      throw invalid(`${at}: an IPv6 destination can only target a DRG or an internet gateway`);
   } else if (destinationType === 'SERVICE_CIDR_BLOCK') {
-    if (!SERVICE_LABEL.test(destination))
-      throw invalid(`routeRules[${i}].destination ${destination} is not a Service cidrBlock`);
+    if (!SERVICE_LABEL.test(destination)) throw invalid(`${at}.destination ${destination} is not a Service cidrBlock`);
   } else {
-    throw invalid(`routeRules[${i}].destinationType must be CIDR_BLOCK or SERVICE_CIDR_BLOCK`);
+    throw invalid(`${at}.destinationType must be CIDR_BLOCK or SERVICE_CIDR_BLOCK`);
   }
   if ((destinationType === 'SERVICE_CIDR_BLOCK') !== target.startsWith(SERVICE_GATEWAY))
-    throw invalid(`routeRules[${i}]: a service gateway target goes with a SERVICE_CIDR_BLOCK destination, and only it`);
+    throw invalid(`${at}: a service gateway target goes with a SERVICE_CIDR_BLOCK destination, and only it`);
+}
+
+/** One rule checked as RouteRule (oci-core 2.139, API 20160918) describes it; returns it in its stored form. */
+function checkRule(raw: unknown, i: number, privateIpExists: (id: string) => boolean): RouteRule {
+  const at = `routeRules[${i}]`;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid(`${at} must be an object`);
+  const r = raw as Record<string, unknown>;
+  const target = optionalString(r, 'networkEntityId', i);
+  if (!target?.startsWith('ocid1.')) throw invalid(`${at}.networkEntityId must be an OCID`);
+  const [destination, destinationType, cidrBlock, description, routeType] = [
+    'destination',
+    'destinationType',
+    'cidrBlock',
+    'description',
+    'routeType',
+  ].map((k) => optionalString(r, k, i));
+  checkDestination({ destination, destinationType, cidrBlock }, target, at);
   if (routeType !== undefined && routeType !== 'STATIC' && routeType !== 'LOCAL')
-    throw invalid(`routeRules[${i}].routeType must be STATIC or LOCAL`);
+    throw invalid(`${at}.routeType must be STATIC or LOCAL`);
   if (target.startsWith('ocid1.privateip.') && !privateIpExists(target))
     throw relatedNotFound(`route target ${target}`);
   return {
