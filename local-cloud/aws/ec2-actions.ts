@@ -1,5 +1,5 @@
+import { describeInstances, reservationXml } from './ec2-instances.ts';
 import {
-  addressOn,
   assignPrivateIps,
   associateAddress,
   describeAddresses,
@@ -8,7 +8,8 @@ import {
   modifyNetworkInterface,
 } from './ec2-interfaces.ts';
 import { createRoute, deleteRoute, describeRouteTables, type RouteInput, replaceRoute } from './ec2-routes.ts';
-import type { Address, Ec2State, NetworkInterface, RouteTable, Tags } from './ec2-state.ts';
+import type { Address, Ec2State, RouteTable } from './ec2-state.ts';
+import { networkInterfaceXml, tagSet } from './ec2-views.ts';
 import { boolParam, filterParams, intParam, listParam, optionalParam, type Params, requireParam } from './query.ts';
 import type { XmlValue } from './xml.ts';
 
@@ -19,9 +20,6 @@ export interface Ec2Action {
   write: boolean;
   run(state: Ec2State, params: Params): Fields;
 }
-
-const tagSet = (tags: Tags): XmlValue => Object.entries(tags).map(([key, value]) => ({ key, value }));
-const dnsName = (ip: string) => `ip-${ip.replace(/\./g, '-')}.ec2.internal`;
 
 function routeTableXml(state: Ec2State, t: RouteTable): XmlValue {
   return {
@@ -46,60 +44,6 @@ function routeTableXml(state: Ec2State, t: RouteTable): XmlValue {
     })),
     propagatingVgwSet: [],
     tagSet: tagSet(t.tags),
-  };
-}
-
-function associationXml(a: Address | undefined): XmlValue {
-  if (a?.association === undefined) return undefined;
-  return {
-    publicIp: a.publicIp,
-    publicDnsName: `ec2-${a.publicIp.replace(/\./g, '-')}.compute-1.amazonaws.com`,
-    ipOwnerId: 'amazon',
-    allocationId: a.allocationId,
-    associationId: a.association.associationId,
-  };
-}
-
-function networkInterfaceXml(state: Ec2State, eni: NetworkInterface): XmlValue {
-  const primary = eni.privateIps.find((p) => p.primary)?.address ?? '';
-  const att = eni.attachment;
-  return {
-    networkInterfaceId: eni.networkInterfaceId,
-    subnetId: eni.subnetId,
-    vpcId: eni.vpcId,
-    availabilityZone: eni.availabilityZone,
-    description: eni.description,
-    ownerId: state.ownerId,
-    requesterManaged: false,
-    status: eni.status,
-    macAddress: eni.macAddress,
-    privateIpAddress: primary,
-    privateDnsName: dnsName(primary),
-    sourceDestCheck: eni.sourceDestCheck,
-    groupSet: [],
-    attachment:
-      att === undefined
-        ? undefined
-        : {
-            attachmentId: att.attachmentId,
-            instanceId: att.instanceId,
-            instanceOwnerId: state.ownerId,
-            deviceIndex: att.deviceIndex,
-            status: att.status,
-            attachTime: att.attachTime,
-            deleteOnTermination: true,
-            networkCardIndex: 0,
-          },
-    association: associationXml(addressOn(state, eni.networkInterfaceId, primary)),
-    tagSet: tagSet(eni.tags),
-    privateIpAddressesSet: eni.privateIps.map((p) => ({
-      privateIpAddress: p.address,
-      privateDnsName: dnsName(p.address),
-      primary: p.primary,
-      association: associationXml(addressOn(state, eni.networkInterfaceId, p.address)),
-    })),
-    ipv6AddressesSet: [],
-    interfaceType: 'interface',
   };
 }
 
@@ -162,6 +106,13 @@ export const EC2_ACTIONS: Readonly<Record<string, Ec2Action>> = {
     run: (state, p) => {
       deleteRoute(state, requireParam(p, 'RouteTableId'), requireParam(p, 'DestinationCidrBlock'));
       return ok;
+    },
+  },
+  DescribeInstances: {
+    write: false,
+    run: (state, p) => {
+      const found = describeInstances(state, listParam(p, 'InstanceId'), filterParams(p));
+      return { reservationSet: found.map((i) => reservationXml(state, i)) };
     },
   },
   DescribeNetworkInterfaces: {

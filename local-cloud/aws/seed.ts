@@ -4,11 +4,19 @@ import { createRoute } from './ec2-routes.ts';
 import type { Ec2State, NetworkInterface, RouteTable, Subnet, Tags, Vpc } from './ec2-state.ts';
 import { newId } from './ec2-state.ts';
 
-/** Adds a VPC. */
+/** Adds a VPC with its main route table (every VPC has one: the `local` route, association main=true, no subnet). */
 export function addVpc(state: Ec2State, cidrBlock: string, tags: Tags = {}): Vpc {
   const vpc: Vpc = { vpcId: newId('vpc'), cidrBlock, tags };
   state.vpcs.set(vpc.vpcId, vpc);
+  const main = addRouteTable(state, vpc, { name: '' });
+  main.tags = {};
+  main.associations.push({ routeTableAssociationId: newId('rtbassoc'), main: true });
   return vpc;
+}
+
+/** The VPC's main route table. */
+export function mainRouteTableOf(state: Ec2State, vpcId: string): RouteTable | undefined {
+  return [...state.routeTables.values()].find((t) => t.vpcId === vpcId && t.associations.some((a) => a.main));
 }
 
 /** Adds a subnet to a VPC. */
@@ -100,6 +108,8 @@ export interface SeededMirror {
   vpcCidr: string;
   subnetIds: [string, string];
   routeTableIds: string[];
+  /** The VPC's main route table (no VIP route). */
+  mainRouteTableId: string;
   vipCidr: string;
   members: Record<MirrorMember, SeededMember>;
   allocationId: string;
@@ -157,6 +167,7 @@ export function seedMirrorVpc(state: Ec2State, opts: SeedOptions = {}): SeededMi
     vpcCidr: vpc.cidrBlock,
     subnetIds,
     routeTableIds,
+    mainRouteTableId: mainRouteTableOf(state, vpc.vpcId)?.routeTableId ?? '',
     vipCidr,
     members,
     allocationId,

@@ -7,17 +7,23 @@ import { readCapped } from '../request-body.ts';
 import {
   ApiError,
   type ApiRequest,
-  applyFilter,
   ComputeState,
-  instanceJson,
-  listJson,
   type Mutation,
   newFingerprint,
   notFound,
-  routeJson,
   type StateTransition,
 } from './compute-state.ts';
 import { defaultFaults, type FaultPlan, injectedFailure, rateLimited, take } from './faults.ts';
+import {
+  aggregatedAddresses,
+  aggregatedInstances,
+  getAddress,
+  getInstance,
+  getRoute,
+  listAddresses,
+  listInstances,
+  listRoutes,
+} from './lists.ts';
 import {
   addAccessConfigMutation,
   deleteAccessConfigMutation,
@@ -77,28 +83,6 @@ const mutate =
   (c) =>
     c.start(build(c.state, c));
 
-function listInstances({ state, params: [zone = ''], query }: Ctx) {
-  const items = [...state.instances.values()].filter((i) => i.zone === zone).map((i) => instanceJson(state, i));
-  return listJson(state, 'compute#instanceList', `zones/${zone}/instances`, applyFilter(items, query.get('filter')));
-}
-
-function getInstance({ state, params: [zone = '', name = ''] }: Ctx) {
-  const found = state.instance(zone, name);
-  if (!found) throw notFound(`projects/${state.project}/zones/${zone}/instances/${name}`);
-  return instanceJson(state, found);
-}
-
-function listRoutes({ state, query }: Ctx) {
-  const items = [...state.routes.values()].map((r) => routeJson(state, r));
-  return listJson(state, 'compute#routeList', 'global/routes', applyFilter(items, query.get('filter')));
-}
-
-function getRoute({ state, params: [name = ''] }: Ctx) {
-  const route = state.routes.get(name);
-  if (!route) throw notFound(`projects/${state.project}/global/routes/${name}`);
-  return routeJson(state, route);
-}
-
 /** zoneOperations/globalOperations get and wait; params are [zone, name] or [name]. */
 const operation =
   (wait: boolean): Handler =>
@@ -112,6 +96,10 @@ const operation =
 /** Method, path under /compute/v1/projects/{project}/ (`*` = one segment), op name, handler. */
 const ENDPOINTS: [string, string, string, Handler][] = [
   ['GET', 'zones/*/instances', 'instances.list', listInstances],
+  ['GET', 'aggregated/instances', 'instances.aggregatedList', aggregatedInstances],
+  ['GET', 'regions/*/addresses', 'addresses.list', listAddresses],
+  ['GET', 'regions/*/addresses/*', 'addresses.get', getAddress],
+  ['GET', 'aggregated/addresses', 'addresses.aggregatedList', aggregatedAddresses],
   ['GET', 'zones/*/instances/*', 'instances.get', getInstance],
   [
     'PATCH',

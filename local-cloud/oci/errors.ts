@@ -19,3 +19,10 @@ export const invalid = (message: string) => new OciApiError(400, 'InvalidParamet
 export const conflict = (message: string) => new OciApiError(409, 'Conflict', message);
 export const staleEtag = () =>
   new OciApiError(412, 'NoEtagMatch', 'The resource has been modified since the etag in if-match was read');
+/** A resource named in the request body is missing or not visible (API Errors: 400 RelatedResourceNotAuthorizedOrNotFound). */
+export const relatedNotFound = (what: string) =>
+  new OciApiError(
+    400,
+    'RelatedResourceNotAuthorizedOrNotFound',
+    `A resource named in the request body was not found or is not authorized: ${what}`,
+  );

@@ -1,6 +1,6 @@
 export { OciApiError } from './errors.ts';
 export { type OciEmulator, type OciFaults, type RecordedCall, serialRounds, startOciEmulator } from './oci-emulator.ts';
-export { OciState, type PublicIpState, type Transition } from './oci-state.ts';
+export { OciState, type PublicIpState, type RouteRule, type Transition } from './oci-state.ts';
 export { MIRROR, type OciSeedOptions, seedMirrorTenancy } from './seed.ts';
 export { SignatureError, signingString, verifyOciSignature } from './signature.ts';
 export { testKeyPair } from './test-keys.ts';

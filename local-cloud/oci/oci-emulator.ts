@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { waitAtLeast } from '../latency.ts';
 import type { RestCall } from '../recorded-call.ts';
-import { ENDPOINTS, type Endpoint } from './endpoints.ts';
+import { ENDPOINTS, type Endpoint, Page } from './endpoints.ts';
 import { invalid, notFound, OciApiError } from './errors.ts';
 import { OciState } from './oci-state.ts';
 import { seedMirrorTenancy } from './seed.ts';
@@ -196,14 +196,16 @@ async function serve(env: Env, req: http.IncomingMessage, res: http.ServerRespon
     [status, payload, code] = [err.status, err.toJSON(), err.code];
   }
   if (status === 200 && !vaultCall) etag = etagFor(env.state, payload);
+  const page = payload instanceof Page ? payload : undefined;
   res.writeHead(status, {
     'content-type': 'application/json',
     'opc-request-id': randomUUID().replaceAll('-', '').toUpperCase(),
     ...(etag ? { etag } : {}),
+    ...(page?.next ? { 'opc-next-page': page.next } : {}),
   });
-  res.end(JSON.stringify(payload));
+  res.end(JSON.stringify(page ? page.items : payload));
   // `write` counts VirtualNetwork writes (the VIP's); a Vault UpdateSecret is seen in `secrets.versions()`
-  const write = method !== 'GET' && !vaultCall;
+  const write = !vaultCall && (ep?.write ?? method !== 'GET');
   env.calls.push({
     method,
     path: url.pathname + url.search,

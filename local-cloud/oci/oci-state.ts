@@ -1,65 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { conflict, invalid, notFound, staleEtag } from './errors.ts';
+import { conflict, invalid, notFound, relatedNotFound, staleEtag } from './errors.ts';
+import type { PrivateIp, PublicIp, PublicIpTiming, RouteTable, Transition, Vnic } from './resources.ts';
+import { checkRouteRules } from './route-rules.ts';
 
-export interface Vnic {
-  id: string;
-  subnetId: string;
-  skipSourceDestCheck: boolean;
-}
-export interface PrivateIp {
-  id: string;
-  ipAddress: string;
-  subnetId: string;
-  vnicId: string;
-  isPrimary: boolean;
-  etag: string;
-}
-export type PublicIpState = 'AVAILABLE' | 'ASSIGNING' | 'ASSIGNED' | 'UNASSIGNING';
-export interface PublicIp {
-  id: string;
-  ipAddress: string;
-  lifecycleState: PublicIpState;
-  privateIpId: string | null;
-  etag: string;
-}
-export interface RouteRule {
-  destination: string;
-  destinationType: string;
-  networkEntityId: string;
-  description?: string;
-  routeType?: string;
-}
-export interface RouteTable {
-  id: string;
-  vcnId: string;
-  routeRules: RouteRule[];
-  etag: string;
-}
-
-/** A change the emulator made, in order (for tests: when a public IP was attached, detached, moved). */
-export interface Transition {
-  kind:
-    | 'private-ip-moved'
-    | 'public-ip-assigning'
-    | 'public-ip-assigned'
-    | 'public-ip-detached'
-    | 'route-table-updated';
-  id: string;
-  detail: Record<string, unknown>;
-  at: number;
-}
-
-/** How the asynchronous public IP assignment behaves. */
-export interface PublicIpTiming {
-  /** How long a public IP stays ASSIGNING before ASSIGNED. */
-  assigningMs: number;
-  /** The next N assignments fail silently and leave the public IP AVAILABLE (documented for UpdatePublicIp). */
-  detachNext: number;
-}
+export type { PrivateIp, PublicIp, PublicIpState, PublicIpTiming, RouteTable, Transition, Vnic } from './resources.ts';
+export type { RouteRule } from './route-rules.ts';
 
 const newEtag = () => randomBytes(8).toString('hex');
-const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 
 /** The VCN resources of one tenancy and the rules the VirtualNetwork API enforces on them. */
 export class OciState {
@@ -121,6 +69,11 @@ export class OciState {
       }
     };
     if (this.timing.assigningMs <= 0 && !fail) return settle();
+    this.later(settle);
+  }
+
+  /** Run `settle` after `assigningMs` (or at once through settlePending()). */
+  private later(settle: () => void) {
     const t = setTimeout(() => {
       this.timers.delete(t);
       settle();
@@ -130,10 +83,9 @@ export class OciState {
 
   /** UpdatePrivateIp with a vnicId: a secondary private IP moves to another VNIC of its subnet, its public IP with it. */
   movePrivateIp(id: string, vnicId: string, ifMatch: string | undefined): PrivateIp {
-    const p = this.privateIp(id);
-    this.checkEtag(p.etag, ifMatch);
-    const target = this.vnic(vnicId);
-    if (p.isPrimary) throw invalid(`Private IP ${id} is a primary private IP; a primary private IP cannot be moved`);
+    const p = this.updatablePrivateIp(id, ifMatch);
+    const target = this.vnics.get(vnicId);
+    if (!target) throw relatedNotFound(`VNIC ${vnicId}`);
     if (target.subnetId !== p.subnetId) {
       throw invalid(
         `VNIC ${vnicId} is in subnet ${target.subnetId}; the private IP can only move within ${p.subnetId}`,
@@ -150,18 +102,57 @@ export class OciState {
     return p;
   }
 
-  /** UpdatePublicIp with a privateIpId: (re)assign a reserved public IP, asynchronously. */
-  assignPublicIp(id: string, privateIpId: string, ifMatch: string | undefined): PublicIp {
+  /** A private IP UpdatePrivateIp may change: it exists, the etag matches, it is secondary (the API refuses primaries). */
+  updatablePrivateIp(id: string, ifMatch: string | undefined): PrivateIp {
+    const p = this.privateIp(id);
+    this.checkEtag(p.etag, ifMatch);
+    if (p.isPrimary) throw invalid(`Private IP ${id} is a primary private IP; UpdatePrivateIp cannot change it`);
+    return p;
+  }
+
+  /** A public IP UpdatePublicIp may change: it exists, the etag matches. */
+  updatablePublicIp(id: string, ifMatch: string | undefined): PublicIp {
     const pub = this.publicIp(id);
     this.checkEtag(pub.etag, ifMatch);
+    return pub;
+  }
+
+  private settled(pub: PublicIp) {
     if (pub.lifecycleState === 'ASSIGNING' || pub.lifecycleState === 'UNASSIGNING') {
-      throw conflict(`Public IP ${id} is ${pub.lifecycleState}; try again when it is settled`);
+      throw conflict(`Public IP ${pub.id} is ${pub.lifecycleState}; try again when it is settled`);
     }
-    this.privateIp(privateIpId);
+  }
+
+  /** A new display name (UpdatePrivateIp, UpdatePublicIp): the resource's etag moves on. */
+  rename(r: PrivateIp | PublicIp, name: string) {
+    r.displayName = name;
+    r.etag = newEtag();
+  }
+
+  /** UpdatePublicIp with a privateIpId: (re)assign a reserved public IP, asynchronously. */
+  assignPublicIp(id: string, privateIpId: string, ifMatch: string | undefined): PublicIp {
+    const pub = this.updatablePublicIp(id, ifMatch);
+    this.settled(pub);
+    if (!this.privateIps.has(privateIpId)) throw relatedNotFound(`private IP ${privateIpId}`);
     if (pub.privateIpId === privateIpId && pub.lifecycleState === 'ASSIGNED') return pub;
     const other = this.publicIpOf(privateIpId);
     if (other && other.id !== id) throw conflict(`Private IP ${privateIpId} already has public IP ${other.id}`);
     this.assign(pub, privateIpId);
+    return pub;
+  }
+
+  /** UpdatePublicIp with privateIpId "": UNASSIGNING now, AVAILABLE (in the pool) after `assigningMs`. */
+  unassignPublicIp(id: string, ifMatch: string | undefined): PublicIp {
+    const pub = this.updatablePublicIp(id, ifMatch);
+    this.settled(pub);
+    if (pub.privateIpId === null) return pub;
+    pub.lifecycleState = 'UNASSIGNING';
+    pub.etag = newEtag();
+    const settle = () => {
+      if (pub.lifecycleState === 'UNASSIGNING') this.detachPublicIp(id);
+    };
+    if (this.timing.assigningMs <= 0) settle();
+    else this.later(settle);
     return pub;
   }
 
@@ -174,25 +165,12 @@ export class OciState {
     this.note('public-ip-detached', id, {});
   }
 
-  /** UpdateRouteTable: the whole rule list is replaced. */
+  /** UpdateRouteTable: the whole rule list is replaced (checked by route-rules.ts); without routeRules it is kept. */
   updateRouteTable(id: string, rules: unknown, ifMatch: string | undefined): RouteTable {
     const t = this.routeTable(id);
     this.checkEtag(t.etag, ifMatch);
-    if (!Array.isArray(rules)) throw invalid('routeRules must be a list');
-    const seen = new Set<string>();
-    for (const r of rules as RouteRule[]) {
-      if (typeof r?.networkEntityId !== 'string' || !r.networkEntityId.startsWith('ocid1.')) {
-        throw invalid('every route rule needs a networkEntityId OCID');
-      }
-      if (typeof r.destination !== 'string' || !CIDR.test(r.destination))
-        throw invalid(`bad destination ${r.destination}`);
-      if (r.networkEntityId.startsWith('ocid1.privateip.') && !this.privateIps.has(r.networkEntityId)) {
-        throw invalid(`route target ${r.networkEntityId} does not exist`);
-      }
-      if (seen.has(r.destination)) throw invalid(`two route rules have destination ${r.destination}`);
-      seen.add(r.destination);
-    }
-    t.routeRules = (rules as RouteRule[]).map((r) => ({ ...r, destinationType: r.destinationType ?? 'CIDR_BLOCK' }));
+    if (rules === undefined) return t;
+    t.routeRules = checkRouteRules(rules, (ip) => this.privateIps.has(ip));
     t.etag = newEtag();
     this.note('route-table-updated', id, {});
     return t;

@@ -62,7 +62,13 @@ export function seedMirrorTenancy(state: OciState, o: OciSeedOptions = {}): void
     });
   }
   const s = MIRROR.stranger;
-  state.vnics.set(s.vnicId, { id: s.vnicId, subnetId: MIRROR.otherSubnetId, skipSourceDestCheck: false });
+  // a secondary VNIC of another instance (GetVnic says isPrimary false)
+  state.vnics.set(s.vnicId, {
+    id: s.vnicId,
+    subnetId: MIRROR.otherSubnetId,
+    skipSourceDestCheck: false,
+    isPrimary: false,
+  });
   state.privateIps.set(s.privateIpId, {
     id: s.privateIpId,
     ipAddress: s.ip,

@@ -1,4 +1,5 @@
-import type { PrivateIp, PublicIp, RouteTable, Vnic } from './oci-state.ts';
+import type { PrivateIp, PublicIp, RouteTable, Vnic } from './resources.ts';
+import { routeRuleJson } from './route-rules.ts';
 
 const COMPARTMENT = 'ocid1.compartment.oc1..aaaamirrorvip';
 const CREATED = '2026-11-01T00:00:00.000Z';
@@ -13,7 +14,7 @@ export const privateIpJson = (p: PrivateIp) => ({
   isPrimary: p.isPrimary,
   compartmentId: COMPARTMENT,
   availabilityDomain: AD,
-  displayName: p.ipAddress,
+  displayName: p.displayName ?? p.ipAddress,
   timeCreated: CREATED,
 });
 
@@ -27,18 +28,20 @@ export const publicIpJson = (p: PublicIp) => ({
   assignedEntityId: p.privateIpId ?? undefined,
   assignedEntityType: p.privateIpId ? 'PRIVATE_IP' : undefined,
   compartmentId: COMPARTMENT,
-  displayName: 'mirror-vip',
+  displayName: p.displayName ?? 'mirror-vip',
   timeCreated: CREATED,
 });
 
-export const vnicJson = (v: Vnic) => ({
+/** A VNIC; `privateIp` is the address of its primary private IP (the caller looks it up). */
+export const vnicJson = (v: Vnic, primaryAddress: string | undefined) => ({
   id: v.id,
+  privateIp: primaryAddress,
   subnetId: v.subnetId,
   skipSourceDestCheck: v.skipSourceDestCheck,
   availabilityDomain: AD,
   compartmentId: COMPARTMENT,
   lifecycleState: 'AVAILABLE',
-  isPrimary: true,
+  isPrimary: v.isPrimary ?? true,
   timeCreated: CREATED,
 });
 
@@ -48,6 +51,6 @@ export const routeTableJson = (t: RouteTable) => ({
   compartmentId: COMPARTMENT,
   lifecycleState: 'AVAILABLE',
   displayName: t.id.split('.').pop(),
-  routeRules: t.routeRules,
+  routeRules: t.routeRules.map(routeRuleJson),
   timeCreated: CREATED,
 });

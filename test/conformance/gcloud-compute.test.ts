@@ -42,6 +42,47 @@ describe('gcloud compute against the GCP emulator', () => {
     expect(String(nic?.fingerprint)).toMatch(/^[A-Za-z0-9_=+/-]+$/);
   }, 90_000);
 
+  it('instances list (instances.aggregatedList): gcloud shows each instance in its zone, with its internal IP', async () => {
+    const from = emu.calls.length;
+    const r = await gcloud(['instances', 'list', '--format=json(name,zone.basename(),networkInterfaces[0].networkIP)']);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as { name: string; zone: string; networkInterfaces: { networkIP: string }[] }[];
+    expect(rows.map((i) => [i.name, i.zone, i.networkInterfaces[0]?.networkIP])).toEqual([
+      [a.name, a.zone, a.networkIP],
+      [b.name, b.zone, b.networkIP],
+    ]);
+    expect(answered(from)).toEqual(['instances.aggregatedList 200']);
+    const table = await gcloud(['instances', 'list', `--filter=name=${b.name}`]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(new RegExp(`^${b.name}\\s+${b.zone}\\s`, 'm'));
+    expect(table.stdout).not.toContain(a.name);
+  }, 90_000);
+
+  it('addresses list (addresses.aggregatedList) and --regions (addresses.list): the reserved address, IN_USE', async () => {
+    const from = emu.calls.length;
+    const all = await gcloud(['addresses', 'list', '--format=value(name,address,status,region.basename())']);
+    expect(all.code, all.stderr).toBe(0);
+    const row = [MIRROR.externalAddressName, MIRROR.externalIp, 'IN_USE', MIRROR.region].join('\t');
+    expect(all.stdout.trim()).toBe(row);
+    const regional = await gcloud([
+      'addresses',
+      'list',
+      `--regions=${MIRROR.region}`,
+      '--format=value(name,address,status,region.basename())',
+    ]);
+    expect(regional.code, regional.stderr).toBe(0);
+    expect(regional.stdout.trim()).toBe(row);
+    const one = await gcloud([
+      'addresses',
+      'describe',
+      MIRROR.externalAddressName,
+      `--region=${MIRROR.region}`,
+      '--format=value(users[0].basename())',
+    ]);
+    expect(one.stdout.trim()).toBe(a.name);
+    expect(answered(from)).toEqual(['addresses.aggregatedList 200', 'addresses.list 200', 'addresses.get 200']);
+  }, 120_000);
+
   it('network-interfaces update --aliases "" (get, updateNetworkInterface with [] and the fingerprint gcloud re-encodes, zoneOperations.wait)', async () => {
     const from = emu.calls.length;
     const r = await gcloud(['instances', 'network-interfaces', 'update', a.name, '--zone', a.zone, '--aliases', '']);

@@ -1,5 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import {
   AllocateAddressCommand,
   AssociateAddressCommand,
@@ -26,7 +25,7 @@ import { computePlan } from '../../shared/core/plan.ts';
 import { createCallContext } from '../../shared/core/retry.ts';
 import { awsProvider } from '../../shared/providers/aws/aws-provider.ts';
 import { sdkEc2Api } from '../../shared/providers/aws/ec2-client.ts';
-import { requireMoto } from './references.ts';
+import { requireMoto, startMoto } from './references.ts';
 
 /**
  * The AWS provider's scenarios run twice, through the real EC2 SDK: against moto (an EC2 emulator nobody here
@@ -52,38 +51,6 @@ const client = (endpoint: string) =>
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     maxAttempts: 1,
   });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-const MOTO = `
-import sys
-from moto.server import ThreadedMotoServer
-server = ThreadedMotoServer(ip_address="127.0.0.1", port=int(sys.argv[1]), verbose=False)
-server.start()
-print("ready", flush=True)
-sys.stdin.read()
-server.stop()
-`;
-
-async function startMoto(): Promise<{ url: string; proc: ChildProcess }> {
-  const port = await freePort();
-  const proc = spawn('python3', ['-c', MOTO, String(port)], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let err = '';
-  proc.stderr?.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  await new Promise<void>((resolve, reject) => {
-    proc.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-    proc.once('exit', (code) => reject(new Error(`moto exited with ${code}: ${err.slice(-500)}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, proc };
-}
 
 /** The same topology as seedMirrorVpc, made through the EC2 API (moto has no seed of ours). */
 async function buildOnMoto(ec2: EC2Client): Promise<Fixture> {

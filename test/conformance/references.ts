@@ -1,4 +1,5 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 
 /** Fail with a clear message (never skip) when an independent reference tool is not installed. */
@@ -53,4 +54,37 @@ export function gcloudRunner(opts: { config: () => string; project: string; over
       return { code: x.code ?? 1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
     }
   };
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as { port: number };
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+const MOTO = `
+import sys
+from moto.server import ThreadedMotoServer
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=int(sys.argv[1]), verbose=False)
+server.start()
+print("ready", flush=True)
+sys.stdin.read()
+server.stop()
+`;
+
+/** moto's server (ThreadedMotoServer) from python3 on a free loopback port; stop it by closing its stdin. */
+export async function startMoto(): Promise<{ url: string; proc: ChildProcess }> {
+  const port = await freePort();
+  const proc = spawn('python3', ['-c', MOTO, String(port)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let err = '';
+  proc.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  await new Promise<void>((resolve, reject) => {
+    proc.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    proc.once('exit', (code) => reject(new Error(`moto exited with ${code}: ${err.slice(-500)}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, proc };
 }

@@ -45,14 +45,27 @@ const publicIp = (p: { publicIp: Record<string, unknown>; etag?: string }): Publ
   etag: p.etag ?? '',
 });
 
+type WireRule = Partial<RouteRuleView> & { networkEntityId: string };
+const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/** Rules as read: every field the model has; a deprecated cidrBlock rule also gets the destination it stands for. */
 const rules = (r: unknown): RouteRuleView[] =>
-  ((r as RouteRuleView[] | undefined) ?? []).map((x) => ({
-    destination: x.destination,
-    destinationType: x.destinationType ?? 'CIDR_BLOCK',
-    networkEntityId: x.networkEntityId,
-    ...(x.description !== undefined ? { description: x.description } : {}),
-    ...(x.routeType !== undefined ? { routeType: x.routeType } : {}),
-  }));
+  ((r as WireRule[] | undefined) ?? []).map((x) => {
+    const cidrBlock = text(x.cidrBlock);
+    const [description, routeType] = [text(x.description), text(x.routeType)];
+    return {
+      destination: text(x.destination) ?? cidrBlock ?? '',
+      destinationType: text(x.destinationType) ?? 'CIDR_BLOCK',
+      ...(cidrBlock !== undefined ? { cidrBlock } : {}),
+      networkEntityId: x.networkEntityId,
+      ...(description !== undefined ? { description } : {}),
+      ...(routeType !== undefined ? { routeType } : {}),
+    };
+  });
+
+/** A rule as UpdateRouteTable takes it: in the form it was read (the API refuses cidrBlock beside destination). */
+const wireRule = ({ cidrBlock, destination, destinationType, ...rest }: RouteRuleView): WireRule =>
+  cidrBlock !== undefined ? { cidrBlock, ...rest } : { destination, destinationType, ...rest };
 
 /** The narrow client over oci-core's VirtualNetworkClient. */
 export function sdkVcnApi(opts: OciSdkOptions): VcnApi {
@@ -93,7 +106,7 @@ export function sdkVcnApi(opts: OciSdkOptions): VcnApi {
         const r = await client.updateRouteTable({
           rtId: id,
           ifMatch,
-          updateRouteTableDetails: { routeRules: routeRules as never },
+          updateRouteTableDetails: { routeRules: routeRules.map(wireRule) as never },
         });
         return { id: r.routeTable.id, routeRules: rules(r.routeTable.routeRules), etag: r.etag ?? '' };
       }),

@@ -30,7 +30,10 @@ export function routeBindings(mirror: OciMirrorConfig, v: RouteVip, tables: read
   });
 }
 
-/** The table's rules with the VIP rule pointing at `hop` (added when missing); every other rule kept as it is. */
+/**
+ * The table's rules with the VIP rule pointing at `hop`, in its place (added at the end when missing); every other
+ * rule kept exactly as read, in its order.
+ */
 export function rulesWithVip(
   v: RouteVip,
   rules: readonly RouteRuleView[],
@@ -43,8 +46,9 @@ export function rulesWithVip(
     networkEntityId: hop,
     description: `mirror-vip ${mirror}`,
   };
-  const others = rules.filter((r) => !isVipRule(v)(r));
-  return [...others, rule];
+  const at = rules.findIndex(isVipRule(v));
+  if (at < 0) return [...rules, rule];
+  return rules.map((r, i) => (i === at ? rule : r)).filter((r, i) => i === at || !isVipRule(v)(r));
 }
 
 /**

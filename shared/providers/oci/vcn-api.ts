@@ -43,6 +43,8 @@ export interface PublicIpView {
 export interface RouteRuleView {
   destination: string;
   destinationType: string;
+  /** Set when the rule was read in the deprecated form; it is written back in that form (never beside destination). */
+  cidrBlock?: string;
   networkEntityId: string;
   description?: string;
   routeType?: string;

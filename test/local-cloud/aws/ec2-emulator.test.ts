@@ -75,7 +75,8 @@ describe('EC2 emulator: route tables, through the real EC2 client', () => {
       const byVpc = await ec2.send(
         new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [ids.vpcId] }] }),
       );
-      expect(byVpc.RouteTables?.map((t) => t.RouteTableId)).toEqual(ids.routeTableIds);
+      // every VPC has its main route table beside the seeded ones
+      expect(byVpc.RouteTables?.map((t) => t.RouteTableId)).toEqual([ids.mainRouteTableId, ...ids.routeTableIds]);
       const filters = [
         { Name: 'route-table-id', Values: [table(0), table(2)] },
         { Name: 'route.destination-cidr-block', Values: [ids.vipCidr] },

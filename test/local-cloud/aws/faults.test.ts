@@ -147,7 +147,9 @@ describe('startAwsEmulator options', () => {
       expect(first.faults.latencyMs).toBe(5);
       expect(second.state).toBe(first.state);
       expect(ids.associationId).toBeUndefined();
-      const out = await sdkClients(second).ec2.send(new DescribeRouteTablesCommand({}));
+      const out = await sdkClients(second).ec2.send(
+        new DescribeRouteTablesCommand({ RouteTableIds: ids.routeTableIds }),
+      );
       expect(out.RouteTables?.[0]?.Routes?.[1]?.NetworkInterfaceId).toBe(ids.members['iris-b'].networkInterfaceId);
       expect(first.state.networkInterfaces.get(ids.members['iris-a'].networkInterfaceId)?.sourceDestCheck).toBe(true);
     } finally {

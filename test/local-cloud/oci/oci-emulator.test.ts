@@ -157,7 +157,7 @@ describe('OCI emulator: private IP rules', () => {
     expect(after.publicIp).toMatchObject({ lifecycleState: 'ASSIGNED', assignedEntityId: MIRROR.privateIpId });
   });
 
-  it('UpdatePublicIp refuses a private IP that already has a public IP (409) and one that does not exist (404)', async () => {
+  it('UpdatePublicIp refuses a private IP that already has a public IP (409) and one that does not exist (400)', async () => {
     emu.state.detachPublicIp(MIRROR.publicIpId);
     emu.state.publicIps.set('ocid1.publicip.oc1.eu-frankfurt-1.aaaaother', {
       id: 'ocid1.publicip.oc1.eu-frankfurt-1.aaaaother',
@@ -181,7 +181,7 @@ describe('OCI emulator: private IP rules', () => {
           updatePublicIpDetails: { privateIpId: 'ocid1.privateip.oc1..nope' },
         }),
       ),
-    ).toEqual({ status: 404, code: 'NotAuthorizedOrNotFound' });
+    ).toEqual({ status: 400, code: 'RelatedResourceNotAuthorizedOrNotFound' });
   });
 
   it('route tables: the whole rule list with if-match; duplicate destinations are refused', async () => {

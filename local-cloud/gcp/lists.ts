@@ -1,0 +1,112 @@
+import {
+  type Address,
+  type ApiRequest,
+  applyFilter,
+  type ComputeState,
+  externalIpHolder,
+  instanceJson,
+  listJson,
+  notFound,
+  routeJson,
+} from './compute-state.ts';
+
+type Ctx = ApiRequest & { state: ComputeState };
+
+/** instances.list (GET zones/{zone}/instances). */
+export function listInstances({ state, params: [zone = ''], query }: Ctx) {
+  const items = [...state.instances.values()].filter((i) => i.zone === zone).map((i) => instanceJson(state, i));
+  return listJson(state, 'compute#instanceList', `zones/${zone}/instances`, applyFilter(items, query.get('filter')));
+}
+
+/** instances.get. */
+export function getInstance({ state, params: [zone = '', name = ''] }: Ctx) {
+  const found = state.instance(zone, name);
+  if (!found) throw notFound(`projects/${state.project}/zones/${zone}/instances/${name}`);
+  return instanceJson(state, found);
+}
+
+/** routes.list. */
+export function listRoutes({ state, query }: Ctx) {
+  const items = [...state.routes.values()].map((r) => routeJson(state, r));
+  return listJson(state, 'compute#routeList', 'global/routes', applyFilter(items, query.get('filter')));
+}
+
+/** routes.get. */
+export function getRoute({ state, params: [name = ''] }: Ctx) {
+  const route = state.routes.get(name);
+  if (!route) throw notFound(`projects/${state.project}/global/routes/${name}`);
+  return routeJson(state, route);
+}
+
+/** The Address resource (Compute API reference, addresses): IN_USE with its users while an instance holds it. */
+export function addressJson(state: ComputeState, a: Address): Record<string, unknown> {
+  const holder = a.addressType === 'EXTERNAL' ? externalIpHolder(state, a.address) : undefined;
+  return {
+    kind: 'compute#address',
+    id: a.id,
+    creationTimestamp: a.creationTimestamp,
+    name: a.name,
+    address: a.address,
+    addressType: a.addressType,
+    ...(a.networkTier ? { networkTier: a.networkTier } : {}),
+    status: holder ? 'IN_USE' : 'RESERVED',
+    ...(holder ? { users: [state.link(`zones/${holder.zone}/instances/${holder.name}`)] } : {}),
+    region: state.link(`regions/${state.region}`),
+    selfLink: state.link(`regions/${state.region}/addresses/${a.name}`),
+  };
+}
+
+const addressesOf = (state: ComputeState) => [...state.addresses.values()].map((a) => addressJson(state, a));
+
+/** addresses.list (GET regions/{region}/addresses): this state's one region; another region has none. */
+export function listAddresses({ state, params: [region = ''], query }: Ctx) {
+  const items = region === state.region ? addressesOf(state) : [];
+  return listJson(state, 'compute#addressList', `regions/${region}/addresses`, applyFilter(items, query.get('filter')));
+}
+
+/** addresses.get (GET regions/{region}/addresses/{name}). */
+export function getAddress({ state, params: [region = '', name = ''] }: Ctx) {
+  const a = region === state.region ? state.addresses.get(name) : undefined;
+  if (!a) throw notFound(`projects/${state.project}/regions/${region}/addresses/${name}`);
+  return addressJson(state, a);
+}
+
+/**
+ * An aggregatedList (InstanceAggregatedList, AddressAggregatedList): `items` maps each scope ("zones/Z",
+ * "regions/R") to `{<field>: [...]}`. The real API also lists every empty scope with a NO_RESULTS_ON_PAGE warning;
+ * the emulator lists only the scopes it has resources in, and never pages (nextPageToken absent).
+ */
+function aggregated(state: ComputeState, kind: string, path: string, field: string, scoped: [string, unknown][]) {
+  const items: Record<string, Record<string, unknown[]>> = {};
+  for (const [scope, item] of scoped) {
+    const entry = items[scope] ?? { [field]: [] };
+    entry[field]?.push(item);
+    items[scope] = entry;
+  }
+  return {
+    kind,
+    id: `projects/${state.project}/aggregated/${path}`,
+    items,
+    selfLink: state.link(`aggregated/${path}`),
+  };
+}
+
+/** instances.aggregatedList (GET aggregated/instances), `filter` as instances.list takes it. */
+export function aggregatedInstances({ state, query }: Ctx) {
+  const all = [...state.instances.values()].map((i) => [i.zone, instanceJson(state, i)] as const);
+  const kept = new Set(
+    applyFilter(
+      all.map(([, j]) => j),
+      query.get('filter'),
+    ),
+  );
+  const scoped = all.filter(([, j]) => kept.has(j)).map(([zone, j]): [string, unknown] => [`zones/${zone}`, j]);
+  return aggregated(state, 'compute#instanceAggregatedList', 'instances', 'instances', scoped);
+}
+
+/** addresses.aggregatedList (GET aggregated/addresses): what `gcloud compute addresses list` calls. */
+export function aggregatedAddresses({ state, query }: Ctx) {
+  const items = applyFilter(addressesOf(state), query.get('filter'));
+  const scoped = items.map((a): [string, unknown] => [`regions/${state.region}`, a]);
+  return aggregated(state, 'compute#addressAggregatedList', 'addresses', 'addresses', scoped);
+}
