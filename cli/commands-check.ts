@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { MirrorConfig } from '../shared/config/schema.ts';
 import { probeMember } from '../shared/core/health.ts';
 import { MirrorVipError } from '../shared/errors.ts';
-import { mirrorPlan, onlyCloud, readConfig, table } from './inspect.ts';
+import { mirrorPlan, onlyCloud, readConfig, table, withProbeSecrets } from './inspect.ts';
 import { keygen, keygenText, newKey, SECRET_STORES } from './keygen.ts';
 import { type MirrorStatus, mirrorStatus, probeReason, STATUS_EXIT, statusExitCode } from './status.ts';
 
@@ -44,7 +44,7 @@ export function addCheckCommands(cli: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', statusHelp)
     .action(async (o) => {
-      const s = await mirrorStatus(onlyCloud(readConfig(o.config), o.cloud), o.mirror);
+      const s = await mirrorStatus(await withProbeSecrets(onlyCloud(readConfig(o.config), o.cloud)), o.mirror);
       console.log(o.json ? JSON.stringify(s, null, 2) : statusTable(s));
       process.exitCode = statusExitCode(s);
     });
@@ -67,7 +67,9 @@ export function addCheckCommands(cli: Command): void {
       const { result } = await mirrorPlan(config, name, o.to);
       if (!result.ok) throw new MirrorVipError(result.error?.code ?? 'error', result.error?.message ?? 'failed');
       const mirror = config.mirrors.find((m) => m.name === name);
-      const refusal = mirror ? await wouldRefuse(mirror, o.to) : undefined;
+      const refusal = mirror
+        ? await wouldRefuse((await withProbeSecrets({ ...config, mirrors: [mirror] })).mirrors[0] ?? mirror, o.to)
+        : undefined;
       if (o.json) console.log(JSON.stringify({ ...result, wouldRefuse: refusal ?? null }, null, 2));
       else {
         const rows = [
@@ -112,7 +114,10 @@ export function addCheckCommands(cli: Command): void {
 async function wouldRefuse(mirror: MirrorConfig, to: string) {
   if (!mirror.health.enabled) return undefined;
   const probes = await Promise.all(
-    mirror.members.map(async (m) => ({ m, p: await probeMember(m.healthUrl, mirror.health.timeoutMs) })),
+    mirror.members.map(async (m) => ({
+      m,
+      p: await probeMember(m.healthUrl, mirror.health.timeoutMs, mirror.health.probe),
+    })),
   );
   const primaries = probes.filter((x) => x.p.role === 'primary').map((x) => x.m.name);
   const target = probes.find((x) => x.m.name === to);
