@@ -92,7 +92,7 @@ export function withMemberShape<T>(config: T, shape: MemberShape): T {
     mirrors: { health?: Record<string, unknown>; members: { healthUrl: string }[] }[];
   };
   for (const m of c.mirrors) {
-    m.health = { ...m.health, probe: SHAPE_PROBE[shape] };
+    m.health = { ...m.health, probe: structuredClone(SHAPE_PROBE[shape]) };
     for (const mem of m.members) mem.healthUrl = mem.healthUrl.replace(SHAPE_PATH.iris, SHAPE_PATH[shape]);
   }
   return c as T;
