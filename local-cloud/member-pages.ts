@@ -82,18 +82,22 @@ export function memberPage(shape: MemberShape, member: string, role: Exclude<Mem
   return role === 'primary' ? { status: 200, body: 'SUCCESS', ...text } : { status: 503, body: 'FAILED', ...text };
 }
 
+/** A configuration document whose mirrors read their members as `shape` (the member URLs left as they are). */
+export function withProbeOf<T>(config: T, shape: MemberShape): T {
+  if (shape === 'iris') return config;
+  const c = structuredClone(config) as { mirrors: { health?: Record<string, unknown> }[] };
+  for (const m of c.mirrors) m.health = { ...m.health, probe: structuredClone(SHAPE_PROBE[shape]) };
+  return c as T;
+}
+
 /**
  * A configuration document whose members are read in `shape`: each member URL's IRIS path becomes the shape's path
  * and every mirror's `health.probe` the shape's spec (the stand-ins serve every shape on the same server).
  */
 export function withMemberShape<T>(config: T, shape: MemberShape): T {
   if (shape === 'iris') return config;
-  const c = structuredClone(config) as {
-    mirrors: { health?: Record<string, unknown>; members: { healthUrl: string }[] }[];
-  };
-  for (const m of c.mirrors) {
-    m.health = { ...m.health, probe: structuredClone(SHAPE_PROBE[shape]) };
+  const c = withProbeOf(structuredClone(config), shape) as { mirrors: { members: { healthUrl: string }[] }[] };
+  for (const m of c.mirrors)
     for (const mem of m.members) mem.healthUrl = mem.healthUrl.replace(SHAPE_PATH.iris, SHAPE_PATH[shape]);
-  }
   return c as T;
 }
