@@ -49,8 +49,11 @@ export function addCheckCommands(cli: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', statusHelp)
     .action(async (o) => {
-      const [{ onlyCloud, readConfig }, { mirrorStatus, statusExitCode }] = await Promise.all([inspect(), status()]);
-      const s = await mirrorStatus(onlyCloud(readConfig(o.config), o.cloud), o.mirror);
+      const [{ onlyCloud, readConfig, withProbeSecrets }, { mirrorStatus, statusExitCode }] = await Promise.all([
+        inspect(),
+        status(),
+      ]);
+      const s = await mirrorStatus(await withProbeSecrets(onlyCloud(readConfig(o.config), o.cloud)), o.mirror);
       console.log(o.json ? JSON.stringify(s, null, 2) : statusTable(s));
       process.exitCode = statusExitCode(s);
     });
@@ -67,14 +70,16 @@ export function addCheckCommands(cli: Command): void {
       '\nExit codes: 0 the function would make this plan, 1 error, 2 usage, 8 the function would refuse.',
     )
     .action(async (o) => {
-      const { mirrorPlan, onlyCloud, readConfig } = await inspect();
+      const { mirrorPlan, onlyCloud, readConfig, withProbeSecrets } = await inspect();
       const config = onlyCloud(readConfig(o.config), o.cloud);
       const name = o.mirror ?? (config.mirrors.length === 1 ? config.mirrors[0]?.name : undefined);
       if (!name) throw new InvalidArgumentError('several mirrors are configured: name one with --mirror');
       const { result } = await mirrorPlan(config, name, o.to);
       if (!result.ok) throw new MirrorVipError(result.error?.code ?? 'error', result.error?.message ?? 'failed');
       const mirror = config.mirrors.find((m) => m.name === name);
-      const refusal = mirror ? await wouldRefuse(mirror, o.to) : undefined;
+      const refusal = mirror
+        ? await wouldRefuse((await withProbeSecrets({ ...config, mirrors: [mirror] })).mirrors[0] ?? mirror, o.to)
+        : undefined;
       if (o.json) console.log(JSON.stringify({ ...result, wouldRefuse: refusal ?? null }, null, 2));
       else {
         const rows = [
@@ -119,7 +124,10 @@ export function addCheckCommands(cli: Command): void {
 async function wouldRefuse(mirror: MirrorConfig, to: string) {
   if (!mirror.health.enabled) return undefined;
   const probes = await Promise.all(
-    mirror.members.map(async (m) => ({ m, p: await probeMember(m.healthUrl, mirror.health.timeoutMs) })),
+    mirror.members.map(async (m) => ({
+      m,
+      p: await probeMember(m.healthUrl, mirror.health.timeoutMs, mirror.health.probe),
+    })),
   );
   const primaries = probes.filter((x) => x.p.role === 'primary').map((x) => x.m.name);
   const target = probes.find((x) => x.m.name === to);

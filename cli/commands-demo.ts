@@ -23,6 +23,11 @@ export function registerDemo(cli: Command): void {
     .addOption(
       new Option('--operation-delay <ms>', 'GCP: how long an operation runs').argParser(int(0, 60000)).default(200),
     )
+    .addOption(
+      new Option('--members <kind>', "the pair: IRIS's mirror_status, Patroni's GET /primary, or a generic page")
+        .choices(['iris', 'patroni', 'http'])
+        .default('iris'),
+    )
     .option('--json', 'print the machine-readable result')
     .option('--serve', 'keep the emulated cloud and the function running, to send events by hand')
     .addOption(
@@ -34,6 +39,7 @@ export function registerDemo(cli: Command): void {
       const { runDemo } = await import('./demo.ts');
       const { ok } = await runDemo({
         cloud: o.cloud,
+        members: o.members,
         opDelay: o.operationDelay,
         latency: o.latency,
         tables: o.tables,

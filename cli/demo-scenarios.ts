@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveAzureHttp } from '../local-cloud/azure-http.ts';
 import { serveFunctionUrl } from '../local-cloud/lambda-url.ts';
+import type { MemberShape } from '../local-cloud/member-pages.ts';
 import { serveApiGateway } from '../local-cloud/oci/api-gateway.ts';
 import { startAwsWorld } from '../local-cloud/worlds/aws-world.ts';
 import { startAzureWorld } from '../local-cloud/worlds/azure-world.ts';
@@ -40,10 +41,23 @@ export async function claim(url: string, member: Member, secrets: Record<Member,
 }
 
 type Log = (line: Record<string, unknown>) => void;
+type ScenarioOptions = {
+  latency: number;
+  tables: number;
+  port: number;
+  opDelay: number;
+  log?: Log;
+  shape: MemberShape;
+};
 
-async function awsScenario(o: { latency: number; tables: number; port: number; log?: Log }): Promise<Scenario> {
+async function awsScenario(o: ScenarioOptions): Promise<Scenario> {
   const log = o.log ?? (() => {});
-  const world = await startAwsWorld({ seed: { tables: o.tables }, latencyMs: o.latency, engine: { log } });
+  const world = await startAwsWorld({
+    seed: { tables: o.tables },
+    latencyMs: o.latency,
+    engine: { log },
+    shape: o.shape,
+  });
   const fn = await serveFunctionUrl(world.handler, o.port);
   const tables = () => world.seeded.routeTableIds.map((id, i) => `${id} → ${world.routeHolders()[i]}`).join(', ');
   return {
@@ -69,9 +83,14 @@ async function awsScenario(o: { latency: number; tables: number; port: number; l
   };
 }
 
-async function gcpScenario(o: { latency: number; opDelay: number; log?: Log }): Promise<Scenario> {
+async function gcpScenario(o: ScenarioOptions): Promise<Scenario> {
   const log = o.log ?? (() => {});
-  const world = await startGcpWorld({ latencyMs: o.latency, operationDelayMs: o.opDelay, engine: { log } });
+  const world = await startGcpWorld({
+    latencyMs: o.latency,
+    operationDelayMs: o.opDelay,
+    engine: { log },
+    shape: o.shape,
+  });
   return {
     banner: `emulated Compute Engine at ${world.emu.url}; ${o.latency} ms per call, operations DONE after ${o.opDelay} ms, alias ${world.seed.vip}, external IP ${world.seed.externalIp}`,
     functionUrl: world.urls.http,
@@ -88,12 +107,13 @@ async function gcpScenario(o: { latency: number; opDelay: number; log?: Log }): 
   };
 }
 
-async function azureScenario(o: { latency: number; opDelay: number; port: number }): Promise<Scenario> {
+async function azureScenario(o: ScenarioOptions): Promise<Scenario> {
   const world = await startAzureWorld({
     latencyMs: o.latency,
     operationDelayMs: o.opDelay,
     pollIntervalMs: 100,
     engine: { log: () => {} },
+    shape: o.shape,
   });
   const fn = await serveAzureHttp(world.fns.mirrorVip, 'mirrorVip', o.port);
   const list = (m: string[]) => m.join('+') || 'nobody';
@@ -117,12 +137,13 @@ async function azureScenario(o: { latency: number; opDelay: number; port: number
   };
 }
 
-async function ociScenario(o: { latency: number; port: number }): Promise<Scenario> {
+async function ociScenario(o: ScenarioOptions): Promise<Scenario> {
   const world = await startOciWorld({
     mode: 'both',
     latencyMs: o.latency,
     assigningMs: 500,
     engine: { log: () => {} },
+    shape: o.shape,
   });
   const socket = world.instances[0]?.socket ?? '';
   const gateway = await serveApiGateway(() => socket, '127.0.0.1', undefined, o.port);
@@ -152,10 +173,7 @@ async function ociScenario(o: { latency: number; port: number }): Promise<Scenar
   };
 }
 
-export function startScenario(
-  cloud: DemoCloud,
-  o: { latency: number; tables: number; port: number; opDelay: number; log?: Log },
-) {
+export function startScenario(cloud: DemoCloud, o: ScenarioOptions) {
   if (cloud === 'azure') return azureScenario(o);
   if (cloud === 'oci') return ociScenario(o);
   return cloud === 'gcp' ? gcpScenario(o) : awsScenario(o);

@@ -6,10 +6,10 @@ import type { DemoCloud, Scenario } from './demo-scenarios.ts';
 
 /** Which demo flags each cloud honours; any other given explicitly is refused (exit 2). */
 export const DEMO_FLAGS: Record<DemoCloud, string[]> = {
-  aws: ['latency', 'tables', 'port', 'serve', 'json', 'cloud'],
-  gcp: ['latency', 'operationDelay', 'serve', 'json', 'cloud'],
-  azure: ['latency', 'operationDelay', 'port', 'serve', 'json', 'cloud'],
-  oci: ['latency', 'port', 'serve', 'json', 'cloud'],
+  aws: ['members', 'latency', 'tables', 'port', 'serve', 'json', 'cloud'],
+  gcp: ['members', 'latency', 'operationDelay', 'serve', 'json', 'cloud'],
+  azure: ['members', 'latency', 'operationDelay', 'port', 'serve', 'json', 'cloud'],
+  oci: ['members', 'latency', 'port', 'serve', 'json', 'cloud'],
 };
 
 /** Refuse a flag the chosen cloud's demo would ignore, naming it. */

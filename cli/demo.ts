@@ -1,3 +1,4 @@
+import type { MemberShape } from '../local-cloud/member-pages.ts';
 import { MIRROR } from '../local-cloud/worlds/aws-world.ts';
 import type { FailoverResult } from '../shared/core/result.ts';
 import { claim, type DemoCloud, type Scenario, serveFiles, startScenario } from './demo-scenarios.ts';
@@ -5,6 +6,8 @@ import { type Lineage, lineage, requestLogger, requireFreePort, serveUntilStoppe
 
 export interface DemoOptions {
   cloud: DemoCloud;
+  /** The pair's pages: IRIS (default), Patroni, a generic page (docs/patroni.md, docs/keepalived.md). */
+  members?: MemberShape;
   latency: number;
   tables: number;
   opDelay: number;
@@ -12,6 +15,13 @@ export interface DemoOptions {
   serve: boolean;
   port: number;
 }
+
+/** What the new primary's page says, in the demo's words. */
+const PRIMARY_ANSWER: Record<MemberShape, string> = {
+  iris: 'SUCCESS on mirror_status.cxw',
+  patroni: "200 on Patroni's GET /primary (role primary, state running)",
+  http: 'MASTER on its keepalived state page',
+};
 
 interface Step {
   step: string;
@@ -34,6 +44,7 @@ export async function runDemo(
     tables: o.tables,
     port: o.serve ? o.port : 0,
     opDelay: o.opDelay,
+    shape: o.members ?? 'iris',
     log: (l) => (serving ? requestLogger(out)(l) : undefined),
   });
   const steps: Step[] = [];
@@ -50,12 +61,12 @@ export async function runDemo(
     return result;
   };
   try {
-    say(`mirror-vip demo (${o.cloud}): function at ${s.functionUrl}\n  ${s.banner}\n`);
+    say(`mirror-vip demo (${o.cloud}, ${o.members ?? 'iris'} members): function at ${s.functionUrl}\n  ${s.banner}\n`);
     await step('A is primary and holds the VIP', () => [s.where()]);
     await step('A goes down, B becomes primary', () => {
       s.setRole('iris-a', 'down');
       s.setRole('iris-b', 'primary');
-      return ['A stops answering; B answers SUCCESS on mirror_status.cxw'];
+      return [`A stops answering; B answers ${PRIMARY_ANSWER[o.members ?? 'iris']}`];
     });
     const moved = await step('B sends its signed event', async () => {
       const { status, result: m } = await claim(s.functionUrl, 'iris-b', s.secrets);
@@ -80,7 +91,7 @@ export async function runDemo(
       forged?.error?.code === 'bad_signature' &&
       idle?.outcome === 'unchanged' &&
       s.holdersAll('iris-b');
-    if (o.json) out(JSON.stringify({ ok, cloud: o.cloud, steps }, null, 2));
+    if (o.json) out(JSON.stringify({ ok, cloud: o.cloud, members: o.members ?? 'iris', steps }, null, 2));
     else say(`\n${ok ? 'OK' : 'FAILED'}: the VIP follows the primary. Cloud calls made: ${s.callNames().join(', ')}`);
     if (o.serve) {
       serving = true;

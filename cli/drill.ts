@@ -28,6 +28,11 @@ export function registerDrill(cli: Command): void {
         .argParser(positive(10, false))
         .default(1),
     )
+    .addOption(
+      new Option('--members <kind>', 'the stand-ins: IRIS, or Patroni read through GET /primary')
+        .choices(['iris', 'patroni'])
+        .default('iris'),
+    )
     .option('--svg <file>', 'timeline picture of the first cloud (others get -<cloud>)', 'docs/drill-timeline.svg')
     .option('--out <file>', 'figures as JSON (and .md next to it)', 'drill/results/latest.json')
     .action(async (o) => {
@@ -41,6 +46,7 @@ export function registerDrill(cli: Command): void {
         runs: o.runs,
         scale: o.scale,
         variants: o.variant ?? DEFAULT_COMMAND.variants,
+        members: o.members,
         svg: resolve(o.svg),
         out: resolve(o.out),
       });

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { loadConfig } from '../shared/config/load.ts';
+import { resolveProbeSecrets } from '../shared/config/probe-secrets.ts';
 import type { Config, MirrorConfig } from '../shared/config/schema.ts';
 import { FailoverEngine } from '../shared/core/engine.ts';
 import { cliProviders } from './providers.ts';
@@ -8,6 +9,18 @@ export { table } from './table.ts';
 
 export function readConfig(path: string | undefined): Config {
   return loadConfig(path ? { MIRROR_VIP_CONFIG_FILE: path } : process.env);
+}
+
+/**
+ * The configuration with the probes' secrets read from this shell's environment and files (env:, file:); a secret
+ * this machine cannot read leaves its probe unresolved, which then answers unknown ("probe secrets not resolved").
+ */
+export async function withProbeSecrets(config: Config): Promise<Config> {
+  try {
+    return await resolveProbeSecrets(config, process.env);
+  } catch {
+    return config;
+  }
 }
 
 /** The configuration with only the mirrors of one cloud (all when none is named); none left is an error. */

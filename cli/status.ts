@@ -103,7 +103,9 @@ export async function mirrorStatus(config: Config, only?: string): Promise<Mirro
       // process for one to three seconds (measured for @google-cloud/compute: import 1.5-2.6 s, InstancesClient
       // 0.9-1.6 s): probes running alongside would spend their 500 ms timeout on that and read the members as down.
       const observed = await providerFor(m).observe(m, ctx);
-      const probes = await Promise.all(m.members.map((mem) => probeMember(mem.healthUrl, m.health.timeoutMs)));
+      const probes = await Promise.all(
+        m.members.map((mem) => probeMember(mem.healthUrl, m.health.timeoutMs, m.health.probe)),
+      );
       const members = Object.fromEntries(
         m.members.map((mem, i) => {
           const p = probes[i] as ProbeResult;

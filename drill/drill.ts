@@ -18,7 +18,16 @@ export interface DrillOptions {
   /** Longest wait for one step; default from the profile (covers the schedule path). */
   stepTimeoutMs?: number;
   onRun?: (r: RunResult) => void;
+  /** The members: IRIS stand-ins (default) or Patroni stand-ins read through GET /primary (docs/patroni.md). */
+  members?: DrillMembers;
 }
+
+export type DrillMembers = 'iris' | 'patroni';
+/** Each member's health URL on the management bridge, by the kind of stand-in. */
+const HEALTH_URL: Record<DrillMembers, (ip: string) => string> = {
+  iris: (ip) => `http://${ip}:57772/csp/bin/mirror_status.cxw`,
+  patroni: (ip) => `http://${ip}:8008/primary`,
+};
 
 /** The drill failed; `topologyId` names the namespaces it made (all removed by then). */
 export class DrillError extends MirrorVipError {
@@ -93,9 +102,10 @@ export async function runDrill(o: DrillOptions): Promise<RunResult[]> {
   try {
     topo = createTopology(cloud.vipCidr);
     const healthUrls = Object.fromEntries(
-      MEMBERS.map((m) => [m, `http://${topo?.mgmtIp[m]}:57772/csp/bin/mirror_status.cxw`]),
+      MEMBERS.map((m) => [m, HEALTH_URL[o.members ?? 'iris'](topo?.mgmtIp[m] ?? '')]),
     ) as Record<DrillMember, string>;
-    session = await cloud.start({ healthUrls, hostIp: topo.hostIp, profile, scale: o.scale });
+    const members = o.members ?? 'iris';
+    session = await cloud.start({ healthUrls, hostIp: topo.hostIp, profile, scale: o.scale, members });
     seed = await seedRunner(session, topo.hostIp);
     for (const variant of o.variants)
       for (let run = 0; run < o.runs; run++) {
@@ -113,6 +123,7 @@ export async function runDrill(o: DrillOptions): Promise<RunResult[]> {
           runs: o.runs,
           seedUrl: seed.url,
           stepTimeoutMs,
+          members,
         };
         const r = await runOnce(ctx);
         results.push(r);

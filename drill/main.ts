@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ROOT } from '../local-cloud/bundles.ts';
 import { DRILL_CLOUDS } from './clouds/index.ts';
-import { runDrill } from './drill.ts';
+import { type DrillMembers, runDrill } from './drill.ts';
 import { VARIANTS, type Variant } from './member.ts';
 import { markdownTable, summarize, summaryTable } from './report.ts';
 import type { RunResult } from './run.ts';
@@ -18,6 +18,8 @@ export interface DrillCommand {
   /** Where the figures go as JSON (and Markdown next to it). */
   out: string;
   log?: (line: string) => void;
+  /** The members' stand-ins: IRIS (default) or Patroni. */
+  members?: DrillMembers;
 }
 
 export const DEFAULT_COMMAND: DrillCommand = {
@@ -44,12 +46,15 @@ export async function drillCommand(c: DrillCommand): Promise<RunResult[]> {
   const log = c.log ?? ((l: string) => console.log(l));
   const all: RunResult[] = [];
   for (const [i, cloud] of c.clouds.entries()) {
-    log(`\n${cloud}: ${c.variants.join(', ')} × ${c.runs} runs at scale ${c.scale}`);
+    log(
+      `\n${cloud}${c.members === 'patroni' ? ' (Patroni members)' : ''}: ${c.variants.join(', ')} × ${c.runs} runs at scale ${c.scale}`,
+    );
     const rs = await runDrill({
       cloud,
       variants: c.variants,
       runs: c.runs,
       scale: c.scale,
+      members: c.members,
       onRun: (r) =>
         log(`  ${r.variant} #${r.run + 1}: outage ${Math.round(r.outageMs)} ms, wrong answers ${r.wrongAnswers}`),
     });

@@ -54,6 +54,8 @@ export interface RunContext {
   seedUrl: string;
   /** Longest wait for any one step (the new primary's first answer included). */
   stepTimeoutMs: number;
+  /** Which stand-in plays the database (default IRIS). */
+  members?: 'iris' | 'patroni';
 }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -96,8 +98,9 @@ function schedule(ctx: RunContext, killAt: number, events: DrillEvent[]) {
 async function startMembers(ctx: RunContext, hostDirs: string[]) {
   const { topo, profile } = ctx;
   const t = ctx.stepTimeoutMs;
-  const a = spawnAgent(topo.ns['iris-a'], 'iris-standin.ts', ['iris-a', 'primary', String(profile.promotionMs)]);
-  const b = spawnAgent(topo.ns['iris-b'], 'iris-standin.ts', ['iris-b', 'backup', String(profile.promotionMs)]);
+  const standin = ctx.members === 'patroni' ? 'patroni-standin.ts' : 'iris-standin.ts';
+  const a = spawnAgent(topo.ns['iris-a'], standin, ['iris-a', 'primary', String(profile.promotionMs)]);
+  const b = spawnAgent(topo.ns['iris-b'], standin, ['iris-b', 'backup', String(profile.promotionMs)]);
   await Promise.all([a, b].map((p) => p.line<Line>((l) => l.ev === 'listening', t, 'the IRIS stand-ins')));
   const setup = {
     session: ctx.session,

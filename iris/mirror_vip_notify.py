@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Send a signed "became-primary" event (mirror-vip protocol v1) to the mirror-vip function.
 
-Runs as a command (keepalived notify_master, $ZF(-100), by hand) or as a module from IRIS Embedded Python
+Runs as a command (keepalived notify_master, a Patroni callback, $ZF(-100), by hand) or as a module from IRIS Embedded Python
 (`mirror_vip_notify.notify_from_config(path)`). Python 3.6+ standard library only.
 """
 
@@ -54,7 +54,8 @@ BACKOFF_FIRST, BACKOFF_CAP = 0.5, 4.0
 MAX_RESPONSE_BYTES = 65536
 
 EXIT_CODES_HELP = """exit codes:
-  0  accepted: the function answered 2xx (also --dry-run, and a keepalived state other than MASTER)
+  0  accepted: the function answered 2xx (also --dry-run, a keepalived state other than MASTER, and a Patroni
+     callback other than on_role_change or on_start as primary)
   1  rejected: the function answered 4xx other than 429; its error code is printed; not retried
   2  usage or settings error; the missing or invalid setting is named
   3  key file missing, unreadable, or readable/writable by group or others (chmod 600 it)
@@ -71,7 +72,11 @@ settings, lowest precedence first:
 keepalived (no TTY, PATH-only environment):
   notify_master "/usr/local/bin/mirror_vip_notify.py --config %s"
   or `notify` with the same line: keepalived appends INSTANCE|GROUP NAME STATE PRIORITY and only MASTER sends.
-""" % (CONFIG_ENV, DEFAULT_CONFIG, "\n     ".join(f[1] for f in FIELDS), DEFAULT_CONFIG)
+
+Patroni (postgresql.callbacks):
+  on_role_change: /usr/local/bin/mirror_vip_notify.py --config %s
+  (also on_start): Patroni appends ACTION ROLE CLUSTER; on_role_change or on_start as primary sends.
+""" % (CONFIG_ENV, DEFAULT_CONFIG, "\n     ".join(f[1] for f in FIELDS), DEFAULT_CONFIG, DEFAULT_CONFIG)
 
 
 class SettingsError(Exception):
@@ -506,18 +511,39 @@ def _parser():
     p.add_argument("--dry-run", action="store_true", help="sign and print the request, do not send it")
     p.add_argument("--json", action="store_true", help="print the outcome as one JSON object on stdout")
     p.add_argument("--sign-vectors", metavar="FILE", help="print signatures for the vectors file's `signing` entries")
-    p.add_argument("keepalived", nargs="*", metavar="KEEPALIVED_ARG",
-                   help="INSTANCE|GROUP NAME STATE [PRIORITY], as keepalived's `notify` appends them")
+    p.add_argument("keepalived", nargs="*", metavar="CALLBACK_ARG",
+                   help="INSTANCE|GROUP NAME STATE [PRIORITY] as keepalived's `notify` appends them, or "
+                        "ACTION ROLE CLUSTER as Patroni's callbacks do")
     return p
 
 
-def _keepalived_gate(words):
-    """(skip message, default reason) for keepalived's generic notify arguments."""
+PATRONI_ACTIONS = ("on_start", "on_stop", "on_restart", "on_reload", "on_role_change")
+# Patroni passes `promoted` as `primary` (postgresql/__init__.py call_nowait); `master` is Patroni before 3.0.
+PATRONI_PRIMARY = ("primary", "master")
+
+
+def _patroni_gate(words):
+    """(skip message, default reason) for Patroni's callback arguments ACTION ROLE CLUSTER."""
+    if len(words) != 3:
+        raise SettingsError("unexpected arguments %r: Patroni's callbacks pass ACTION ROLE CLUSTER" % " ".join(words))
+    action, role, cluster = words
+    said = "patroni %s %s %s" % (action, role, cluster)
+    if role not in PATRONI_PRIMARY:
+        return "ignored: %s; only the role primary sends an event" % said, None
+    if action not in ("on_role_change", "on_start"):
+        return "ignored: %s; only on_role_change and on_start as primary send an event" % said, None
+    return None, said
+
+
+def _callback_gate(words):
+    """(skip message, default reason) for keepalived's generic notify or Patroni's callback arguments."""
     if not words:
         return None, None
+    if words[0] in PATRONI_ACTIONS:
+        return _patroni_gate(words)
     if len(words) not in (3, 4) or words[0] not in ("INSTANCE", "GROUP"):
-        raise SettingsError("unexpected arguments %r: keepalived's notify passes INSTANCE|GROUP NAME STATE [PRIORITY]"
-                            % " ".join(words))
+        raise SettingsError("unexpected arguments %r: keepalived's notify passes INSTANCE|GROUP NAME STATE [PRIORITY],"
+                            " Patroni's callbacks ACTION ROLE CLUSTER" % " ".join(words))
     said = "keepalived %s" % " ".join(words[:3]) + (" priority %s" % words[3] if len(words) == 4 else "")
     if words[2] != "MASTER":
         return "ignored: %s; only MASTER sends an event" % said, None
@@ -553,7 +579,7 @@ def main(argv=None):
             _say(sys.stderr, "mirror_vip_notify: cannot read vectors %s: %s" % (args.sign_vectors, e))
             return EXIT_USAGE
     try:
-        skip, keepalived_reason = _keepalived_gate(args.keepalived)
+        skip, keepalived_reason = _callback_gate(args.keepalived)
         if skip:
             outcome = {"ok": True, "exitCode": EXIT_ACCEPTED, "status": None, "attempts": 0, "elapsedMs": 0,
                        "skipped": True, "message": skip}

@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MemberRole } from '../shared/core/health.ts';
+import { MEMBER_SHAPES, memberPage, SHAPE_PATH } from './member-pages.ts';
 
-/** Mirror members' health endpoints answering like IRIS's /csp/bin/mirror_status.cxw. */
+/** Mirror members' health endpoints answering like IRIS's /csp/bin/mirror_status.cxw (or Patroni, or a generic page). */
 export interface FakeMembers {
   urls: Record<string, string>;
   roles: Record<string, MemberRole>;
@@ -14,16 +15,21 @@ export interface FakeMembers {
   close(): Promise<void>;
 }
 
-const PATH = '/csp/bin/mirror_status.cxw';
+const SHAPE_OF_PATH = new Map(MEMBER_SHAPES.map((s) => [SHAPE_PATH[s], s]));
 
-/** One HTTP server for all members, told apart by path prefix; "down" drops the connection without an answer. */
+/**
+ * One HTTP server for all members, told apart by path prefix; "down" drops the connection without an answer. Each
+ * member answers in every shape at once, by path: IRIS's /csp/bin/mirror_status.cxw, Patroni's /primary, a
+ * generic page (local-cloud/member-pages.ts); `urls` are the IRIS ones, withMemberShape rewrites them.
+ */
 export async function startFakeMembers(initial: Record<string, MemberRole>): Promise<FakeMembers> {
   const roles: Record<string, MemberRole> = { ...initial };
   const scripts: Record<string, MemberRole[]> = {};
   const probes: Record<string, number> = Object.fromEntries(Object.keys(initial).map((m) => [m, 0]));
   const server: Server = createServer((req, res) => {
     const [, member, ...rest] = (req.url ?? '').split('/');
-    if (!member || roles[member] === undefined || `/${rest.join('/')}` !== PATH) {
+    const shape = SHAPE_OF_PATH.get(`/${rest.join('/')}`);
+    if (!member || roles[member] === undefined || shape === undefined) {
       res.writeHead(404).end('not found');
       return;
     }
@@ -35,16 +41,14 @@ export async function startFakeMembers(initial: Record<string, MemberRole>): Pro
       req.socket.destroy();
       return;
     }
-    if (role === 'unknown') {
-      res.writeHead(500, { 'content-type': 'text/plain' }).end('ERROR');
-      return;
-    }
-    const primary = role === 'primary';
-    res.writeHead(primary ? 200 : 503, { 'content-type': 'text/plain' }).end(primary ? 'SUCCESS' : 'FAILED');
+    const page = memberPage(shape, member, role ?? 'unknown');
+    res.writeHead(page.status, { 'content-type': page.type }).end(page.body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  const urls = Object.fromEntries(Object.keys(initial).map((m) => [m, `http://127.0.0.1:${port}/${m}${PATH}`]));
+  const urls = Object.fromEntries(
+    Object.keys(initial).map((m) => [m, `http://127.0.0.1:${port}/${m}${SHAPE_PATH.iris}`]),
+  );
   return {
     urls,
     roles,

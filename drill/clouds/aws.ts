@@ -3,6 +3,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { seedAlgorithm } from '../../bench/aws-failover.ts';
 import { type AwsEmulator, type Ec2State, seedMirrorVpc, startAwsEmulator } from '../../local-cloud/aws/index.ts';
 import { EMULATOR_CREDENTIALS } from '../../local-cloud/aws/sdk-clients.ts';
+import { withProbeOf } from '../../local-cloud/member-pages.ts';
 import type { FakeMembers } from '../../local-cloud/members.ts';
 import { awsConfigFor, emulatorEnv, MIRROR } from '../../local-cloud/worlds/aws-world.ts';
 import type { DrillMember } from '../netns.ts';
@@ -18,7 +19,7 @@ function applyProfile(emu: AwsEmulator, p: LatencyProfile): void {
   emu.faults.latencyByAction = { ...p.apiByOp };
 }
 
-async function start({ healthUrls, hostIp, profile }: CloudStartOptions): Promise<CloudSession> {
+async function start({ healthUrls, members = 'iris', hostIp, profile }: CloudStartOptions): Promise<CloudSession> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // the seed replay's client, in this process
   const emu = await startAwsEmulator({ latencyMs: profile.apiMs });
   applyProfile(emu, profile);
@@ -32,7 +33,10 @@ async function start({ healthUrls, hostIp, profile }: CloudStartOptions): Promis
     topic: false,
     deadlineMs: 60_000,
   });
-  const env = { MIRROR_VIP_CONFIG: JSON.stringify(config), MIRROR_VIP_KEY_IRIS_A: secrets['iris-a'] };
+  const env = {
+    MIRROR_VIP_CONFIG: JSON.stringify(withProbeOf(config, members)),
+    MIRROR_VIP_KEY_IRIS_A: secrets['iris-a'],
+  };
   const fn = await serveBundle('lambda-host.ts', 'dist/aws/handler.mjs', { ...env, ...emulatorEnv(emu) });
   const enis: Record<string, DrillMember> = {
     [seeded.members['iris-a'].networkInterfaceId]: 'iris-a',

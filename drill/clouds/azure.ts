@@ -7,6 +7,7 @@ import {
   seedMirrorSubscription,
   startAzureEmulator,
 } from '../../local-cloud/azure/index.ts';
+import { withProbeOf } from '../../local-cloud/member-pages.ts';
 import type { FakeMembers } from '../../local-cloud/members.ts';
 import { azureConfigFor, MIRROR } from '../../local-cloud/worlds/azure-world.ts';
 import { AZURE_DEFAULT_POLL_MS } from '../../shared/config/schema-azure.ts';
@@ -72,7 +73,13 @@ async function seedAlgorithm(emu: AzureEmulator, to: DrillMember): Promise<void>
   await client.networkInterfaces.createOrUpdate(rg, self.nic, here);
 }
 
-async function start({ healthUrls, hostIp, profile, scale }: CloudStartOptions): Promise<CloudSession> {
+async function start({
+  healthUrls,
+  members = 'iris',
+  hostIp,
+  profile,
+  scale,
+}: CloudStartOptions): Promise<CloudSession> {
   const state = new ArmState();
   seedMirrorSubscription(state, { publicIp: true });
   const restore = snapshot(state);
@@ -87,7 +94,7 @@ async function start({ healthUrls, hostIp, profile, scale }: CloudStartOptions):
     pollIntervalMs: Math.max(10, Math.round(AZURE_DEFAULT_POLL_MS * scale)),
   });
   const env = {
-    MIRROR_VIP_CONFIG: JSON.stringify(config),
+    MIRROR_VIP_CONFIG: JSON.stringify(withProbeOf(config, members)),
     MIRROR_VIP_KEY_IRIS_A: secrets['iris-a'],
     MIRROR_VIP_KEY_IRIS_B: secrets['iris-b'],
     [AZURE_ENV.armEndpoint]: emu.url,

@@ -9,6 +9,7 @@ import {
   seedMirrorProject,
   startGcpEmulator,
 } from '../../local-cloud/gcp/index.ts';
+import { withProbeOf } from '../../local-cloud/member-pages.ts';
 import type { FakeMembers } from '../../local-cloud/members.ts';
 import { gcpConfigFor, MIRROR } from '../../local-cloud/worlds/gcp-world.ts';
 import { GCP_ENV } from '../../shared/providers/gcp/endpoint.ts';
@@ -45,7 +46,13 @@ async function publishReconcile(url: string): Promise<void> {
   await res.text();
 }
 
-async function start({ healthUrls, hostIp, profile, scale }: CloudStartOptions): Promise<CloudSession> {
+async function start({
+  healthUrls,
+  members = 'iris',
+  hostIp,
+  profile,
+  scale,
+}: CloudStartOptions): Promise<CloudSession> {
   const state = new ComputeState();
   seedMirrorProject(state);
   const emu = await startGcpEmulator({ state, latencyMs: profile.apiMs });
@@ -60,7 +67,7 @@ async function start({ healthUrls, hostIp, profile, scale }: CloudStartOptions):
       { id: 'iris-b-k1', member: 'iris-b', secret: 'env:MIRROR_VIP_KEY_IRIS_B' },
     ];
   const env = {
-    MIRROR_VIP_CONFIG: JSON.stringify(config),
+    MIRROR_VIP_CONFIG: JSON.stringify(withProbeOf(config, members)),
     MIRROR_VIP_KEY_IRIS_A: secrets['iris-a'],
     MIRROR_VIP_KEY_IRIS_B: secrets['iris-b'],
     [GCP_ENV.computeEndpoint]: emu.url,

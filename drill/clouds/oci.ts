@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as common from 'oci-common';
 import { VirtualNetworkClient } from 'oci-core';
 import { ensureBundle } from '../../local-cloud/bundles.ts';
+import { withProbeOf } from '../../local-cloud/member-pages.ts';
 import type { FakeMembers } from '../../local-cloud/members.ts';
 import { serveApiGateway } from '../../local-cloud/oci/api-gateway.ts';
 import { serveFdkBundle } from '../../local-cloud/oci/fdk-bundle.ts';
@@ -46,7 +47,7 @@ async function seedScript(emu: OciEmulator, key: ReturnType<typeof testKeyPair>,
   await network.updatePrivateIp({ privateIpId: SEED.privateIpId, updatePrivateIpDetails: { vnicId } });
 }
 
-async function start({ healthUrls, hostIp, profile }: CloudStartOptions): Promise<CloudSession> {
+async function start({ healthUrls, members = 'iris', hostIp, profile }: CloudStartOptions): Promise<CloudSession> {
   const key = testKeyPair();
   const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-drill-oci-'));
   const keyFile = join(dir, 'function-key.pem');
@@ -71,7 +72,7 @@ async function start({ healthUrls, hostIp, profile }: CloudStartOptions): Promis
     deadlineMs: OCI_DEFAULT_DEADLINE_MS,
   });
   const env = {
-    MIRROR_VIP_CONFIG: JSON.stringify(config),
+    MIRROR_VIP_CONFIG: JSON.stringify(withProbeOf(config, members)),
     MIRROR_VIP_KEY_IRIS_A: secrets['iris-a'],
     [OCI_ENV.endpoint]: emu.url,
     [OCI_ENV.secretsEndpoint]: emu.url,

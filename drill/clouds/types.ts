@@ -3,7 +3,7 @@ import type { LatencyProfile } from '../profiles.ts';
 
 /** What a cloud adapter is told when the drill starts it. */
 export interface CloudStartOptions {
-  /** Each member's /csp/bin/mirror_status.cxw URL, on the management bridge. */
+  /** Each member's health URL (IRIS's mirror_status.cxw or Patroni's /primary), on the management bridge. */
   healthUrls: Record<DrillMember, string>;
   /** The host's address on the management bridge: the function URL must be reachable there. */
   hostIp: string;
@@ -11,6 +11,8 @@ export interface CloudStartOptions {
   profile: LatencyProfile;
   /** The scale factor (the seed's fixed sleeps scale with it). */
   scale: number;
+  /** What the members' pages are: the configuration's health.probe follows (withProbeOf). */
+  members?: 'iris' | 'patroni';
 }
 
 /**

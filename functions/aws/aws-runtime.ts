@@ -2,6 +2,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { loadConfig, requireCloud } from '../../shared/config/load.ts';
+import { resolveProbeSecrets } from '../../shared/config/probe-secrets.ts';
 import type { AwsMirrorConfig, Config, MirrorConfig } from '../../shared/config/schema.ts';
 import { resolveKeys } from '../../shared/config/secrets.ts';
 import { type EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
@@ -42,13 +43,15 @@ export async function createAwsEngine(env: Record<string, string | undefined>, e
   requireCloud(config, 'aws');
   const region = env.AWS_REGION ?? config.mirrors[0]?.region;
   let ssm: SSMClient | undefined;
-  const keys = await resolveKeys(config, env, {
-    ssm: async (name) => {
+  const stores = {
+    ssm: async (name: string) => {
       ssm ??= new SSMClient({ region, maxAttempts: 3 });
       const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
       return out.Parameter?.Value ?? '';
     },
-  });
+  };
+  const keys = await resolveKeys(config, env, stores);
+  await resolveProbeSecrets(config, env, stores);
   const log = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
   const engine = new FailoverEngine({
     config,

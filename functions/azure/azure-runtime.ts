@@ -2,6 +2,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { loadConfig, requireCloud } from '../../shared/config/load.ts';
 import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
 import { deploymentPauseStore, pauseSecretsFromEnv } from '../../shared/config/paused.ts';
+import { resolveProbeSecrets } from '../../shared/config/probe-secrets.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { AZURE_DEFAULT_DEADLINE_MS } from '../../shared/config/schema-azure.ts';
 import { resolveKeys } from '../../shared/config/secrets.ts';
@@ -84,6 +85,7 @@ export async function createAzureEngine(
   checkKeyVaultReferences(loaded, env);
   const config = { ...loaded, deadlineMs: azureDeadlineMs(loaded) };
   const keys = await resolveKeys(config, env);
+  await resolveProbeSecrets(config, env);
   // one client per subscription: the subscription is part of the client, the resource group of each call
   const apis = new Map<string, NetworkApi>();
   const credential = managedCredential(env, extra.ca);

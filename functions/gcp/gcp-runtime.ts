@@ -1,6 +1,7 @@
 import { loadConfig, requireCloud } from '../../shared/config/load.ts';
 import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
 import { deploymentPauseStore, pauseSecretsFromEnv, type SecretSlot } from '../../shared/config/paused.ts';
+import { resolveProbeSecrets } from '../../shared/config/probe-secrets.ts';
 import { resolveKeys, type SecretStores } from '../../shared/config/secrets.ts';
 import type { EngineDeps } from '../../shared/core/engine.ts';
 import { instanceRuntime } from '../../shared/core/instance.ts';
@@ -41,6 +42,7 @@ export async function createGcpEngine(
     },
   };
   const keys = await resolveKeys(config, env, stores);
+  await resolveProbeSecrets(config, env, stores);
   // operator keys: the same references and stores as member keys
   const operatorKeys = await resolveOperatorKeys(config, env, stores);
   // the pause: the deployment's paused_mirrors, then the mirror's pause secret (pause/resume add a version)

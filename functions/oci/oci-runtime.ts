@@ -1,6 +1,7 @@
 import { requireCloud } from '../../shared/config/load.ts';
 import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
 import { deploymentPauseStore, pauseSecretsFromEnv, type SecretSlot } from '../../shared/config/paused.ts';
+import { resolveProbeSecrets } from '../../shared/config/probe-secrets.ts';
 import { OCI_DEFAULT_DEADLINE_MS, VAULT_SECRET_OCID } from '../../shared/config/schema-oci.ts';
 import { resolveKeys, type SecretStores } from '../../shared/config/secrets.ts';
 import type { EngineDeps } from '../../shared/core/engine.ts';
@@ -53,6 +54,7 @@ export async function createOciEngine(env: Record<string, string | undefined>, e
     },
   };
   const keys = await resolveKeys(config, env, stores);
+  await resolveProbeSecrets(config, env, stores);
   // operator keys: the same references and stores as member keys; the pause: the function's paused_mirrors setting
   // (break-glass), then one Vault secret per mirror that pause / resume write (MIRROR_VIP_PAUSE_SECRETS)
   const operatorKeys = await resolveOperatorKeys(config, env, stores);

@@ -11,10 +11,13 @@ import {
 } from '../aws/index.ts';
 import { EMULATOR_CREDENTIALS } from '../aws/sdk-clients.ts';
 import { type FunctionUrlEvent, toFunctionUrlEvent } from '../lambda-url.ts';
+import { type MemberShape, withMemberShape } from '../member-pages.ts';
 import { type FakeMembers, startFakeMembers } from '../members.ts';
 import { type Member, type SignOverrides, signedParts } from './signed.ts';
 
 export interface AwsWorldOptions {
+  /** What the members' pages look like and how the function reads them (default IRIS). */
+  shape?: MemberShape;
   seed?: SeedOptions;
   latencyMs?: number;
   roles?: Record<string, MemberRole>;
@@ -87,7 +90,7 @@ export async function startAwsWorld(opts: AwsWorldOptions = {}) {
   emu.state.ssm.parameters.set('/mirror-vip/IRISMIRROR/iris-b-k1', secrets['iris-b']);
   emu.state.sns.topics.add(TOPIC_ARN);
   useEmulatorEnv(emu);
-  const config = awsConfigFor(seeded, members, opts);
+  const config = withMemberShape(awsConfigFor(seeded, members, opts), opts.shape ?? 'iris');
   const env = { MIRROR_VIP_CONFIG: JSON.stringify(config), MIRROR_VIP_KEY_IRIS_A: secrets['iris-a'] };
   const lines: Record<string, unknown>[] = [];
   const handler = await createAwsHandler(env, {

@@ -19,6 +19,7 @@ import {
 } from '../azure/index.ts';
 import { GET_SECRET, SET_SECRET, startKeyVaultEmulator } from '../azure/key-vault.ts';
 import { azureRequest, callAzureHttp, invocation } from '../azure-http.ts';
+import { type MemberShape, withMemberShape } from '../member-pages.ts';
 import { type FakeMembers, startFakeMembers } from '../members.ts';
 import { type Member, type SignOverrides, signedParts } from './signed.ts';
 
@@ -30,6 +31,8 @@ export const pauseSecretName = (mirror: string) => `mirror-vip-pause-${mirror.to
 export type { Member } from './signed.ts';
 
 export interface AzureWorldOptions {
+  /** What the members' pages look like and how the function reads them (default IRIS). */
+  shape?: MemberShape;
   /** `ip-config` (seed 001: NIC ip-configuration + public IP) or `route` (UDR in every table). */
   mode?: 'ip-config' | 'route';
   /** Move the public IP too (ip-config mode, default true). */
@@ -118,7 +121,7 @@ export async function startAzureWorld(o: AzureWorldOptions = {}) {
     'iris-a': randomBytes(32).toString('base64url'),
     'iris-b': randomBytes(32).toString('base64url'),
   };
-  const config = azureConfigFor(members, o);
+  const config = withMemberShape(azureConfigFor(members, o), o.shape ?? 'iris');
   /** What the function app's settings hold: the keys as resolved Key Vault references, the emulator's endpoints. */
   const env: Record<string, string> = {
     MIRROR_VIP_CONFIG: JSON.stringify(config),

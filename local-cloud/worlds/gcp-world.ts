@@ -18,6 +18,7 @@ import {
   startGcpEmulator,
 } from '../gcp/index.ts';
 import { startSecretManagerEmulator } from '../gcp/secret-manager.ts';
+import { type MemberShape, withMemberShape } from '../member-pages.ts';
 import { type FakeMembers, startFakeMembers } from '../members.ts';
 import { type Member, type SignOverrides, signedParts } from './signed.ts';
 
@@ -29,6 +30,8 @@ export const SECRET_NAME = `projects/${SEED.project}/secrets/mirror-vip-iris-b-k
 export const pauseSecretName = (mirror = MIRROR) => `projects/${SEED.project}/secrets/mirror-vip-pause-${mirror}`;
 
 export interface GcpWorldOptions {
+  /** What the members' pages look like and how the function reads them (default IRIS). */
+  shape?: MemberShape;
   /** `alias-ip` (seed 000: alias range + access config) or `route` (static route, make before break). */
   mode?: 'alias-ip' | 'route';
   /** Move the public VIP too (alias-ip mode, default true). */
@@ -116,7 +119,7 @@ export async function startGcpWorld(opts: GcpWorldOptions = {}) {
   secretManager.addVersion(keySecret, secrets['iris-b']);
   // the pause secret exists with no version, as terraform creates it; only pauseEnv() tells a function about it
   secretManager.createSecret(pauseSecretName());
-  const config = gcpConfigFor(members, opts);
+  const config = withMemberShape(gcpConfigFor(members, opts), opts.shape ?? 'iris');
   const env = {
     MIRROR_VIP_CONFIG: JSON.stringify(config),
     MIRROR_VIP_KEY_IRIS_A: secrets['iris-a'],

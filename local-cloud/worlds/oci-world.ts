@@ -9,6 +9,7 @@ import { PAUSE_SECRETS_ENV } from '../../shared/config/paused.ts';
 import type { MemberRole } from '../../shared/core/health.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
 import { OCI_ENV } from '../../shared/providers/oci/endpoint.ts';
+import { type MemberShape, withMemberShape } from '../member-pages.ts';
 import { type FakeMembers, startFakeMembers } from '../members.ts';
 import { invokeDirect, socketReady, viaGateway } from '../oci/fn-invoke.ts';
 import {
@@ -27,6 +28,8 @@ export const MEMBERS = ['iris-a', 'iris-b'] as const;
 export type { Member } from './signed.ts';
 
 export interface OciWorldOptions {
+  /** What the members' pages look like and how the function reads them (default IRIS). */
+  shape?: MemberShape;
   /** `private-ip` (seed 004: secondary private IP + reserved public IP), `route` (route rules), or both VIPs. */
   mode?: 'private-ip' | 'route' | 'both';
   /** Move the reserved public IP with the private IP (default true). */
@@ -124,7 +127,7 @@ export async function startOciWorld(opts: OciWorldOptions = {}) {
     },
   });
   const members = await startFakeMembers(opts.roles ?? { 'iris-a': 'primary', 'iris-b': 'backup' });
-  const config = ociConfigFor(members, opts);
+  const config = withMemberShape(ociConfigFor(members, opts), opts.shape ?? 'iris');
   const env: Record<string, string> = {
     MIRROR_VIP_CONFIG: JSON.stringify(config),
     MIRROR_VIP_KEY_IRIS_A: secrets['iris-a'],

@@ -20,12 +20,33 @@ function describe(error: z.ZodError): string {
     .join('; ');
 }
 
+/** A probe kind's demands on the member URLs: Patroni's primary check is GET /primary; a password needs https. */
+function checkProbeUrls(m: MirrorConfig, mi: number): void {
+  const probe = m.health.probe;
+  m.members.forEach((mem, i) => {
+    const field = `mirrors[${mi}].members[${i}].healthUrl`;
+    const url = new URL(mem.healthUrl);
+    if (probe.kind === 'patroni' && !url.pathname.endsWith('/primary')) {
+      throw new ConfigError(
+        `${field}: a patroni probe reads Patroni's GET /primary (e.g. https://10.0.1.10:8008/primary)`,
+      );
+    }
+    if (probe.kind !== 'iris' && url.protocol !== 'https:' && (probe.auth || probe.ca || probe.clientCert)) {
+      throw new ConfigError(`${field}: health.probe sets a password or TLS material, so the URL must be https`);
+    }
+  });
+  if (probe.kind !== 'iris' && (probe.clientCert === undefined) !== (probe.clientKey === undefined)) {
+    throw new ConfigError(`mirrors[${mi}].health.probe.clientCert: give clientCert and clientKey together`);
+  }
+}
+
 function checkReferences(config: Config): void {
   const seenMirrors = new Set<string>();
   const seenKeys = new Set<string>();
   config.mirrors.forEach((m, mi) => {
     if (seenMirrors.has(m.name)) throw new ConfigError(`mirrors[${mi}].name: duplicate mirror name "${m.name}"`);
     seenMirrors.add(m.name);
+    checkProbeUrls(m, mi);
     const members = new Set<string>();
     m.members.forEach((mem, i) => {
       if (members.has(mem.name)) throw new ConfigError(`mirrors[${mi}].members[${i}].name: duplicate "${mem.name}"`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hostCidr, ipv4, name } from './schema-parts.ts';
+import { health, hostCidr, ipv4, name } from './schema-parts.ts';
 
 // ---- Azure (Resource Manager, Microsoft.Network): NIC ip-configuration (seed 001) or UDR routes. ----
 
@@ -66,13 +66,7 @@ export const azureVipSchema = z.discriminatedUnion('mode', [
 
 export const azureMirrorSchema = z.strictObject({
   name,
-  health: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      timeoutMs: z.number().int().min(100).max(10_000).default(1500),
-      confirmWindowMs: z.number().int().min(0).max(30_000).default(3000),
-    })
-    .default({ enabled: true, timeoutMs: 1500, confirmWindowMs: 3000 }),
+  health,
   keys: z.array(azureKey).min(1),
   cloud: z.literal('azure'),
   subscriptionId: z.uuid({ message: 'must be a subscription id (a UUID)' }),

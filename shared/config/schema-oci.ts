@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hostCidr, ipv4, name } from './schema-parts.ts';
+import { health, hostCidr, ipv4, name } from './schema-parts.ts';
 
 // ---- OCI (VCN): a secondary private IP (and its reserved public IP) moved between VNICs, or route rules. ----
 
@@ -66,14 +66,6 @@ export const ociVipSchema = z.discriminatedUnion('mode', [
     routeTableIds: z.array(ocid('routetable')).min(1).max(50),
   }),
 ]);
-
-const health = z
-  .strictObject({
-    enabled: z.boolean().default(true),
-    timeoutMs: z.number().int().min(100).max(10_000).default(1500),
-    confirmWindowMs: z.number().int().min(0).max(30_000).default(3000),
-  })
-  .default({ enabled: true, timeoutMs: 1500, confirmWindowMs: 3000 });
 
 export const ociMirrorSchema = z
   .strictObject({

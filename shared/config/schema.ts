@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { azureMirrorSchema } from './schema-azure.ts';
 import { ociMirrorSchema } from './schema-oci.ts';
-import { hostCidr, ipv4, name } from './schema-parts.ts';
+import { health, hostCidr, ipv4, name } from './schema-parts.ts';
 import { resolveDeadlines } from './timing.ts';
 
 const awsId = (prefix: string) =>
@@ -15,15 +15,6 @@ const secretRef = z
     /^(env|file|ssm):.+$/,
     'must reference the secret as env:NAME, file:/path or ssm:/parameter/name, never hold it',
   );
-
-const health = z
-  .strictObject({
-    enabled: z.boolean().default(true),
-    timeoutMs: z.number().int().min(100).max(10_000).default(1500),
-    /** How long a claimant may take to answer primary (IRIS may call ZMIRROR a moment before its status page agrees). */
-    confirmWindowMs: z.number().int().min(0).max(30_000).default(3000),
-  })
-  .default({ enabled: true, timeoutMs: 1500, confirmWindowMs: 3000 });
 
 const key = z.strictObject({ id: name, member: name, secret: secretRef });
 

@@ -9,7 +9,8 @@ export const MIN_SECRET_LENGTH = 32;
 /** How to read a secret from a store that needs a cloud client (`ssm` → Parameter Store, `gcp-sm` → Secret Manager, `oci-vault` → OCI Vault). */
 export type SecretStores = Partial<Record<'ssm' | 'gcp-sm' | 'oci-vault', (name: string) => Promise<string>>>;
 
-async function readSecret(ref: string, env: Record<string, string | undefined>, stores: SecretStores) {
+/** Read one secret reference (env:, file:, or a store of this runtime); the value never ends in a newline. */
+export async function readSecret(ref: string, env: Record<string, string | undefined>, stores: SecretStores) {
   const [source, ...rest] = ref.split(':');
   const where = rest.join(':');
   if (source === 'env') {

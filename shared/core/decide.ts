@@ -21,7 +21,9 @@ export const RETRY_AFTER_SECONDS = 1;
 /** Probe members at once (all of them unless `only` names one); a member that fails to answer is `down`. */
 export async function probeAll(mirror: MirrorConfig, probe: Probe, only?: string): Promise<Roles> {
   const members = mirror.members.filter((m) => only === undefined || m.name === only);
-  const results = await Promise.all(members.map((m) => probe(m.healthUrl, mirror.health.timeoutMs)));
+  const results = await Promise.all(
+    members.map((m) => probe(m.healthUrl, mirror.health.timeoutMs, mirror.health.probe)),
+  );
   return Object.fromEntries(members.map((m, i) => [m.name, results[i]?.role ?? 'unknown']));
 }
 

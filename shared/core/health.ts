@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { type ProbeSpec, probeKindOf, secretsMissing } from './probe-kinds.ts';
 
 /** What a member's health endpoint says about it. */
 export const MEMBER_ROLES = ['primary', 'backup', 'down', 'unknown'] as const;
@@ -12,25 +13,27 @@ export interface ProbeResult {
   detail?: string;
 }
 
-export type Probe = (url: string, timeoutMs: number) => Promise<ProbeResult>;
+/** Probe one member's page; `spec` says how to read it (absent = IRIS), see shared/core/probe-kinds.ts. */
+export type Probe = (url: string, timeoutMs: number, spec?: ProbeSpec) => Promise<ProbeResult>;
 
-/** Most bytes of a status page that are read: IRIS answers `SUCCESS` or `FAILED`; anything longer is not IRIS. */
-export const MAX_PROBE_BYTES = 256;
+export { MAX_PROBE_BYTES, roleOf } from './probe-kinds.ts';
 
-/** Classify a complete answer: primary only for 200 with exactly SUCCESS, backup only for 503 with exactly FAILED. */
-export function roleOf(status: number, body: string): MemberRole {
-  const text = body.trimEnd();
-  if (status === 200 && text === 'SUCCESS') return 'primary';
-  if (status === 503 && text === 'FAILED') return 'backup';
-  return 'unknown';
+/** TLS and auth of the request, from the spec's resolved secrets (never logged). */
+function requestOptions(spec?: ProbeSpec): https.RequestOptions {
+  const s = spec?.secrets ?? {};
+  const headers: Record<string, string> = { 'accept-encoding': 'identity', connection: 'close' };
+  if (s.authorization) headers.authorization = s.authorization;
+  return { headers, agent: false, ...(s.ca && { ca: s.ca }), ...(s.cert && { cert: s.cert, key: s.key }) };
 }
 
 /**
- * Probe an IRIS-style mirror_status endpoint. One timer covers the whole probe (connect, headers and body); at most
- * MAX_PROBE_BYTES are read; nothing is decompressed (identity is asked for, and an encoded answer is not primary);
- * redirects are not followed. No answer within the timeout means down; anything else unclear is unknown.
+ * Probe a member's health page (IRIS's mirror_status unless `spec` names another kind). One timer covers the whole
+ * probe (connect, headers and body); at most the kind's byte cap is read; nothing is decompressed (identity is asked
+ * for, and an encoded answer is not primary); redirects are not followed. No answer within the timeout means down;
+ * anything else unclear is unknown.
  */
-export const probeMember: Probe = (url, timeoutMs) => {
+export const probeMember: Probe = (url, timeoutMs, spec) => {
+  const kind = probeKindOf(spec);
   const t0 = performance.now();
   const ms = () => performance.now() - t0;
   return new Promise<ProbeResult>((resolve) => {
@@ -44,9 +47,10 @@ export const probeMember: Probe = (url, timeoutMs) => {
       req?.destroy();
       resolve({ ...r, ms: ms() });
     };
+    if (secretsMissing(spec)) return end({ role: 'unknown', detail: 'probe secrets not resolved' });
     const get = url.startsWith('https:') ? https.get : http.get;
     try {
-      req = get(url, { headers: { 'accept-encoding': 'identity', connection: 'close' }, agent: false }, (res) => {
+      req = get(url, requestOptions(spec), (res) => {
         const status = res.statusCode ?? 0;
         const encoding = String(res.headers['content-encoding'] ?? 'identity').toLowerCase();
         if (encoding !== 'identity') return end({ role: 'unknown', status, detail: `content-encoding ${encoding}` });
@@ -54,13 +58,12 @@ export const probeMember: Probe = (url, timeoutMs) => {
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_PROBE_BYTES) return end({ role: 'unknown', status, detail: 'body too long' });
+          if (size > kind.maxBytes) return end({ role: 'unknown', status, detail: 'body too long' });
           chunks.push(chunk);
         });
         res.on('end', () => {
           const body = Buffer.concat(chunks).toString('latin1');
-          const role = roleOf(status, body);
-          end(role === 'unknown' ? { role, status, detail: body.slice(0, 64) } : { role, status });
+          end({ ...kind.classify(status, body), status });
         });
         res.on('error', () => end({ role: 'down', status, detail: 'connection lost' }));
       });

@@ -135,7 +135,11 @@ async function inspect(deps: OperatorDeps, mirror: MirrorConfig) {
   const probe = deps.probe ?? probeMember;
   const [observed, probes, paused] = await Promise.all([
     deps.providerFor(mirror).observe(mirror, ctx),
-    Promise.all(mirror.members.map(async (m) => [m.name, await probe(m.healthUrl, mirror.health.timeoutMs)] as const)),
+    Promise.all(
+      mirror.members.map(
+        async (m) => [m.name, await probe(m.healthUrl, mirror.health.timeoutMs, mirror.health.probe)] as const,
+      ),
+    ),
     // an unreadable pause store is reported, not an error: inspect must work when something is wrong
     (deps.pauses?.get(mirror.name) ?? Promise.resolve(null)).catch((e: unknown) => ({ unreadable: String(e) })),
   ]);

@@ -268,4 +268,18 @@ describe('the demo', () => {
       expect(JSON.parse(lines.join('\n'))).toMatchObject({ ok: true, cloud });
     }
   });
+
+  it('plays it with a Patroni-shaped pair and with a generic page (--members)', async () => {
+    for (const [cloud, members] of [
+      ['aws', 'patroni'],
+      ['gcp', 'http'],
+    ] as const) {
+      const lines: string[] = [];
+      const o = { cloud, members, latency: 0, tables: 1, opDelay: 0, json: false, serve: false, port: 0 };
+      const { ok, steps } = await runDemo(o, (s) => lines.push(s));
+      expect(ok).toBe(true);
+      expect(steps.map((s) => s.result?.outcome).filter(Boolean)).toEqual(['moved', 'rejected', 'unchanged']);
+      expect(lines[0]).toContain(`${members} members`);
+    }
+  });
 });

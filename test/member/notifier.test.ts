@@ -360,6 +360,51 @@ describe('mirror_vip_notify.py', () => {
     });
   });
 
+  describe('as a Patroni callback', () => {
+    const documented = readFileSync(join(root, 'docs/patroni.md'), 'utf8');
+    const line = /^\s*on_role_change: (\S.*)$/m.exec(documented)?.[1] ?? '';
+
+    it('documents on_role_change and on_start with the settings file', () => {
+      expect(line).toBe('/usr/local/bin/mirror_vip_notify.py --config /etc/mirror-vip/notify.conf');
+      expect(documented).toMatch(/^\s*on_start: \/usr\/local\/bin\/mirror_vip_notify\.py --config/m);
+    });
+
+    // Patroni runs shlex.split(command) + [action, role, cluster] (patroni/postgresql/__init__.py call_nowait)
+    it.each([
+      ['on_role_change', 'primary', true],
+      ['on_role_change', 'master', true],
+      ['on_start', 'primary', true],
+      ['on_role_change', 'replica', false],
+      ['on_role_change', 'standby_leader', false],
+      ['on_role_change', 'demoted', false],
+      ['on_start', 'replica', false],
+      ['on_stop', 'primary', false],
+      ['on_restart', 'primary', false],
+      ['on_reload', 'primary', false],
+    ] as const)('%s %s → sends: %s (exit 0 either way)', async (action, role, sends) => {
+      const fn = await startFunction();
+      const { conf, dir } = install(fn.url);
+      const installed = join(dir, 'mirror_vip_notify.py');
+      copyFileSync(script, installed);
+      chmodSync(installed, 0o755);
+      const words = line.replace('/etc/mirror-vip/notify.conf', conf).split(/\s+/).slice(1);
+      const r = await run(installed, [...words, action, role, 'pg-cluster'], bare, '/');
+      expect(r.code).toBe(0);
+      expect(fn.seen).toHaveLength(sends ? 1 : 0);
+      if (sends) expect(fn.seen[0]?.event?.reason).toBe(`patroni ${action} ${role} pg-cluster`);
+      else expect(r.stdout).toContain(`ignored: patroni ${action} ${role} pg-cluster`);
+    });
+
+    it('refuses a callback form it does not know (exit 2, nothing sent)', async () => {
+      const fn = await startFunction();
+      const { conf } = install(fn.url);
+      const r = await notifier(['--config', conf, 'on_role_change', 'primary']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("Patroni's callbacks pass ACTION ROLE CLUSTER");
+      expect(fn.seen).toHaveLength(0);
+    });
+  });
+
   describe('from Embedded Python', () => {
     const call = (conf: string) =>
       run(

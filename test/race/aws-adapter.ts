@@ -28,7 +28,7 @@ export const awsAdapter: CloudAdapter = {
         seed: { tables: 5, vip: holder, eip: holder },
       });
       jitter(world.emu.faults, ['latencyMs'], o);
-      const config = parseConfig(raceConfig(world.config));
+      const config = parseConfig(raceConfig(world.config, o.shape));
       const keys = keysOf(world.secrets);
       const engines = Array.from({ length: o.instances }, () => {
         const ec2 = new EC2Client({

@@ -30,7 +30,7 @@ export function azureAdapter(mode: 'ip-config' | 'route'): CloudAdapter {
       };
       const token = world.emu.issueToken();
       const credential = { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) };
-      const env = { ...world.env, MIRROR_VIP_CONFIG: raceConfig(world.config) };
+      const env = { ...world.env, MIRROR_VIP_CONFIG: raceConfig(world.config, o.shape) };
       const engines = await Promise.all(
         Array.from({ length: o.instances }, async () => {
           const networkApi = sdkNetworkApi(credential, world.seed.subscriptionId, {

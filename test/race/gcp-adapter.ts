@@ -15,7 +15,7 @@ export function gcpAdapter(mode: 'alias-ip' | 'route'): CloudAdapter {
       jitter(world.emu.faults, ['latencyMs', 'operationDelayMs'], o);
       const engines = await Promise.all(
         Array.from({ length: o.instances }, async () => {
-          const env = { ...world.env, MIRROR_VIP_CONFIG: raceConfig(world.config) };
+          const env = { ...world.env, MIRROR_VIP_CONFIG: raceConfig(world.config, o.shape) };
           const { engine } = await createGcpEngine(env, {
             log: noLog,
             retry: { baseMs: 5, maxMs: 50, maxAttempts: 8 },

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { MemberShape } from '../../local-cloud/member-pages.ts';
 import type { Reply, SignedRequest } from '../../shared/core/engine.ts';
 import type { MemberRole } from '../../shared/core/health.ts';
 
@@ -38,6 +39,8 @@ export interface WorldOptions {
   /** Which member holds every binding at the start (default iris-a); 'none' for a VIP that is nowhere. */
   holder?: Member | 'none';
   roles: Record<Member, MemberRole>;
+  /** What the members' pages look like (IRIS, Patroni, a generic page); default IRIS. */
+  shape?: MemberShape;
 }
 
 /**
@@ -119,7 +122,13 @@ export function check(w: RaceWorld, lastChange: number): TrialOutcome {
 }
 
 /** Run one trial of a scenario on a fresh world. */
-export async function trial(adapter: CloudAdapter, s: Scenario, seed: number, jitterMs: [number, number]) {
+export async function trial(
+  adapter: CloudAdapter,
+  s: Scenario,
+  seed: number,
+  jitterMs: [number, number],
+  shape?: MemberShape,
+) {
   const rng = seeded(seed);
   const w = await adapter.start({
     instances: s.initial.instances ?? 2,
@@ -127,6 +136,7 @@ export async function trial(adapter: CloudAdapter, s: Scenario, seed: number, ji
     rng,
     holder: s.initial.holder,
     roles: s.initial.roles,
+    shape,
   });
   const t0 = performance.now();
   let lastChange = t0;

@@ -37,7 +37,7 @@ export function ociAdapter(mode: 'private-ip' | 'route'): CloudAdapter {
       // every cloud call, and the public IP's ASSIGNING → ASSIGNED, take a fresh random time
       jitter(world.emu.faults, ['latencyMs'], o);
       jitter(world.state.timing, ['assigningMs'], o);
-      const env = { ...world.env, MIRROR_VIP_CONFIG: raceConfig(world.config) };
+      const env = { ...world.env, MIRROR_VIP_CONFIG: raceConfig(world.config, o.shape) };
       const engines = await Promise.all(
         Array.from({ length: o.instances }, async () => {
           const { engine } = await createOciEngine(env, {

@@ -1,3 +1,4 @@
+import { type MemberShape, withMemberShape } from '../../local-cloud/member-pages.ts';
 import { signedParts } from '../../local-cloud/worlds/signed.ts';
 import type { FailoverEngine } from '../../shared/core/engine.ts';
 import type { MemberRole } from '../../shared/core/health.ts';
@@ -38,9 +39,9 @@ export function keysOf(secrets: Record<Member, string>): Map<string, Verificatio
   );
 }
 
-/** The world's configuration document with the race probe timeout. */
-export function raceConfig(config: unknown): string {
-  const c = structuredClone(config) as { mirrors: { health: Record<string, unknown> }[] };
+/** The world's configuration document with the race probe timeout, its members read in `shape` (default IRIS). */
+export function raceConfig(config: unknown, shape: MemberShape = 'iris'): string {
+  const c = withMemberShape(structuredClone(config), shape) as { mirrors: { health: Record<string, unknown> }[] };
   for (const m of c.mirrors) m.health = { ...m.health, timeoutMs: RACE_PROBE_TIMEOUT_MS };
   return JSON.stringify(c);
 }

@@ -29,6 +29,26 @@ describe.each(ADAPTERS)('race: $name', (adapter) => {
   });
 });
 
+/**
+ * Patroni-shaped members (GET /primary JSON read by the patroni probe): one VIP mode of each cloud, the scenarios of
+ * two instances (the 50-instance one tests the engines' queue, not the page; `npm run soak -- --members=patroni`
+ * runs it too).
+ */
+const PATRONI_ADAPTERS = [awsAdapter, gcpAdapter('alias-ip'), azureAdapter('ip-config'), ociAdapter('private-ip')];
+const PAIR_SCENARIOS = SCENARIOS.filter((s) => (s.initial.instances ?? 2) <= 2);
+
+describe.each(PATRONI_ADAPTERS)('race, Patroni members: $name', (adapter) => {
+  it.each(PAIR_SCENARIOS.map((s) => [s.name, s] as const))(
+    '%s: never split, never off the sole primary',
+    async (_n, s) => {
+      for (const seed of SAMPLE_SEEDS) {
+        const out = await trial(adapter, s, seed, JITTER, 'patroni');
+        expect(out, `seed ${seed}`).toMatchObject({ ok: true });
+      }
+    },
+  );
+});
+
 describe.each(ADAPTERS.filter((a) => a.name.startsWith('azure') || a.name.startsWith('oci')))(
   'race world: $name',
   (adapter) => {

@@ -1,17 +1,18 @@
 // npm run soak [-- --trials=200 --trials50=200 --jitter=80,160 --parallel=4 --parallel50=1 --fuzz=10000 --seed=N
-//   --only=race,probe,fuzz --clouds=aws,gcp-alias,… --scenarios=split,flap,… --out=figures.json]
+//   --only=race,probe,fuzz --clouds=aws,gcp-alias,… --scenarios=split,flap,… --members=iris,patroni,http --out=figures.json]
 // Randomized race trials per scenario per cloud, probe abuse, and fuzzed requests per function; prints figures and
 // exits 1 when any bad final state, untyped reply, throw, write or primary verdict on a hostile page was seen.
 
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { MEMBER_SHAPES, type MemberShape } from '../../local-cloud/member-pages.ts';
 import { awsAdapter } from './aws-adapter.ts';
 import { azureAdapter } from './azure-adapter.ts';
 import { fuzzAws, fuzzAzure, fuzzGcp, fuzzOci } from './fuzz.ts';
 import { gcpAdapter } from './gcp-adapter.ts';
 import { type CloudAdapter, type Scenario, type TrialOutcome, trial } from './harness.ts';
 import { ociAdapter } from './oci-adapter.ts';
-import { probeAbuse } from './probe-abuse.ts';
+import { PROBE_KINDS, probeAbuse } from './probe-abuse.ts';
 import { sdkWarnings } from './race-support.ts';
 import { SCENARIOS } from './scenarios.ts';
 
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'race,probe,fuzz' },
     clouds: { type: 'string', default: 'aws,gcp-alias,gcp-route,azure-ipconfig,azure-route,oci-privateip,oci-route' },
     scenarios: { type: 'string', default: 'all' },
+    // the members' pages in the race trials (each shape runs every picked scenario); the probe abuse runs every kind
+    members: { type: 'string', default: 'iris' },
     fuzzers: { type: 'string', default: 'aws,gcp,azure,oci' },
     // write the figures as JSON too
     out: { type: 'string' },
@@ -80,7 +83,7 @@ const figures: { race: Record<string, unknown>[]; probe: unknown[]; fuzz: unknow
   fuzz: [],
 };
 
-async function race(key: string, adapter: CloudAdapter, s: Scenario) {
+async function race(key: string, adapter: CloudAdapter, s: Scenario, shape: MemberShape) {
   const t0 = performance.now();
   const many = (s.initial.instances ?? 2) > 2;
   const n = many ? Number(values.trials50) : trials;
@@ -88,7 +91,7 @@ async function race(key: string, adapter: CloudAdapter, s: Scenario) {
   const width = many ? Number(values.parallel50) : parallel;
   const unhandledBefore = unhandled;
   const outs: TrialOutcome[] = await pool(n, width, async (i) => {
-    const out = await trial(adapter, s, seed0 + i, jitter);
+    const out = await trial(adapter, s, seed0 + i, jitter, shape);
     return out.ok ? out : { ...out, why: `seed ${seed0 + i}: ${out.why}` };
   });
   const failed = outs.filter((o) => !o.ok);
@@ -98,7 +101,7 @@ async function race(key: string, adapter: CloudAdapter, s: Scenario) {
   const rejections = unhandled - unhandledBefore;
   bad += failed.length;
   console.log(
-    `${adapter.name.padEnd(30)} ${s.name.padEnd(36)} trials ${String(n).padStart(4)}  bad final states ${failed.length}` +
+    `${`${adapter.name}${shape === 'iris' ? '' : ` ${shape}`}`.padEnd(30)} ${s.name.padEnd(36)} trials ${String(n).padStart(4)}  bad final states ${failed.length}` +
       `  writes ${writes} (max ${maxWrites}/trial)  unhandled rejections ${rejections}  ${Math.round(seconds)} s` +
       ` (${Math.round((seconds * 1000 * Math.min(width, n)) / n)} ms/trial, ${Math.min(width, n)} at once)`,
   );
@@ -109,6 +112,7 @@ async function race(key: string, adapter: CloudAdapter, s: Scenario) {
   figures.race.push({
     cloud: key,
     adapter: adapter.name,
+    members: shape,
     scenario: s.name,
     trials: n,
     badFinalStates: failed.length,
@@ -141,17 +145,24 @@ if (only.has('race')) {
   const parts = values.scenarios.split(',');
   const picked =
     values.scenarios === 'all' ? SCENARIOS : SCENARIOS.filter((s) => parts.some((p) => s.name.includes(p)));
-  for (const [key, adapter] of adapters) if (clouds.has(key)) for (const s of picked) await race(key, adapter, s);
+  const shapes = values.members.split(',') as MemberShape[];
+  const wrong = shapes.filter((m) => !MEMBER_SHAPES.includes(m));
+  if (wrong.length > 0) throw new Error(`--members: unknown ${wrong.join(',')}; known ${MEMBER_SHAPES.join(',')}`);
+  for (const shape of shapes)
+    for (const [key, adapter] of adapters)
+      if (clouds.has(key)) for (const s of picked) await race(key, adapter, s, shape);
 }
 if (only.has('probe')) {
   console.log('probe abuse (timeout 1000 ms, 5 probes each; the hostile server runs in its own process):');
-  for (const f of await probeAbuse(1000, 5)) {
-    const fine = f.role !== 'primary' && f.ms < 1100 && f.rssGrowthMb < 20;
-    if (!fine) bad++;
-    figures.probe.push({ ...f, ok: fine });
-    console.log(
-      `  ${f.path.padEnd(22)} role ${f.role.padEnd(8)} slowest ${String(f.ms).padStart(5)} ms  RSS +${f.rssGrowthMb} MB  ${fine ? 'ok' : 'BAD'}`,
-    );
+  for (const kind of PROBE_KINDS) {
+    for (const f of await probeAbuse(1000, 5, kind)) {
+      const fine = f.role !== 'primary' && f.ms < 1100 && f.rssGrowthMb < 20;
+      if (!fine) bad++;
+      figures.probe.push({ ...f, kind, ok: fine });
+      console.log(
+        `  ${kind.padEnd(8)} ${f.path.padEnd(22)} role ${f.role.padEnd(8)} slowest ${String(f.ms).padStart(5)} ms  RSS +${f.rssGrowthMb} MB  ${fine ? 'ok' : 'BAD'}`,
+      );
+    }
   }
 }
 if (only.has('fuzz')) {

@@ -48,7 +48,7 @@ describe('GCP configuration', () => {
     if (m?.cloud !== 'gcp') throw new Error('expected a GCP mirror');
     expect(m.region).toBe('us-west1');
     expect(m.vips[1]).toMatchObject({ mode: 'route', priority: 1000 });
-    expect(m.health).toEqual({ enabled: true, timeoutMs: 1500, confirmWindowMs: 3000 });
+    expect(m.health).toEqual({ enabled: true, timeoutMs: 1500, confirmWindowMs: 3000, probe: { kind: 'iris' } });
   });
 
   it('keeps an explicit region and defaults the access config name', () => {

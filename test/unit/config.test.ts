@@ -40,7 +40,12 @@ describe('configuration', () => {
     const c = parseConfig(JSON.stringify(good()));
     expect(c.toleranceSeconds).toBe(300);
     expect(c.deadlineMs).toBe(25_000);
-    expect(c.mirrors[0]?.health).toEqual({ enabled: true, timeoutMs: 1500, confirmWindowMs: 3000 });
+    expect(c.mirrors[0]?.health).toEqual({
+      enabled: true,
+      timeoutMs: 1500,
+      confirmWindowMs: 3000,
+      probe: { kind: 'iris' },
+    });
   });
 
   it.each([
