@@ -1,4 +1,5 @@
 import type { Config, MirrorConfig } from '../config/schema.ts';
+import { PauseRecordError } from '../config/pause-record.ts';
 import { asMirrorVipError, DecisionError } from '../errors.ts';
 import { type OperatorRequest, verifyOperatorRequest } from '../protocol/operator.ts';
 import type { VerificationKey } from '../protocol/verify.ts';
@@ -14,10 +15,16 @@ import { createCallContext } from './retry.ts';
  * (shared/providers/aws/pause-ssm.ts); GCP, Azure, OCI one secret per mirror (shared/config/paused.ts).
  */
 export interface PauseStore {
-  get(mirror: string): Promise<PauseState | null>;
-  set(mirror: string, state: PauseState): Promise<void>;
-  /** `by`: who resumed and when (a store that keeps history records it). */
-  clear(mirror: string, by?: { by: string; since: string }): Promise<void>;
+  /** The mirror's pause (null when not paused) and the store's generation (0 before the first write). */
+  get(mirror: string): Promise<PauseView>;
+  /** Writes a pause record as `generation`. */
+  set(mirror: string, state: PauseState, generation: number): Promise<void>;
+  /** Writes a resume record as `generation`; `by`: who resumed and when. */
+  clear(mirror: string, by: { by: string; since: string }, generation: number): Promise<void>;
+}
+export interface PauseView {
+  paused: PauseState | null;
+  generation: number;
 }
 export interface PauseState {
   by: string;
@@ -45,7 +52,7 @@ export interface OperatorReply {
 export function pauseCheck(store: PauseStore, log?: (l: Record<string, unknown>) => void) {
   return async (mirror: string): Promise<boolean> => {
     try {
-      return (await store.get(mirror)) !== null;
+      return (await store.get(mirror)).paused !== null;
     } catch (e: unknown) {
       log?.({ level: 'error', msg: 'mirror-vip pause store unreadable: not paused', mirror, error: String(e) });
       return false;
@@ -104,7 +111,9 @@ export async function handleOperator(
       code: err.code,
       error: err.message,
     });
-    return { status, body: { ok: false, error: { code: err.code, message } } };
+    // a stale generation's refusal names the current one (the operator's next request can be based on it)
+    const generation = typeof err.detail?.generation === 'number' ? { generation: err.detail.generation } : {};
+    return { status, body: { ok: false, error: { code: err.code, message }, ...generation } };
   }
 }
 
@@ -116,17 +125,46 @@ async function act(deps: OperatorDeps, mirror: MirrorConfig, r: OperatorRequest,
   }
   if (!deps.pauses)
     throw new DecisionError('pause_not_supported', 'this function has no pause store (see docs/runbooks.md)', 501);
+  const next = await nextGeneration(deps.pauses, mirror.name, r);
+  const since = new Date(now).toISOString();
   if (r.action === 'pause') {
-    const state: PauseState = {
-      by: keyId,
-      since: new Date(now).toISOString(),
-      ...(r.reason ? { reason: r.reason } : {}),
-    };
-    await deps.pauses.set(mirror.name, state);
-    return { paused: state };
+    const state: PauseState = { by: keyId, since, ...(r.reason ? { reason: r.reason } : {}) };
+    await deps.pauses.set(mirror.name, state, next);
+    return { paused: state, generation: next, ...(await settled(deps, mirror.name)) };
   }
-  await deps.pauses.clear(mirror.name, { by: keyId, since: new Date(now).toISOString() });
-  return { paused: null };
+  await deps.pauses.clear(mirror.name, { by: keyId, since }, next);
+  return { paused: null, generation: next };
+}
+
+/**
+ * The generation a pause or resume writes: the request must name the current one (read with inspect), so a captured
+ * request replayed after any later pause or resume, to any instance, is refused (409 stale_generation) and changes
+ * nothing. A store that cannot be parsed counts as generation 0, so an operator can overwrite it.
+ */
+async function nextGeneration(store: PauseStore, mirror: string, r: OperatorRequest): Promise<number> {
+  if (r.generation === undefined)
+    throw new DecisionError('generation_required', `${r.action} must name the pause generation it is based on (inspect shows it)`, 400);
+  const current = await store.get(mirror).then(
+    (v) => v.generation,
+    (e: unknown) => {
+      if (e instanceof PauseRecordError) return 0;
+      throw e;
+    },
+  );
+  if (r.generation !== current)
+    throw new DecisionError(
+      'stale_generation',
+      `${r.action} was based on pause generation ${r.generation}, the current one is ${current}: inspect and ask again`,
+      409,
+      { generation: current },
+    );
+  return current + 1;
+}
+
+/** After a pause is written: wait for this instance's convergence of the mirror (it stops at its next write round). */
+async function settled(deps: OperatorDeps, mirror: string): Promise<{ moveInProgress: boolean }> {
+  const waited = await deps.engine.idle(mirror);
+  return { moveInProgress: false, ...(waited ? { waitedForMove: true } : {}) };
 }
 
 /** Bindings and probes as the function sees them: observe and probe only, never a write. */
@@ -137,7 +175,10 @@ async function inspect(deps: OperatorDeps, mirror: MirrorConfig) {
     deps.providerFor(mirror).observe(mirror, ctx),
     Promise.all(mirror.members.map(async (m) => [m.name, await probe(m.healthUrl, mirror.health.timeoutMs)] as const)),
     // an unreadable pause store is reported, not an error: inspect must work when something is wrong
-    (deps.pauses?.get(mirror.name) ?? Promise.resolve(null)).catch((e: unknown) => ({ unreadable: String(e) })),
+    (deps.pauses?.get(mirror.name) ?? Promise.resolve({ paused: null, generation: 0 })).catch((e: unknown) => ({
+      paused: { unreadable: String(e) },
+      generation: 0,
+    })),
   ]);
   return {
     holder: currentHolder(observed),
@@ -145,6 +186,7 @@ async function inspect(deps: OperatorDeps, mirror: MirrorConfig) {
     probes: Object.fromEntries(
       probes.map(([n, p]) => [n, { role: p.role, status: p.status, detail: p.detail, ms: Math.round(p.ms) }]),
     ),
-    paused,
+    paused: paused.paused,
+    generation: paused.generation,
   };
 }
