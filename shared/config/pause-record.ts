@@ -13,7 +13,11 @@ const MAX_RECORD = 4096;
 export class PauseRecordError extends Error {
   override name = 'PauseRecordError';
 }
-const generation = z.number().int().min(0).max(2 ** 31);
+const generation = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31);
 const record = z.discriminatedUnion('paused', [
   z.strictObject({
     paused: z.literal(true),
@@ -31,11 +35,7 @@ const record = z.discriminatedUnion('paused', [
 ]);
 
 /** The text of a record: `state` while paused, null for a resume (`resumedBy` says who and when). */
-export function encodePause(
-  state: PauseState | null,
-  resumedBy?: { by: string; since: string },
-  gen = 0,
-): string {
+export function encodePause(state: PauseState | null, resumedBy?: { by: string; since: string }, gen = 0): string {
   if (state) return JSON.stringify({ paused: true, ...state, generation: gen });
   return JSON.stringify({
     paused: false,
@@ -51,7 +51,8 @@ export function encodePause(
  * generations existed is generation 0.
  */
 export function decodePauseRecord(where: string, text: string): PauseView {
-  if (text.length > MAX_RECORD) throw new PauseRecordError(`pause record ${where} holds ${text.length} characters, not a record`);
+  if (text.length > MAX_RECORD)
+    throw new PauseRecordError(`pause record ${where} holds ${text.length} characters, not a record`);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -61,7 +62,9 @@ export function decodePauseRecord(where: string, text: string): PauseView {
   const parsed = record.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new PauseRecordError(`pause record ${where} is not a pause record: ${issue?.path.join('.') || 'value'}: ${issue?.message}`);
+    throw new PauseRecordError(
+      `pause record ${where} is not a pause record: ${issue?.path.join('.') || 'value'}: ${issue?.message}`,
+    );
   }
   const { paused, generation: gen = 0, ...rest } = parsed.data;
   if (!paused) return { paused: null, generation: gen };

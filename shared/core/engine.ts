@@ -204,7 +204,11 @@ export class FailoverEngine {
       probe: this.deps.probe ?? probeMember,
       provider: this.deps.providerFor(mirror),
       order: this.order,
-      ctx: createCallContext(shared, mirror.deadlineMs ?? this.deps.config.deadlineMs, this.deps.retry ?? DEFAULT_RETRY),
+      ctx: createCallContext(
+        shared,
+        mirror.deadlineMs ?? this.deps.config.deadlineMs,
+        this.deps.retry ?? DEFAULT_RETRY,
+      ),
     });
     const acted = p.claim?.member ?? (claims.length === 1 ? claims[0]?.member : undefined);
     let notify = true;
@@ -212,7 +216,11 @@ export class FailoverEngine {
       jobs.map((j) => {
         const refusal = j.claim && j.claim.member !== acted ? refusalOf(p, j.claim) : undefined;
         if (refusal)
-          return this.finish(j.log, j.trigger, refusal, { mirror: mirror.name, eventId: j.claim?.eventId, probes: p.probes });
+          return this.finish(j.log, j.trigger, refusal, {
+            mirror: mirror.name,
+            eventId: j.claim?.eventId,
+            probes: p.probes,
+          });
         const reply = this.converged(mirror, j, p, shared, notify);
         notify = false; // one notification per convergence, however many requests it answered
         return reply;
@@ -238,7 +246,12 @@ export class FailoverEngine {
     }
     if (claim && !mirror.health.enabled) this.order.accept(mirror.name, claim, this.now() / 1000);
     const outcome = p.wrote ? 'moved' : 'unchanged';
-    return this.reply(log, { ok: true, outcome, trigger, ...common, plan: p.plan, warnings: p.warnings }, undefined, notify);
+    return this.reply(
+      log,
+      { ok: true, outcome, trigger, ...common, plan: p.plan, warnings: p.warnings },
+      undefined,
+      notify,
+    );
   }
 
   /** A paused mirror (operator maintenance) gets a reported `paused` answer and no cloud call; an unreadable pause state does not block a failover. */

@@ -1,5 +1,5 @@
-import type { Config, MirrorConfig } from '../config/schema.ts';
 import { PauseRecordError } from '../config/pause-record.ts';
+import type { Config, MirrorConfig } from '../config/schema.ts';
 import { asMirrorVipError, DecisionError } from '../errors.ts';
 import { type OperatorRequest, verifyOperatorRequest } from '../protocol/operator.ts';
 import type { VerificationKey } from '../protocol/verify.ts';
@@ -143,7 +143,11 @@ async function act(deps: OperatorDeps, mirror: MirrorConfig, r: OperatorRequest,
  */
 async function nextGeneration(store: PauseStore, mirror: string, r: OperatorRequest): Promise<number> {
   if (r.generation === undefined)
-    throw new DecisionError('generation_required', `${r.action} must name the pause generation it is based on (inspect shows it)`, 400);
+    throw new DecisionError(
+      'generation_required',
+      `${r.action} must name the pause generation it is based on (inspect shows it)`,
+      400,
+    );
   const current = await store.get(mirror).then(
     (v) => v.generation,
     (e: unknown) => {

@@ -20,7 +20,12 @@ export const operatorSchema = z.strictObject({
   mirror: name,
   reason: z.string().max(256).optional(),
   /** pause / resume: the pause-state generation the operator read (inspect); refused unless it is still current. */
-  generation: z.number().int().min(0).max(2 ** 31).optional(),
+  generation: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31)
+    .optional(),
 });
 export type OperatorRequest = z.infer<typeof operatorSchema>;
 

@@ -22,7 +22,12 @@ export function ssmPauseStore(region: string | undefined, prefix = '/mirror-vip/
   const opts = () => ({ abortSignal: AbortSignal.timeout(3000) });
   const put = async (mirror: string, text: string) => {
     // ssm:PutParameter on the parameter
-    const cmd = new PutParameterCommand({ Name: pauseParameter(prefix, mirror), Type: 'String', Value: text, Overwrite: true });
+    const cmd = new PutParameterCommand({
+      Name: pauseParameter(prefix, mirror),
+      Type: 'String',
+      Value: text,
+      Overwrite: true,
+    });
     await client().send(cmd, opts());
   };
   return {
