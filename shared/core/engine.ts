@@ -174,9 +174,9 @@ export class FailoverEngine {
     }
   }
 
-  /** Wait for this instance's queued and running convergences of `mirror`; true when there were any. */
-  idle(mirror: string): Promise<boolean> {
-    return this.queue.idle(mirror);
+  /** True while this instance has a convergence of `mirror` running or waiting. */
+  busy(mirror: string): boolean {
+    return this.queue.depth(mirror) > 0;
   }
 
   /**

@@ -34,14 +34,6 @@ export class MirrorQueue<J, R> {
     return batch.done.then((rs) => rs[0] as R);
   }
 
-  /** Wait until `key` has nothing queued or running; true when there was something to wait for. */
-  async idle(key: string): Promise<boolean> {
-    const lane = this.lanes.get(key);
-    if (!lane || lane.batches.length === 0) return false;
-    while (lane.batches.length > 0) await lane.tail;
-    return true;
-  }
-
   /** How many batches are queued or running for `key` (a bound the tests check). */
   depth(key: string): number {
     return this.lanes.get(key)?.batches.length ?? 0;

@@ -130,7 +130,7 @@ async function act(deps: OperatorDeps, mirror: MirrorConfig, r: OperatorRequest,
   if (r.action === 'pause') {
     const state: PauseState = { by: keyId, since, ...(r.reason ? { reason: r.reason } : {}) };
     await deps.pauses.set(mirror.name, state, next);
-    return { paused: state, generation: next, ...(await settled(deps, mirror.name)) };
+    return { paused: state, generation: next, ...settled(deps, mirror.name) };
   }
   await deps.pauses.clear(mirror.name, { by: keyId, since }, next);
   return { paused: null, generation: next };
@@ -165,10 +165,12 @@ async function nextGeneration(store: PauseStore, mirror: string, r: OperatorRequ
   return current + 1;
 }
 
-/** After a pause is written: wait for this instance's convergence of the mirror (it stops at its next write round). */
-async function settled(deps: OperatorDeps, mirror: string): Promise<{ moveInProgress: boolean }> {
-  const waited = await deps.engine.idle(mirror);
-  return { moveInProgress: false, ...(waited ? { waitedForMove: true } : {}) };
+/**
+ * After a pause is written: whether this instance is still converging the mirror. Its next write round reads the
+ * pause and stops; a round already writing finishes (stopping half-way could leave a VIP on no member).
+ */
+function settled(deps: OperatorDeps, mirror: string): { moveInProgress: boolean } {
+  return { moveInProgress: deps.engine.busy(mirror) };
 }
 
 /** Bindings and probes as the function sees them: observe and probe only, never a write. */
