@@ -52,12 +52,12 @@ export function encodePause(state: PauseState | null, resumedBy?: { by: string; 
  */
 export function decodePauseRecord(where: string, text: string): PauseView {
   if (text.length > MAX_RECORD)
-    throw new PauseRecordError(`pause record ${where} holds ${text.length} characters, not a record`);
+    throw new PauseRecordError(`pause ${where} holds ${text.length} characters, not a record`);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new PauseRecordError(`pause record ${where} does not hold JSON`);
+    throw new PauseRecordError(`pause ${where} does not hold JSON`);
   }
   const parsed = record.safeParse(json);
   if (!parsed.success) {

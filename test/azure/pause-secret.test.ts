@@ -105,7 +105,13 @@ describe('Azure: the pause in a Key Vault secret', () => {
     expect(paused.stderr).toBe('');
     expect(paused.code).toBe(0);
     expect(world.pauseVersions().map((t) => JSON.parse(t))).toEqual([
-      { paused: true, by: 'ops-2026', since: expect.any(String), reason: 'kernel patching' },
+      {
+        paused: true,
+        by: 'ops-2026',
+        since: expect.any(String),
+        reason: 'kernel patching',
+        generation: expect.any(Number),
+      },
     ]);
     // written by the function's managed identity, with a Key Vault token from the identity endpoint
     expect(world.vault.calls.filter((c) => c.write && c.status === 200).map((c) => c.principal)).toEqual([
@@ -126,7 +132,7 @@ describe('Azure: the pause in a Key Vault secret', () => {
     expect(resumed.code).toBe(0);
     expect(world.pauseVersions().map((t) => JSON.parse(t))).toEqual([
       expect.objectContaining({ paused: true }),
-      { paused: false, by: 'ops-2026', since: expect.any(String) },
+      { paused: false, by: 'ops-2026', since: expect.any(String), generation: expect.any(Number) },
     ]);
     const moved = await ask(fns, 'reconcile');
     expect(moved.body).toMatchObject({ ok: true, result: { outcome: 'moved', from, to } });
@@ -192,7 +198,7 @@ describe('Azure: the pause in a Key Vault secret', () => {
         const r = await cli(action);
         expect({ action, code: r.code }).toEqual({ action, code: 1 });
         expect(r.stderr).toContain('HTTP 502 provider_error');
-        expect(r.stderr).toContain(`Key Vault setSecret ${world.vault.secretRef(name())} failed: HTTP 403 Forbidden`);
+        expect(r.stderr).toContain(`Key Vault getSecret ${world.vault.secretRef(name())} failed: HTTP 403 Forbidden`);
       }
       expect(world.pauseVersions().length).toBe(before);
     } finally {
