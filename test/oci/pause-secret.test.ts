@@ -101,6 +101,7 @@ describe('the OCI pause secret, through the bundled function', () => {
       by: 'ops-2026',
       since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       reason: 'kernel patching',
+      generation: expect.any(Number),
     });
     // the new version is the one GetSecretBundle serves (CURRENT), written by the function's own identity
     const current = world.emu.secrets.bundle(world.seed.pauseSecretId, new URLSearchParams());
