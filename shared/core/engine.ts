@@ -3,9 +3,10 @@ import { asMirrorVipError, DecisionError, type MirrorVipError, VerificationError
 import { ReplayCache } from '../protocol/replay-cache.ts';
 import { type VerificationKey, verifyRequest } from '../protocol/verify.ts';
 import type { Provider } from '../providers/types.ts';
+import { type Job, latestPerMember, refusalOf } from './batch.ts';
 import { CallLog } from './calls.ts';
 import { convergeMirror, type Progress, slotSummary } from './converge.ts';
-import { type Claim, ClaimOrder, confirmClaimant, refusedClaim, soleTarget } from './decide.ts';
+import { type Claim, ClaimOrder, confirmClaimant, refusedClaim } from './decide.ts';
 import { type Probe, probeMember } from './health.ts';
 import { MirrorQueue } from './mirror-queue.ts';
 import { computePlan, currentHolder } from './plan.ts';
@@ -33,14 +34,6 @@ export interface Reply {
   result: FailoverResult;
   /** Seconds the sender should wait before retrying (several primaries, none): sent as Retry-After. */
   retryAfterSeconds?: number;
-}
-
-/** One request waiting for a convergence of its mirror: an event's claim, or a reconcile (claim null). */
-interface Job {
-  claim: Claim | null;
-  trigger: Trigger;
-  /** The request's own log: a refused claim reports no call (it made none). */
-  log: CallLog;
 }
 
 export interface SignedRequest {
@@ -324,23 +317,5 @@ export class FailoverEngine {
     const reply: Reply = { status: statusOf(result, e), result };
     if (typeof retryAfter === 'number') reply.retryAfterSeconds = retryAfter;
     return reply;
-  }
-}
-
-/** The claims of a batch, one per member (its latest event: a member's repeated events say the same thing). */
-function latestPerMember(jobs: Job[]): Claim[] {
-  const byMember = new Map<string, Claim>();
-  for (const j of jobs) if (j.claim) byMember.set(j.claim.member, j.claim);
-  return [...byMember.values()];
-}
-
-/** Why a claim that shared a convergence was not the one acted on: the probes' verdict on it, or the shared error. */
-function refusalOf(p: Progress, claim: Claim): MirrorVipError | undefined {
-  if (!p.probes) return p.error;
-  try {
-    soleTarget(p.probes, claim);
-    return undefined;
-  } catch (e: unknown) {
-    return asMirrorVipError(e);
   }
 }
