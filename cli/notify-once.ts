@@ -6,6 +6,7 @@ import {
   type NotifySettings,
   readKeyFile,
 } from './notify-settings.ts';
+import { redactUrl } from './redact.ts';
 
 /** Load, check, read the key and send (or, dry, only sign): every failure becomes an outcome with its exit code. */
 export async function notifyOnce(
@@ -19,7 +20,7 @@ export async function notifyOnce(
     const secret = readKeyFile(s.keyFile);
     if (!dryRun) return await sendNotify(s, secret, env);
     const request = await buildRequest({ ...s, auth: 'none' }, secret, env);
-    const message = `dry run: signed event ${request.eventId} for ${s.url.split('?')[0]}, not sent`;
+    const message = `dry run: signed event ${request.eventId} for ${redactUrl(s.url)}, not sent`;
     return { ok: true, exitCode: 0, attempts: 0, elapsedMs: 0, eventId: request.eventId, request, message };
   } catch (e: unknown) {
     if (!(e instanceof NotifyError)) throw e;

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { MIN_SECRET_LENGTH } from '../shared/config/secrets.ts';
+import { redactUrl } from './redact.ts';
 
 /** Exit codes shared with iris/mirror_vip_notify.py (test/vectors/notifier-settings.json checks both). */
 export const EXIT = { accepted: 0, rejected: 1, usage: 2, keyFile: 3, gaveUp: 4 } as const;
@@ -109,7 +110,7 @@ function urlProblem(url: string): string | undefined {
   } catch {
     // falls through to the message
   }
-  return `MIRROR_VIP_URL must be an http(s) URL, got '${url.split('?')[0]}'`;
+  return `MIRROR_VIP_URL must be an http(s) URL, got '${redactUrl(url)}'`;
 }
 
 /** Every rule of the notifier's settings at once; every problem is named in one exit-2 error. */

@@ -3,8 +3,10 @@ import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { eventBody } from '../shared/protocol/event.ts';
 import { signedHeaders } from '../shared/protocol/signature.ts';
+import { isDone } from './answer.ts';
 import { imdsCredentials, regionOf, sigv4Headers } from './aws-sigv4.ts';
 import { type CheckedSettings, EXIT } from './notify-settings.ts';
+import { redactText, redactUrl } from './redact.ts';
 
 export {
   checkNotifySettings,
@@ -36,10 +38,7 @@ const oneLine = (s: unknown) =>
     .filter(Boolean)
     .join(' ');
 /** The URL without credentials or query (an Azure function key travels in ?code=). */
-const redact = (url: string) => {
-  const u = new URL(url);
-  return `${u.protocol}//${u.host}${u.pathname}`;
-};
+const redact = redactUrl;
 
 /** A Google ID token for the function URL from the VM's metadata server (GCP functions that require an invoker). */
 export async function gcpIdToken(url: string, timeoutMs: number): Promise<string> {
@@ -115,7 +114,7 @@ async function attempt(
     const err = e as Error & { cause?: Error };
     if (err.name === 'TimeoutError' || err.name === 'AbortError')
       return { status: null, error: `timed out after ${ms / 1000} s` };
-    return { status: null, error: oneLine(err.cause?.message ?? err.message) };
+    return { status: null, error: redactText(oneLine(err.cause?.message ?? err.message)) };
   }
 }
 
@@ -178,6 +177,13 @@ function answered(
 ): NotifyOutcome {
   const body = parsed(a.text);
   const base = { status: a.status, attempts, elapsedMs, eventId, response: body ?? a.text.slice(0, 200) };
+  // a 2xx counts only as the function's answer to this event: a 200 page of a proxy or {"ok":false} is not
+  const ours = body?.eventId === undefined || body.eventId === eventId;
+  if (a.status >= 200 && a.status < 300 && !(isDone(body, { outcome: true }) && ours)) {
+    const e = { code: 'unexpected_answer', message: redactText(oneLine(a.text.slice(0, 200))) };
+    const message = `rejected: HTTP ${a.status} from ${where} is not a mirror-vip answer that accepts event ${eventId} (${e.message}); not retried`;
+    return { ok: false, exitCode: EXIT.rejected, ...base, error: e, message };
+  }
   if (a.status >= 200 && a.status < 300) {
     const outcome = body?.outcome ? `, outcome ${oneLine(body.outcome)}` : '';
     const message = `accepted: HTTP ${a.status} from ${where} after ${attempts} attempt(s) in ${elapsedMs} ms, event ${eventId}${outcome}`;
@@ -196,7 +202,7 @@ function answered(
   }
   const e = error?.code
     ? { code: oneLine(error.code), message: oneLine(error.message) }
-    : { code: a.status < 400 ? 'redirect' : `http_${a.status}`, message: oneLine(a.text.slice(0, 200)) };
+    : { code: a.status < 400 ? 'redirect' : `http_${a.status}`, message: redactText(oneLine(a.text.slice(0, 200))) };
   const message = `rejected: HTTP ${a.status} ${e.code} (${e.message}) from ${where}, event ${eventId}; not retried`;
   return { ok: false, exitCode: EXIT.rejected, ...base, error: e, message };
 }

@@ -406,10 +406,22 @@ def send(request, deadline, timeout, clock=time.monotonic, sleep=time.sleep):
     return _gave_up(request, last, attempts, clock() - start, deadline)
 
 
+def _is_accepted(body, event_id):
+    """A mirror-vip answer that accepts the event: ok true, an outcome, and this event's id when it names one."""
+    return (isinstance(body, dict) and body.get("ok") is True and isinstance(body.get("outcome"), str)
+            and bool(body["outcome"]) and body.get("eventId", event_id) == event_id)
+
+
 def _answered(request, result, attempts, elapsed):
     status, body = result["status"], _json_or_none(result["body"])
     where = _redact(request["url"])
     base = {"status": status, "attempts": attempts, "elapsedMs": int(elapsed * 1000), "eventId": request["eventId"]}
+    if 200 <= status < 300 and not _is_accepted(body, request["eventId"]):
+        # a 2xx counts only as the function's answer to this event: a proxy's 200 page or {"ok":false} is not
+        error = {"code": "unexpected_answer", "message": _one_line(result["body"][:200].decode("utf-8", "replace"))}
+        message = "rejected: HTTP %d from %s is not a mirror-vip answer that accepts event %s (%s); not retried" % (
+            status, where, request["eventId"], error["message"])
+        return dict(base, ok=False, exitCode=EXIT_REJECTED, error=error, message=message)
     if 200 <= status < 300:
         done = body.get("outcome") if isinstance(body, dict) else None
         message = "accepted: HTTP %d from %s after %d attempt(s) in %d ms, event %s%s" % (

@@ -12,6 +12,10 @@ export interface FakeMembers {
   set(member: string, role: MemberRole): void;
   /** Answer the next probes of `member` with these roles in turn; the last one stays. */
   script(member: string, roles: MemberRole[]): void;
+  /** Hold the next probe of `member` unanswered until `release()`; `reached` resolves when that probe arrives. */
+  hold(member: string): { reached: Promise<void>; release: () => void };
+  /** A member whose VM is gone: its probes are never answered (the prober's timeout ends them). */
+  silence(member: string, silent: boolean): void;
   close(): Promise<void>;
 }
 
@@ -26,7 +30,9 @@ export async function startFakeMembers(initial: Record<string, MemberRole>): Pro
   const roles: Record<string, MemberRole> = { ...initial };
   const scripts: Record<string, MemberRole[]> = {};
   const probes: Record<string, number> = Object.fromEntries(Object.keys(initial).map((m) => [m, 0]));
-  const server: Server = createServer((req, res) => {
+  const holds: Record<string, { arrived: () => void; released: Promise<void> }> = {};
+  const silent = new Set<string>();
+  const server: Server = createServer(async (req, res) => {
     const [, member, ...rest] = (req.url ?? '').split('/');
     const shape = SHAPE_OF_PATH.get(`/${rest.join('/')}`);
     if (!member || roles[member] === undefined || shape === undefined) {
@@ -34,6 +40,13 @@ export async function startFakeMembers(initial: Record<string, MemberRole>): Pro
       return;
     }
     probes[member] = (probes[member] ?? 0) + 1;
+    if (silent.has(member)) return;
+    const held = holds[member];
+    if (held) {
+      delete holds[member];
+      held.arrived();
+      await held.released;
+    }
     const next = scripts[member]?.shift();
     if (next !== undefined) roles[member] = next;
     const role = roles[member];
@@ -58,6 +71,22 @@ export async function startFakeMembers(initial: Record<string, MemberRole>): Pro
     },
     script: (m, seq) => {
       scripts[m] = [...seq];
+    },
+    hold: (m) => {
+      let arrived = () => {};
+      let release = () => {};
+      const reached = new Promise<void>((r) => {
+        arrived = r;
+      });
+      const released = new Promise<void>((r) => {
+        release = r;
+      });
+      holds[m] = { arrived, released };
+      return { reached, release };
+    },
+    silence: (m, on) => {
+      if (on) silent.add(m);
+      else silent.delete(m);
     },
     close: () =>
       new Promise((r) => {

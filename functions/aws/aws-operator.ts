@@ -12,11 +12,17 @@ import { ssmPauseStore } from '../../shared/providers/aws/pause-ssm.ts';
 type Env = Record<string, string | undefined>;
 
 /** The pause store and the engine's `pause` check, only when operators are configured (nobody else can pause). */
-export function awsPauses(env: Env, extra: { pauseStore?: PauseStore } = {}) {
+export function awsPauses(env: Env, extra: { pauseStore?: PauseStore; log?: EngineDeps['log'] } = {}) {
   const hasOperators = (loadConfig(env).operatorKeys?.length ?? 0) > 0;
   const store = extra.pauseStore ?? ssmPauseStore(env.AWS_REGION, env.MIRROR_VIP_PAUSE_PREFIX ?? '/mirror-vip/');
   return hasOperators
-    ? { store, deps: { pause: pauseCheck(store) } satisfies Partial<EngineDeps> }
+    ? {
+        store,
+        // an unreadable or malformed parameter is logged (error) and counts as not paused
+        deps: {
+          pause: pauseCheck(store, extra.log ?? ((l) => console.log(JSON.stringify(l)))),
+        } satisfies Partial<EngineDeps>,
+      }
     : { store, deps: {} };
 }
 

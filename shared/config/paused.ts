@@ -1,7 +1,9 @@
-import { z } from 'zod';
 import type { PauseState, PauseStore } from '../core/operator.ts';
 import { ConfigError, DecisionError } from '../errors.ts';
+import { decodePauseRecord, encodePause } from './pause-record.ts';
 import type { Config } from './schema.ts';
+
+export { decodePause, decodePauseRecord, encodePause } from './pause-record.ts';
 
 /** The deployment's pause on GCP, Azure and OCI: mirror names, comma-separated (terraform `paused_mirrors`). */
 export const PAUSED_ENV = 'MIRROR_VIP_PAUSED';
@@ -18,43 +20,6 @@ export interface SecretSlot {
   read(ref: string): Promise<string | null>;
   /** Adds a version holding `text` and makes it the latest. */
   write(ref: string, text: string): Promise<void>;
-}
-
-const MAX_RECORD = 4096;
-const record = z.union([
-  z.strictObject({
-    paused: z.literal(true),
-    by: z.string().min(1).max(200),
-    since: z.iso.datetime(),
-    reason: z.string().max(500).optional(),
-  }),
-  z.strictObject({ paused: z.literal(false), by: z.string().min(1).max(200), since: z.iso.datetime() }),
-]);
-
-/** The text a pause secret holds: `{"paused":true,by,since,reason?}` while paused, `{"paused":false,by,since}` after. */
-export function encodePause(state: PauseState | null, resumedBy?: { by: string; since: string }): string {
-  if (state) return JSON.stringify({ paused: true, ...state });
-  return JSON.stringify({
-    paused: false,
-    by: resumedBy?.by ?? 'mirror-vip',
-    since: resumedBy?.since ?? new Date().toISOString(),
-  });
-}
-
-/** Reads a pause secret's text; anything but a well-formed record throws (the engine then logs it and moves on). */
-export function decodePause(ref: string, text: string): PauseState | null {
-  if (text.length > MAX_RECORD) throw new Error(`pause secret ${ref} holds ${text.length} characters, not a record`);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error(`pause secret ${ref} does not hold JSON`);
-  }
-  const parsed = record.safeParse(json);
-  if (!parsed.success) throw new Error(`pause secret ${ref} is not a pause record: ${parsed.error.issues[0]?.message}`);
-  if (!parsed.data.paused) return null;
-  const { paused: _, ...state } = parsed.data;
-  return state;
 }
 
 /** MIRROR_VIP_PAUSE_SECRETS checked at cold start: JSON, configured mirrors only, each reference in the cloud's form. */
@@ -84,6 +49,17 @@ export function pauseSecretsFromEnv(
     out.set(mirror, ref);
   }
   return out;
+}
+
+/** The generation a pause secret holds; 0 when it has none or cannot be read (the deployment's pause is in force). */
+async function secretGeneration(ref: string | undefined, slot: SecretSlot | undefined): Promise<number> {
+  if (!ref || !slot) return 0;
+  try {
+    const text = await slot.read(ref);
+    return text === null ? 0 : decodePauseRecord(ref, text).generation;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -125,21 +101,24 @@ export function deploymentPauseStore(
   };
   return {
     async get(mirror) {
-      if (held.has(mirror)) return deployed;
       const ref = secrets?.refs.get(mirror);
-      if (!ref || !secrets) return null;
+      if (held.has(mirror)) {
+        // the generation still comes from the secret, so a resume after the deployment's pause is lifted can name it
+        return { paused: deployed, generation: await secretGeneration(ref, secrets?.slot) };
+      }
+      if (!ref || !secrets) return { paused: null, generation: 0 };
       const text = await secrets.slot.read(ref);
-      return text === null ? null : decodePause(ref, text);
+      return text === null ? { paused: null, generation: 0 } : decodePauseRecord(`secret ${ref}`, text);
     },
-    set: (mirror, state) => write(mirror, encodePause(state)),
-    async clear(mirror, by) {
+    set: (mirror, state, generation) => write(mirror, encodePause(state, undefined, generation)),
+    async clear(mirror, by, generation) {
       if (held.has(mirror))
         throw new DecisionError(
           'paused_in_configuration',
           `mirror ${mirror} is paused by the deployment (${PAUSED_ENV}, ${where}): remove it there and apply`,
           409,
         );
-      await write(mirror, encodePause(null, by));
+      await write(mirror, encodePause(null, by, generation));
     },
   };
 }

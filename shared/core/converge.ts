@@ -30,11 +30,22 @@ export interface Progress {
   moved: Map<string, SlotRef>;
   failed: Map<string, SlotRef & { error: MirrorVipError }>;
   error?: MirrorVipError;
+  /** The claim this convergence acted on, when one of several was confirmed by the probes. */
+  claim?: Claim;
+  /** True when an operator's pause, read before a write round, stopped the convergence. */
+  stoppedByPause?: boolean;
 }
 
 export interface ConvergeInput {
   mirror: MirrorConfig;
+  /** The claim of an event (null: a reconcile). With probes on, several claims may share one convergence. */
   claim: Claim | null;
+  /** Further claims answered by the same convergence (probes on): the one the probes confirm is acted on. */
+  claims?: Claim[];
+  /** A reconcile shares the convergence: when no claim is confirmed, it still moves to the sole primary. */
+  alsoReconcile?: boolean;
+  /** Read right before each write round: true stops the convergence before it writes more (an operator's pause). */
+  paused?: () => Promise<boolean>;
   provider: Provider;
   probe: Probe;
   order: ClaimOrder;
@@ -63,7 +74,20 @@ async function targetOf(input: ConvergeInput, asClaim: boolean, p: Progress): Pr
   // every member, every time: the sole member answering primary is the truth, whoever sent the event
   const probes = await probeAll(mirror, input.probe);
   p.probes = probes;
-  return soleTarget(probes, claim);
+  return soleTarget(probes, claim && chosenClaim(input, probes, p));
+}
+
+/**
+ * Of the claims sharing this convergence, the one the probes confirm (at most one member is the sole primary);
+ * otherwise the first, which the probes then refuse. Once chosen, the choice holds for the invocation.
+ */
+function chosenClaim(input: ConvergeInput, probes: Roles, p: Progress): Claim | null {
+  if (p.claim) return p.claim;
+  const all = [input.claim, ...(input.claims ?? [])].filter((c): c is Claim => c !== null);
+  const sole = Object.keys(probes).filter((m) => probes[m] === 'primary');
+  const confirmed = sole.length === 1 ? all.find((c) => c.member === sole[0]) : undefined;
+  if (confirmed) p.claim = confirmed;
+  return confirmed ?? (input.alsoReconcile ? null : (all[0] ?? null));
 }
 
 /** Apply, and never let a provider's throw hide which slots got through: the read-back will say. */
@@ -87,6 +111,12 @@ function record(p: Progress, results: SlotResult[]): void {
       p.failed.set(keyOf(ref), { ...ref, error: asMirrorVipError(r.error) });
     }
   }
+}
+
+/** The pause as read right before a write round; an unreadable store does not stop a failover (the check logs it). */
+async function pausedNow(input: ConvergeInput): Promise<boolean> {
+  if (!input.paused) return false;
+  return input.paused().catch(() => false);
 }
 
 /** The slot failures that stop this invocation: the first one's error, with every failed slot in its detail. */
@@ -122,6 +152,11 @@ export async function convergeMirror(input: ConvergeInput): Promise<Progress> {
       if (Date.now() >= ctx.deadline) throw new DeadlineError('deadline passed before the move converged');
       // probe again right before writing: the observation took a cloud round trip, the roles may have moved on
       if ((await targetOf(input, !p.wrote, p)) !== target) continue;
+      // an operator's pause takes effect for every write round not yet begun, whichever instance acknowledged it
+      if (await pausedNow(input)) {
+        p.stoppedByPause = true;
+        return p;
+      }
       p.wrote = true;
       record(p, await applyChanges(input, pending));
     }

@@ -3,10 +3,12 @@ import { asMirrorVipError, DecisionError, type MirrorVipError, VerificationError
 import { ReplayCache } from '../protocol/replay-cache.ts';
 import { type VerificationKey, verifyRequest } from '../protocol/verify.ts';
 import type { Provider } from '../providers/types.ts';
+import { type Job, latestPerMember, refusalOf } from './batch.ts';
 import { CallLog } from './calls.ts';
 import { convergeMirror, type Progress, slotSummary } from './converge.ts';
 import { type Claim, ClaimOrder, confirmClaimant, refusedClaim } from './decide.ts';
 import { type Probe, probeMember } from './health.ts';
+import { MirrorQueue } from './mirror-queue.ts';
 import { computePlan, currentHolder } from './plan.ts';
 import { callFigures, type FailoverResult, publicError, type ResultDraft, statusOf, type Trigger } from './result.ts';
 import { createCallContext, DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
@@ -43,7 +45,7 @@ export interface SignedRequest {
 export class FailoverEngine {
   private readonly replay: ReplayCache;
   private readonly order = new ClaimOrder();
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queue = new MirrorQueue<Job, Reply>();
 
   constructor(private readonly deps: EngineDeps) {
     this.replay = new ReplayCache(deps.config.toleranceSeconds * 2);
@@ -108,7 +110,7 @@ export class FailoverEngine {
         return this.finish(log, 'event', e, { mirror: mirror.name, eventId: claim.eventId, probes });
       }
     }
-    return this.serialized(mirror.name, () => this.converge(mirror, claim, 'event', log));
+    return this.enqueue(mirror, { claim, trigger: 'event', log });
   }
 
   /** Reconcile one mirror (by name) or all: move each VIP to the single member that answers primary. */
@@ -116,7 +118,7 @@ export class FailoverEngine {
     if (mirrorName !== undefined) {
       try {
         const mirror = this.mirror(mirrorName);
-        return [await this.serialized(mirror.name, () => this.converge(mirror, null, trigger, new CallLog()))];
+        return [await this.enqueue(mirror, { claim: null, trigger, log: new CallLog() })];
       } catch (e: unknown) {
         return [await this.finish(new CallLog(), trigger, asMirrorVipError(e), { mirror: mirrorName })];
       }
@@ -165,33 +167,62 @@ export class FailoverEngine {
     }
   }
 
-  /** One convergence at a time per mirror within this instance (other instances are the probes' business). */
-  private serialized<T>(mirror: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.queues.get(mirror) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    this.queues.set(
-      mirror,
-      next.catch(() => undefined),
-    );
-    return next;
+  /** True while this instance has a convergence of `mirror` running or waiting. */
+  busy(mirror: string): boolean {
+    return this.queue.depth(mirror) > 0;
   }
 
-  private async converge(mirror: MirrorConfig, claim: Claim | null, trigger: Trigger, log: CallLog): Promise<Reply> {
-    const ctx = createCallContext(
-      log,
-      mirror.deadlineMs ?? this.deps.config.deadlineMs,
-      this.deps.retry ?? DEFAULT_RETRY,
-    );
-    const paused = await this.isPaused(mirror.name, log, trigger, claim);
+  /**
+   * One convergence at a time per mirror within this instance (other instances are the probes' business). With
+   * probes on, a request joins the convergence that has not started yet: at most one runs and one waits, so a flood
+   * of events cannot put a genuine one behind more than one convergence. Probes off: the claim is the target, so
+   * each request gets its own convergence, in order.
+   */
+  private enqueue(mirror: MirrorConfig, job: Job): Promise<Reply> {
+    return this.queue.submit(mirror.name, job, mirror.health.enabled, (jobs) => this.convergeBatch(mirror, jobs));
+  }
+
+  /** Converge once for every request in the batch; each gets its own answer. */
+  private async convergeBatch(mirror: MirrorConfig, jobs: Job[]): Promise<Reply[]> {
+    const shared = jobs.length === 1 ? (jobs[0] as Job).log : new CallLog();
+    const paused = await this.isPaused(mirror.name, shared, jobs);
     if (paused) return paused;
+    const claims = latestPerMember(jobs);
     const p: Progress = await convergeMirror({
       mirror,
-      claim,
-      provider: this.deps.providerFor(mirror),
+      claim: claims[0] ?? null,
+      claims: claims.slice(1),
+      alsoReconcile: jobs.some((j) => j.claim === null),
+      paused: this.deps.pause && (() => (this.deps.pause as (m: string) => Promise<boolean>)(mirror.name)),
       probe: this.deps.probe ?? probeMember,
+      provider: this.deps.providerFor(mirror),
       order: this.order,
-      ctx,
+      ctx: createCallContext(
+        shared,
+        mirror.deadlineMs ?? this.deps.config.deadlineMs,
+        this.deps.retry ?? DEFAULT_RETRY,
+      ),
     });
+    const acted = p.claim?.member ?? (claims.length === 1 ? claims[0]?.member : undefined);
+    let notify = true;
+    return Promise.all(
+      jobs.map((j) => {
+        const refusal = j.claim && j.claim.member !== acted ? refusalOf(p, j.claim) : undefined;
+        if (refusal)
+          return this.finish(j.log, j.trigger, refusal, {
+            mirror: mirror.name,
+            eventId: j.claim?.eventId,
+            probes: p.probes,
+          });
+        const reply = this.converged(mirror, j, p, shared, notify);
+        notify = false; // one notification per convergence, however many requests it answered
+        return reply;
+      }),
+    );
+  }
+
+  private converged(mirror: MirrorConfig, job: Job, p: Progress, log: CallLog, notify: boolean): Promise<Reply> {
+    const { claim, trigger } = job;
     const common = {
       mirror: mirror.name,
       eventId: claim?.eventId,
@@ -201,14 +232,23 @@ export class FailoverEngine {
       slots: slotSummary(p),
       rounds: p.rounds,
     };
-    if (p.error) return this.finish(log, trigger, p.error, common);
+    if (p.error) return this.finish(log, trigger, p.error, common, notify);
+    if (p.stoppedByPause) {
+      const warnings = ['moves were paused by an operator before this write round: later rounds were not made'];
+      return this.reply(log, { ok: true, outcome: 'paused', trigger, ...common, warnings }, undefined, notify);
+    }
     if (claim && !mirror.health.enabled) this.order.accept(mirror.name, claim, this.now() / 1000);
     const outcome = p.wrote ? 'moved' : 'unchanged';
-    return this.reply(log, { ok: true, outcome, trigger, ...common, plan: p.plan, warnings: p.warnings });
+    return this.reply(
+      log,
+      { ok: true, outcome, trigger, ...common, plan: p.plan, warnings: p.warnings },
+      undefined,
+      notify,
+    );
   }
 
   /** A paused mirror (operator maintenance) gets a reported `paused` answer and no cloud call; an unreadable pause state does not block a failover. */
-  private async isPaused(mirror: string, log: CallLog, trigger: Trigger, claim: Claim | null): Promise<Reply | null> {
+  private async isPaused(mirror: string, log: CallLog, jobs: Job[]): Promise<Reply[] | null> {
     if (!this.deps.pause) return null;
     try {
       if (!(await this.deps.pause(mirror))) return null;
@@ -222,10 +262,20 @@ export class FailoverEngine {
       return null;
     }
     const warnings = ['moves are paused by an operator'];
-    return this.reply(log, { ok: true, outcome: 'paused', trigger, mirror, eventId: claim?.eventId, warnings });
+    return Promise.all(
+      jobs.map(({ trigger, claim }) =>
+        this.reply(log, { ok: true, outcome: 'paused', trigger, mirror, eventId: claim?.eventId, warnings }),
+      ),
+    );
   }
 
-  private finish(log: CallLog, trigger: Trigger, e: MirrorVipError, extra: Partial<FailoverResult>): Promise<Reply> {
+  private finish(
+    log: CallLog,
+    trigger: Trigger,
+    e: MirrorVipError,
+    extra: Partial<FailoverResult>,
+    notify = true,
+  ): Promise<Reply> {
     // once anything was written, an unfinished convergence is a failure, whatever stopped it
     const rejected = log.writes === 0 && (e instanceof DecisionError || e.status < 500);
     const probes = (e.detail?.probes as FailoverResult['probes']) ?? extra.probes;
@@ -240,10 +290,10 @@ export class FailoverEngine {
       error: publicError(e),
       warnings: [],
     };
-    return this.reply(log, draft, e);
+    return this.reply(log, draft, e, notify);
   }
 
-  private async reply(log: CallLog, draft: ResultDraft, e?: MirrorVipError): Promise<Reply> {
+  private async reply(log: CallLog, draft: ResultDraft, e?: MirrorVipError, notify = true): Promise<Reply> {
     const result: FailoverResult = { ...draft, ...callFigures(log) };
     this.deps.log?.({
       level: result.ok ? 'info' : result.outcome === 'failed' ? 'error' : 'warn',
@@ -252,7 +302,7 @@ export class FailoverEngine {
       ...(e && !e.expose ? { errorDetail: e.message } : {}),
       ...(e?.detail ? { errorContext: e.detail } : {}),
     });
-    if (this.deps.notify && (result.outcome === 'moved' || result.outcome === 'failed')) {
+    if (notify && this.deps.notify && (result.outcome === 'moved' || result.outcome === 'failed')) {
       // Awaited: a Lambda is frozen once it returns, so a publish left running might never be sent.
       await this.deps.notify(result).catch((err: unknown) =>
         this.deps.log?.({

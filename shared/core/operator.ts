@@ -1,3 +1,4 @@
+import { PauseRecordError } from '../config/pause-record.ts';
 import type { Config, MirrorConfig } from '../config/schema.ts';
 import { asMirrorVipError, DecisionError } from '../errors.ts';
 import { type OperatorRequest, verifyOperatorRequest } from '../protocol/operator.ts';
@@ -14,10 +15,16 @@ import { createCallContext } from './retry.ts';
  * (shared/providers/aws/pause-ssm.ts); GCP, Azure, OCI one secret per mirror (shared/config/paused.ts).
  */
 export interface PauseStore {
-  get(mirror: string): Promise<PauseState | null>;
-  set(mirror: string, state: PauseState): Promise<void>;
-  /** `by`: who resumed and when (a store that keeps history records it). */
-  clear(mirror: string, by?: { by: string; since: string }): Promise<void>;
+  /** The mirror's pause (null when not paused) and the store's generation (0 before the first write). */
+  get(mirror: string): Promise<PauseView>;
+  /** Writes a pause record as `generation`. */
+  set(mirror: string, state: PauseState, generation: number): Promise<void>;
+  /** Writes a resume record as `generation`; `by`: who resumed and when. */
+  clear(mirror: string, by: { by: string; since: string }, generation: number): Promise<void>;
+}
+export interface PauseView {
+  paused: PauseState | null;
+  generation: number;
 }
 export interface PauseState {
   by: string;
@@ -45,7 +52,7 @@ export interface OperatorReply {
 export function pauseCheck(store: PauseStore, log?: (l: Record<string, unknown>) => void) {
   return async (mirror: string): Promise<boolean> => {
     try {
-      return (await store.get(mirror)) !== null;
+      return (await store.get(mirror)).paused !== null;
     } catch (e: unknown) {
       log?.({ level: 'error', msg: 'mirror-vip pause store unreadable: not paused', mirror, error: String(e) });
       return false;
@@ -104,7 +111,9 @@ export async function handleOperator(
       code: err.code,
       error: err.message,
     });
-    return { status, body: { ok: false, error: { code: err.code, message } } };
+    // a stale generation's refusal names the current one (the operator's next request can be based on it)
+    const generation = typeof err.detail?.generation === 'number' ? { generation: err.detail.generation } : {};
+    return { status, body: { ok: false, error: { code: err.code, message }, ...generation } };
   }
 }
 
@@ -116,17 +125,52 @@ async function act(deps: OperatorDeps, mirror: MirrorConfig, r: OperatorRequest,
   }
   if (!deps.pauses)
     throw new DecisionError('pause_not_supported', 'this function has no pause store (see docs/runbooks.md)', 501);
+  const next = await nextGeneration(deps.pauses, mirror.name, r);
+  const since = new Date(now).toISOString();
   if (r.action === 'pause') {
-    const state: PauseState = {
-      by: keyId,
-      since: new Date(now).toISOString(),
-      ...(r.reason ? { reason: r.reason } : {}),
-    };
-    await deps.pauses.set(mirror.name, state);
-    return { paused: state };
+    const state: PauseState = { by: keyId, since, ...(r.reason ? { reason: r.reason } : {}) };
+    await deps.pauses.set(mirror.name, state, next);
+    return { paused: state, generation: next, ...settled(deps, mirror.name) };
   }
-  await deps.pauses.clear(mirror.name, { by: keyId, since: new Date(now).toISOString() });
-  return { paused: null };
+  await deps.pauses.clear(mirror.name, { by: keyId, since }, next);
+  return { paused: null, generation: next };
+}
+
+/**
+ * The generation a pause or resume writes: the request must name the current one (read with inspect), so a captured
+ * request replayed after any later pause or resume, to any instance, is refused (409 stale_generation) and changes
+ * nothing. A store that cannot be parsed counts as generation 0, so an operator can overwrite it.
+ */
+async function nextGeneration(store: PauseStore, mirror: string, r: OperatorRequest): Promise<number> {
+  if (r.generation === undefined)
+    throw new DecisionError(
+      'generation_required',
+      `${r.action} must name the pause generation it is based on (inspect shows it)`,
+      400,
+    );
+  const current = await store.get(mirror).then(
+    (v) => v.generation,
+    (e: unknown) => {
+      if (e instanceof PauseRecordError) return 0;
+      throw e;
+    },
+  );
+  if (r.generation !== current)
+    throw new DecisionError(
+      'stale_generation',
+      `${r.action} was based on pause generation ${r.generation}, the current one is ${current}: inspect and ask again`,
+      409,
+      { generation: current },
+    );
+  return current + 1;
+}
+
+/**
+ * After a pause is written: whether this instance is still converging the mirror. Its next write round reads the
+ * pause and stops; a round already writing finishes (stopping half-way could leave a VIP on no member).
+ */
+function settled(deps: OperatorDeps, mirror: string): { moveInProgress: boolean } {
+  return { moveInProgress: deps.engine.busy(mirror) };
 }
 
 /** Bindings and probes as the function sees them: observe and probe only, never a write. */
@@ -141,7 +185,10 @@ async function inspect(deps: OperatorDeps, mirror: MirrorConfig) {
       ),
     ),
     // an unreadable pause store is reported, not an error: inspect must work when something is wrong
-    (deps.pauses?.get(mirror.name) ?? Promise.resolve(null)).catch((e: unknown) => ({ unreadable: String(e) })),
+    (deps.pauses?.get(mirror.name) ?? Promise.resolve({ paused: null, generation: 0 })).catch((e: unknown) => ({
+      paused: { unreadable: String(e) },
+      generation: 0,
+    })),
   ]);
   return {
     holder: currentHolder(observed),
@@ -149,6 +196,7 @@ async function inspect(deps: OperatorDeps, mirror: MirrorConfig) {
     probes: Object.fromEntries(
       probes.map(([n, p]) => [n, { role: p.role, status: p.status, detail: p.detail, ms: Math.round(p.ms) }]),
     ),
-    paused,
+    paused: paused.paused,
+    generation: paused.generation,
   };
 }

@@ -19,6 +19,13 @@ export const operatorSchema = z.strictObject({
   action: z.enum(OPERATOR_ACTIONS),
   mirror: name,
   reason: z.string().max(256).optional(),
+  /** pause / resume: the pause-state generation the operator read (inspect); refused unless it is still current. */
+  generation: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31)
+    .optional(),
 });
 export type OperatorRequest = z.infer<typeof operatorSchema>;
 

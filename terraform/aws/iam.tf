@@ -87,12 +87,13 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
-  # Maintenance pauses (mirror-vip pause|resume): one String parameter per paused mirror, only with operator keys.
+  # Maintenance pauses (mirror-vip pause|resume): one String parameter per mirror holding its pause record (resume
+  # overwrites it: no delete right), only with operator keys.
   dynamic "statement" {
     for_each = local.has_operators ? [1] : []
     content {
       sid       = "OperatorPauses"
-      actions   = ["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"]
+      actions   = ["ssm:GetParameter", "ssm:PutParameter"]
       resources = [local.pause_parameter_arn_pattern]
     }
   }

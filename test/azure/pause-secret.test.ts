@@ -41,9 +41,19 @@ const cli = (action: string, extra: string[] = [], at = url) =>
     {},
   );
 /** One operator request straight to an instance's trigger (as the host hands it over). */
-async function ask(instance: Fns, action: string, keyId = 'ops-2026', secret = operatorSecret) {
+async function ask(
+  instance: Fns,
+  action: string,
+  keyId = 'ops-2026',
+  secret = operatorSecret,
+): Promise<{ status: number; body: { error?: { code?: string; message?: string } } & Record<string, unknown> }> {
+  // pause and resume name the pause generation, read first with inspect as the CLI does
+  const generation =
+    action === 'pause' || action === 'resume'
+      ? { generation: ((await ask(instance, 'inspect', keyId, secret)).body.generation as number | undefined) ?? 0 }
+      : {};
   const { body, headers } = operatorRequest(
-    { requestId: randomUUID(), action: action as never, mirror: MIRROR },
+    { requestId: randomUUID(), action: action as never, mirror: MIRROR, ...generation },
     keyId,
     secret,
   );
@@ -95,7 +105,13 @@ describe('Azure: the pause in a Key Vault secret', () => {
     expect(paused.stderr).toBe('');
     expect(paused.code).toBe(0);
     expect(world.pauseVersions().map((t) => JSON.parse(t))).toEqual([
-      { paused: true, by: 'ops-2026', since: expect.any(String), reason: 'kernel patching' },
+      {
+        paused: true,
+        by: 'ops-2026',
+        since: expect.any(String),
+        reason: 'kernel patching',
+        generation: expect.any(Number),
+      },
     ]);
     // written by the function's managed identity, with a Key Vault token from the identity endpoint
     expect(world.vault.calls.filter((c) => c.write && c.status === 200).map((c) => c.principal)).toEqual([
@@ -116,7 +132,7 @@ describe('Azure: the pause in a Key Vault secret', () => {
     expect(resumed.code).toBe(0);
     expect(world.pauseVersions().map((t) => JSON.parse(t))).toEqual([
       expect.objectContaining({ paused: true }),
-      { paused: false, by: 'ops-2026', since: expect.any(String) },
+      { paused: false, by: 'ops-2026', since: expect.any(String), generation: expect.any(Number) },
     ]);
     const moved = await ask(fns, 'reconcile');
     expect(moved.body).toMatchObject({ ok: true, result: { outcome: 'moved', from, to } });
@@ -182,7 +198,7 @@ describe('Azure: the pause in a Key Vault secret', () => {
         const r = await cli(action);
         expect({ action, code: r.code }).toEqual({ action, code: 1 });
         expect(r.stderr).toContain('HTTP 502 provider_error');
-        expect(r.stderr).toContain(`Key Vault setSecret ${world.vault.secretRef(name())} failed: HTTP 403 Forbidden`);
+        expect(r.stderr).toContain(`Key Vault getSecret ${world.vault.secretRef(name())} failed: HTTP 403 Forbidden`);
       }
       expect(world.pauseVersions().length).toBe(before);
     } finally {
@@ -217,7 +233,8 @@ describe('Azure: the pause in a Key Vault secret', () => {
         status: 502,
         code: 'provider_error',
       });
-      expect(r.body.error?.message).toContain('Key Vault setSecret');
+      // the generation is read from the store first: the store's error names the call that failed
+      expect(r.body.error?.message).toMatch(/Key Vault (getSecret|setSecret)/);
     }
   }, 90_000);
 
@@ -249,15 +266,18 @@ describe('Azure: the pause in a Key Vault secret', () => {
 
   it('the bundled mirrorVipOperator (dist/azure/index.mjs) pauses and resumes through Key Vault with its managed identity', async () => {
     const bundle = await ensureBundle('dist/azure/index.mjs');
+    let generation = 0;
     const send = (action: string) => {
+      const g = action === 'inspect' ? {} : { generation: generation++ };
       const { body, headers } = operatorRequest(
-        { requestId: randomUUID(), action: action as never, mirror: MIRROR },
+        { requestId: randomUUID(), action: action as never, mirror: MIRROR, ...g },
         'ops-2026',
         operatorSecret,
       );
       return invokeAzureBundle(bundle, { body, headers }, settings(), 'mirrorVipOperator');
     };
     const before = world.pauseVersions().length;
+    generation = ((await send('inspect')).out.jsonBody as { generation: number }).generation;
     const tokens = world.emu.identityTokens;
     const paused = await send('pause');
     expect(paused.out).toMatchObject({ status: 200, jsonBody: { ok: true, paused: { by: 'ops-2026' } } });

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invokeAzureBundle } from '../../local-cloud/azure/bundle.ts';
-import { serveAzureHttp } from '../../local-cloud/azure-http.ts';
+import { azureRequest, callAzureHttp, serveAzureHttp } from '../../local-cloud/azure-http.ts';
 import { ensureBundle, serveFunctionsFramework } from '../../local-cloud/bundles.ts';
 import { serveApiGateway } from '../../local-cloud/oci/api-gateway.ts';
 import { serveFdkBundle } from '../../local-cloud/oci/fdk-bundle.ts';
@@ -67,6 +67,18 @@ const op = (url: string, action: string, o: { keyId?: string; key?: string; extr
     {},
   );
 
+/** A signed operator request, kept so that the very same bytes can be sent again (a replay). */
+const captured = (action: 'inspect' | 'pause' | 'resume', generation?: number) =>
+  operatorRequest(
+    { requestId: randomUUID(), action, mirror: MIRROR, ...(generation === undefined ? {} : { generation }) },
+    'ops-2026',
+    operatorSecret,
+  );
+const post = async (url: string, req: { body: string; headers: Record<string, string> }) => {
+  const res = await fetch(`${url}/operator`, { method: 'POST', headers: req.headers, body: req.body });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+
 /** The operator checks every cloud passes, through `mirror-vip inspect|reconcile|pause` against a function URL. */
 function operatorSuite(
   name: string,
@@ -81,6 +93,8 @@ function operatorSuite(
     event: (url: string) => Promise<{ status: number; body: Record<string, unknown> }>;
     /** The texts of the mirror's pause secret versions, oldest first. */
     pauseVersions: () => string[];
+    /** Hold the next health probe of a member until released. */
+    hold: (m: 'iris-a' | 'iris-b') => { reached: Promise<void>; release: () => void };
   },
 ) {
   describe(`${name}: inspect, reconcile and pause through the bundled function`, () => {
@@ -163,6 +177,44 @@ function operatorSuite(
       expect(c.holder()).toBe(to);
     }, 90_000);
 
+    it('a captured pause replayed after a resume, to another instance, is refused (409 stale_generation); so is an old resume', async () => {
+      const c = ctx();
+      const g = (await post(c.url, captured('inspect'))).body.generation as number;
+      const versions = c.pauseVersions().length;
+      const pause = captured('pause', g);
+      expect(await post(c.url, pause)).toMatchObject({ status: 200, body: { generation: g + 1 } });
+      const resume = captured('resume', g + 1);
+      expect((await post(c.url, resume)).status).toBe(200);
+      // the other instance shares the pause secret but never saw the request: only the generation can refuse it
+      expect((await post(c.pausedUrl, pause)).body).toMatchObject({ error: { code: 'stale_generation' } });
+      expect((await post(c.url, pause)).status).toBe(409);
+      expect((await post(c.url, captured('pause', g + 2))).status).toBe(200);
+      expect((await post(c.url, resume)).status).toBe(409);
+      expect(c.pauseVersions().length - versions).toBe(3);
+      expect(JSON.parse(c.pauseVersions().at(-1) ?? '{}')).toMatchObject({ paused: true, generation: g + 3 });
+      expect((await post(c.url, captured('resume', g + 3))).status).toBe(200);
+    }, 90_000);
+
+    it('a pause acknowledged while a move is under way stops it before its write round: 0 writes after the 200', async () => {
+      const c = ctx();
+      const from = c.holder() as 'iris-a' | 'iris-b';
+      const to = from === 'iris-a' ? 'iris-b' : 'iris-a';
+      c.member(from, 'down');
+      c.member(to, 'primary');
+      const g = (await post(c.url, captured('inspect'))).body.generation as number;
+      const held = c.hold(to);
+      const moving = c.event(c.url);
+      await held.reached; // converging: past its first pause check, before any write
+      const paused = await post(c.url, captured('pause', g));
+      const writesAtAck = c.writes();
+      held.release();
+      expect(paused.body).toMatchObject({ ok: true, moveInProgress: true });
+      expect((await moving).body).toMatchObject({ ok: true, outcome: 'paused' });
+      expect(c.writes() - writesAtAck).toBe(0);
+      expect(c.holder()).toBe(from);
+      expect((await post(c.url, captured('resume', g + 1))).status).toBe(200);
+    }, 90_000);
+
     it(`a mirror in ${PAUSED_ENV}: inspect reports it; events and reconciles answer paused, writing nothing; resume is refused (409)`, async () => {
       const c = ctx();
       c.member('iris-a', 'primary');
@@ -231,6 +283,7 @@ operatorSuite('GCP', () => ({
   member: (m, r) => gcp.members.set(m, r),
   memberKey: keyFile(`gcp-iris-a-${randomUUID()}.key`, gcp.secrets['iris-a']),
   pauseVersions: () => gcp.pauseVersions(),
+  hold: (m) => gcp.members.hold(m),
   event: async (url) => {
     const holder = gcp.aliasHolders()[0] === 'iris-a' ? 'iris-b' : 'iris-a';
     const { body, headers } = signedParts(gcp.secrets, holder);
@@ -247,6 +300,7 @@ operatorSuite('OCI', () => ({
   member: (m, r) => oci.members.set(m, r),
   memberKey: keyFile(`oci-iris-a-${randomUUID()}.key`, oci.secrets['iris-a']),
   pauseVersions: () => oci.pauseVersions(),
+  hold: (m) => oci.members.hold(m),
   event: async (url) => {
     const holder = oci.privateIpHolder() === 'iris-a' ? 'iris-b' : 'iris-a';
     const { body, headers } = signedParts(oci.secrets, holder);
@@ -305,8 +359,9 @@ describe('Azure: the bundled mirrorVipOperator trigger', () => {
   }, 120_000);
   afterAll(async () => azure?.close());
   const ask = (action: string, env: Record<string, string>, keyId = 'ops-2026', secret = operatorSecret) => {
+    const generation = action === 'pause' || action === 'resume' ? { generation: 0 } : {};
     const { body, headers } = operatorRequest(
-      { requestId: randomUUID(), action: action as never, mirror: MIRROR },
+      { requestId: randomUUID(), action: action as never, mirror: MIRROR, ...generation },
       keyId,
       secret,
     );
@@ -378,6 +433,56 @@ describe('Azure: the bundled mirrorVipOperator trigger', () => {
       expect(azure.writes()).toBe(before);
     } finally {
       await host.close();
+      delete process.env.IDENTITY_ENDPOINT;
+      delete process.env.IDENTITY_HEADER;
+    }
+  }, 120_000);
+
+  it('two instances sharing the Key Vault pause: a replayed pause and an old resume are refused (409); a pause during a move stops it before its write round', async () => {
+    process.env.IDENTITY_ENDPOINT = azure.emu.identity.endpoint;
+    process.env.IDENTITY_HEADER = azure.emu.identity.header;
+    try {
+      const env = withOperator(azure.env, false, azure.pauseEnv());
+      const [one, two] = [await azure.makeInstance(env), await azure.makeInstance(env)];
+      const operate = async (fns: typeof one, req: { body: string; headers: Record<string, string> }) => {
+        const url = 'https://mirror-vip.azurewebsites.net/api/mirrorVip/operator';
+        const out = await callAzureHttp(
+          fns.mirrorVipOperator,
+          'mirrorVipOperator',
+          azureRequest(url, 'POST', req.headers, req.body),
+        );
+        return { status: out.status, body: out.body as Record<string, unknown> };
+      };
+      const g = (await operate(one, captured('inspect'))).body.generation as number;
+      const pause = captured('pause', g);
+      expect((await operate(one, pause)).status).toBe(200);
+      const resume = captured('resume', g + 1);
+      expect((await operate(one, resume)).status).toBe(200);
+      expect((await operate(two, pause)).body).toMatchObject({ error: { code: 'stale_generation' } });
+      expect((await operate(two, captured('pause', g + 2))).status).toBe(200);
+      expect((await operate(two, resume)).body).toMatchObject({ error: { code: 'stale_generation' } });
+      expect((await operate(one, captured('inspect'))).body).toMatchObject({
+        paused: { by: 'ops-2026' },
+        generation: g + 3,
+      });
+      expect((await operate(one, captured('resume', g + 3))).status).toBe(200);
+      // a move under way in instance one; the pause through instance two lands before its write round
+      const from = azure.ipConfigHolders()[0] as 'iris-a' | 'iris-b';
+      const to = from === 'iris-a' ? 'iris-b' : 'iris-a';
+      azure.members.set(from, 'down');
+      azure.members.set(to, 'primary');
+      const held = azure.members.hold(to);
+      const moving = azure.post(azure.signedRequest(to), 'POST', one);
+      await held.reached;
+      const paused = await operate(two, captured('pause', g + 4));
+      const writesAtAck = azure.writes();
+      held.release();
+      expect(paused.body).toMatchObject({ ok: true, moveInProgress: false });
+      expect((await moving).result).toMatchObject({ ok: true, outcome: 'paused' });
+      expect(azure.writes() - writesAtAck).toBe(0);
+      expect(azure.ipConfigHolders()).toEqual([from]);
+      expect((await operate(two, captured('resume', g + 5))).status).toBe(200);
+    } finally {
       delete process.env.IDENTITY_ENDPOINT;
       delete process.env.IDENTITY_HEADER;
     }

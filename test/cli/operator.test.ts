@@ -1,9 +1,11 @@
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { randomUUID } from 'node:crypto';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsHandler } from '../../functions/aws/app.ts';
 import { serveFunctionUrl } from '../../local-cloud/lambda-url.ts';
 import { type AwsWorld, MIRROR, startAwsWorld } from '../../local-cloud/worlds/aws-world.ts';
 import { signedParts } from '../../local-cloud/worlds/signed.ts';
+import { type OperatorAction, operatorRequest } from '../../shared/protocol/operator.ts';
 import { ROLE_CREDS, startAwsIamFront } from '../support/aws-iam-front.ts';
 import { runCli } from '../support/cli.ts';
 import { startMoto } from '../support/moto.ts';
@@ -17,6 +19,7 @@ let operatorKey: string;
 const lines: Record<string, unknown>[] = [];
 let memberKey: string;
 let wrongKey: string;
+let fnEnv: Record<string, string>;
 
 beforeAll(async () => {
   world = await startAwsWorld();
@@ -50,6 +53,7 @@ beforeAll(async () => {
   await new SSMClient({ region: 'us-east-1' })
     .send(new GetParameterCommand({ Name: '/warm-up' }))
     .catch(() => undefined);
+  fnEnv = env;
   // Two function instances: a pause set through one must hold in the other.
   for (let i = 0; i < 2; i++)
     fns.push(await serveFunctionUrl(await createAwsHandler(env, { log: (l) => lines.push(l) })));
@@ -225,4 +229,123 @@ describe('operating a function URL with AuthType AWS_IAM', () => {
     expect(gcp.code).toBe(2);
     expect(gcp.stderr).toContain('--aws-iam is for an AWS function URL');
   });
+});
+
+/** A signed operator request as the CLI sends it, kept so that it can be sent again (a replay). */
+const captured = (action: OperatorAction, generation?: number) =>
+  operatorRequest(
+    { requestId: randomUUID(), action, mirror: MIRROR, ...(generation === undefined ? {} : { generation }) },
+    'ops-2026',
+    operatorSecret,
+  );
+const post = async (url: string, req: { body: string; headers: Record<string, string> }) => {
+  const res = await fetch(`${url}operator`, { method: 'POST', headers: req.headers, body: req.body });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+const generationAt = async (url: string) => (await post(url, captured('inspect'))).body.generation as number;
+const event = async (url: string, member: 'iris-a' | 'iris-b') => {
+  const { body, headers } = signedParts(world.secrets, member);
+  const res = await fetch(url, { method: 'POST', headers, body });
+  return (await res.json()) as Record<string, unknown>;
+};
+const ssm = () => new SSMClient({ region: 'us-east-1' });
+/** Make the member that does not hold the VIP the sole primary: the next event of it must move the VIP. */
+const flip = (): 'iris-a' | 'iris-b' => {
+  const from = world.routeHolders()[0] as 'iris-a' | 'iris-b';
+  const to = from === 'iris-a' ? 'iris-b' : 'iris-a';
+  world.members.set(from, 'down');
+  world.members.set(to, 'primary');
+  return to;
+};
+
+describe('the AWS pause parameter: only a well-formed pause record pauses', () => {
+  it.each(['true', 'false', '0', '[]', '{}', '{"paused":false}', '{"paused":true}', 'not json'])(
+    'a parameter holding %s is unreadable, not paused: the failover moves, the store is logged and inspect says so',
+    async (value) => {
+      const to = flip();
+      await ssm().send(
+        new PutParameterCommand({ Name: `/mirror-vip/pause/${MIRROR}`, Value: value, Type: 'String', Overwrite: true }),
+      );
+      const logged = lines.length;
+      expect(await event(fns[0]?.url ?? '', to)).toMatchObject({ ok: true, outcome: 'moved', to });
+      expect(lines.slice(logged).some((l) => l.msg === 'mirror-vip pause store unreadable: not paused')).toBe(true);
+      const seen = await post(fns[1]?.url ?? '', captured('inspect'));
+      expect((seen.body.paused as { unreadable?: string }).unreadable).toMatch(
+        /is not a pause record|does not hold JSON/,
+      );
+    },
+    60_000,
+  );
+
+  it('the resume record the other clouds write is not paused either; a pause record is', async () => {
+    const to = flip();
+    const since = new Date().toISOString();
+    const put = (v: object) =>
+      ssm().send(
+        new PutParameterCommand({
+          Name: `/mirror-vip/pause/${MIRROR}`,
+          Value: JSON.stringify(v),
+          Type: 'String',
+          Overwrite: true,
+        }),
+      );
+    await put({ paused: true, by: 'ops-2026', since, generation: 3 });
+    expect(await event(fns[0]?.url ?? '', to)).toMatchObject({ outcome: 'paused' });
+    await put({ paused: false, by: 'ops-2026', since, generation: 4 });
+    expect(await event(fns[0]?.url ?? '', to)).toMatchObject({ outcome: 'moved', to });
+  }, 60_000);
+});
+
+describe('pause and resume are bound to the pause generation: a captured request cannot be replayed', () => {
+  it('a pause replayed after a resume, to another instance or to a cold-started one, is refused (409) and changes nothing', async () => {
+    const [a, b] = [fns[0]?.url ?? '', fns[1]?.url ?? ''];
+    const g = await generationAt(a);
+    const pause = captured('pause', g);
+    expect(await post(a, pause)).toMatchObject({ status: 200, body: { ok: true, generation: g + 1 } });
+    expect((await post(b, captured('resume', g + 1))).status).toBe(200);
+    const replayed = await post(b, pause);
+    expect(replayed).toMatchObject({ status: 409, body: { error: { code: 'stale_generation' }, generation: g + 2 } });
+    const cold = await serveFunctionUrl(await createAwsHandler(fnEnv, { log: (l) => lines.push(l) }));
+    try {
+      expect((await post(cold.url, pause)).body).toMatchObject({ error: { code: 'stale_generation' } });
+    } finally {
+      await cold.close();
+    }
+    expect((await post(a, pause)).status).toBe(409);
+    expect((await post(a, captured('inspect'))).body).toMatchObject({ paused: null, generation: g + 2 });
+  }, 60_000);
+
+  it('a resume captured before a newer pause cannot lift it; a pause or resume without a generation is refused (400)', async () => {
+    const a = fns[0]?.url ?? '';
+    const g = await generationAt(a);
+    expect((await post(a, captured('pause', g))).status).toBe(200);
+    const oldResume = captured('resume', g + 1);
+    expect((await post(a, oldResume)).status).toBe(200);
+    expect((await post(a, captured('pause', g + 2))).status).toBe(200);
+    // the same signed bytes again, to the other instance (whose replay memory never saw them)
+    expect((await post(fns[1]?.url ?? '', oldResume)).body).toMatchObject({ error: { code: 'stale_generation' } });
+    expect((await post(a, captured('inspect'))).body).toMatchObject({ paused: { by: 'ops-2026' }, generation: g + 3 });
+    expect((await post(a, captured('resume'))).body).toMatchObject({ error: { code: 'generation_required' } });
+    expect((await post(a, captured('resume', g + 3))).status).toBe(200);
+  }, 60_000);
+});
+
+describe('a pause acknowledged while a move is under way', () => {
+  it('stops the move before its write round: 0 writes after the 200, the event answers paused, the answer said moveInProgress', async () => {
+    const url = fns[0]?.url ?? '';
+    const to = flip();
+    const from = to === 'iris-a' ? 'iris-b' : 'iris-a';
+    const g = await generationAt(url);
+    const held = world.members.hold(to);
+    const moving = event(url, to);
+    await held.reached; // the convergence is probing: past its first pause check, before any write
+    const paused = await post(url, captured('pause', g));
+    const writesAtAck = ec2Writes();
+    held.release();
+    expect(paused.body).toMatchObject({ ok: true, moveInProgress: true });
+    expect(await moving).toMatchObject({ ok: true, outcome: 'paused' });
+    expect(ec2Writes() - writesAtAck).toBe(0);
+    expect(world.routeHolders()).toEqual([from, from]);
+    expect((await post(url, captured('resume', g + 1))).status).toBe(200);
+  }, 60_000);
 });

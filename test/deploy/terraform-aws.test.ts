@@ -161,7 +161,7 @@ const DESCRIBE: string[] = EC2_ACTIONS.filter((a) => a.startsWith('ec2:Describe'
 const SECRETS = ['ssm:GetParameter', 'kms:Decrypt'];
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 /** The dead letter of failed async invocations, and operator pauses (only with operator keys): both scoped below. */
-const OPERATIONS = ['sqs:SendMessage', 'ssm:PutParameter', 'ssm:DeleteParameter'];
+const OPERATIONS = ['sqs:SendMessage', 'ssm:PutParameter'];
 /** What Lambda itself needs to place a function in a VPC; allowed only together with the Deny for the code. */
 const LAMBDA_ENI = [
   'ec2:CreateNetworkInterface',

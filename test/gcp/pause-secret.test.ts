@@ -92,7 +92,13 @@ describe('GCP: mirror-vip pause and resume through the bundled function, kept in
     expect(paused.code).toBe(0);
     expect(JSON.parse(paused.stdout)).toMatchObject({ ok: true, action: 'pause', paused: { by: 'ops-2026' } });
     expect(versions().slice(before)).toEqual([
-      { paused: true, by: 'ops-2026', since: expect.any(String), reason: 'kernel patching' },
+      {
+        paused: true,
+        by: 'ops-2026',
+        since: expect.any(String),
+        reason: 'kernel patching',
+        generation: expect.any(Number),
+      },
     ]);
     const seen = await op('inspect');
     expect(JSON.parse(seen.stdout)).toMatchObject({ paused: { by: 'ops-2026', reason: 'kernel patching' } });
@@ -117,7 +123,9 @@ describe('GCP: mirror-vip pause and resume through the bundled function, kept in
     const resumed = await op('resume');
     expect(resumed.code).toBe(0);
     expect(JSON.parse(resumed.stdout)).toMatchObject({ ok: true, action: 'resume', paused: null });
-    expect(versions().slice(before)).toEqual([{ paused: false, by: 'ops-2026', since: expect.any(String) }]);
+    expect(versions().slice(before)).toEqual([
+      { paused: false, by: 'ops-2026', since: expect.any(String), generation: expect.any(Number) },
+    ]);
     expect(JSON.parse((await op('inspect')).stdout)).toMatchObject({ paused: null });
     const moved = await op('reconcile');
     expect(JSON.parse(moved.stdout)).toMatchObject({ ok: true, result: { outcome: 'moved', to } });
@@ -173,7 +181,8 @@ describe('GCP: mirror-vip pause and resume through the bundled function, kept in
         const r = await op(action, { extra: ['--reason', 'x'] });
         expect({ action, code: r.code }).toEqual({ action, code: 1 });
         expect(r.stderr).toContain('HTTP 502 provider_transient');
-        expect(r.stderr).toContain(`Secret Manager addVersion on ${pauseSecretName()} failed: HTTP 503`);
+        // the pause generation is read from the store before any write: the read is the call that fails
+        expect(r.stderr).toContain(`Secret Manager read of ${pauseSecretName()} failed: HTTP 503`);
       }
       expect(world.pauseVersions()).toEqual(before);
     } finally {

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBundle } from '../../local-cloud/bundles.ts';
 import { serveFdkBundle } from '../../local-cloud/oci/fdk-bundle.ts';
@@ -59,4 +60,65 @@ describe('the bundled OCI Function under the real FDK, called over its unix sock
     });
     await expect(bad).rejects.toThrow(/mirrors\[0\]\.region: must be an OCI region/);
   });
+});
+
+/**
+ * Stream up to `total` bytes of body to the FDK socket as a gateway request (chunked: no length to refuse it by),
+ * stopping when the function answers or closes; resolves with the answer and how many bytes the socket took.
+ */
+function streamBody(socketPath: string, total: number, length?: number) {
+  return new Promise<{ status: number; text: string; sent: number }>((resolve, reject) => {
+    let sent = 0;
+    let answered = false;
+    const req = http.request({
+      socketPath,
+      path: '/call',
+      method: 'POST',
+      headers: {
+        'Fn-Call-Id': 'big-body',
+        'Fn-Intent': 'httprequest',
+        'Fn-Http-Method': 'POST',
+        'Fn-Http-Request-Url': '/mirror-vip/event',
+        'Content-Type': 'application/json',
+        ...(length === undefined ? {} : { 'Content-Length': String(length) }),
+      },
+    });
+    req.on('response', (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: Number(res.headers['fn-http-status']), text: Buffer.concat(chunks).toString(), sent }),
+      );
+    });
+    req.on('error', (e) => (answered ? undefined : reject(e)));
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const pump = () => {
+      while (!answered && !req.destroyed && sent < total) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      if (sent >= total) req.end();
+    };
+    pump();
+  });
+}
+
+describe('the OCI Function reads no body past its cap (the FDK alone would buffer all of it)', () => {
+  it('a 1 GB gateway body streamed without a length: 413 typed, and the socket took only a few MB of it', async () => {
+    const r = await streamBody(fn.socket, 1024 ** 3);
+    expect(r.status).toBe(413);
+    expect(JSON.parse(r.text)).toMatchObject({ ok: false, error: { code: 'body_too_large' } });
+    expect(r.sent).toBeLessThan(32 * 1024 * 1024);
+  }, 60_000);
+
+  it('a gateway body declared at 1 GB is refused before any of it is read; the function still serves events', async () => {
+    const r = await streamBody(fn.socket, 1024 ** 3, 1024 ** 3);
+    expect(r.status).toBe(413);
+    expect(r.sent).toBeLessThan(32 * 1024 * 1024);
+    world.members.set('iris-a', 'primary');
+    world.members.set('iris-b', 'backup');
+    const ok = await viaGateway(fn.socket, world.signedRequest('iris-a'));
+    expect(JSON.parse(ok.text)).toMatchObject({ ok: true });
+  }, 60_000);
 });

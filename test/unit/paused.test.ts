@@ -36,20 +36,22 @@ const codeOf = async (p: Promise<unknown>) => {
   return [(e as MirrorVipError).code, (e as MirrorVipError).status];
 };
 
+const resumed = { by: 'ops', since: '2026-12-02T04:00:00.000Z' };
+
 describe('the pause on GCP, Azure and OCI', () => {
   it('pause writes a version, resume writes another; the latest decides, no version is not paused', async () => {
     const { slot, versions } = memorySlot();
     const refs = new Map([['IRISMIRROR', 'vault:iris']]);
     const store = deploymentPauseStore(config, {}, 'terraform/x paused_mirrors', { refs, slot });
-    expect(await store.get('IRISMIRROR')).toBeNull();
+    expect(await store.get('IRISMIRROR')).toEqual({ paused: null, generation: 0 });
     const state = { by: 'ops-2026', since: '2026-12-02T03:00:00.000Z', reason: 'kernel patching' };
-    await store.set('IRISMIRROR', state);
-    expect(await store.get('IRISMIRROR')).toEqual(state);
-    await store.clear('IRISMIRROR', { by: 'ops-2026', since: '2026-12-02T04:00:00.000Z' });
-    expect(await store.get('IRISMIRROR')).toBeNull();
+    await store.set('IRISMIRROR', state, 1);
+    expect(await store.get('IRISMIRROR')).toEqual({ paused: state, generation: 1 });
+    await store.clear('IRISMIRROR', { by: 'ops-2026', since: '2026-12-02T04:00:00.000Z' }, 2);
+    expect(await store.get('IRISMIRROR')).toEqual({ paused: null, generation: 2 });
     expect(versions.get('vault:iris')?.map((t) => JSON.parse(t))).toEqual([
-      { paused: true, ...state },
-      { paused: false, by: 'ops-2026', since: '2026-12-02T04:00:00.000Z' },
+      { paused: true, ...state, generation: 1 },
+      { paused: false, by: 'ops-2026', since: '2026-12-02T04:00:00.000Z', generation: 2 },
     ]);
   });
 
@@ -59,13 +61,15 @@ describe('the pause on GCP, Azure and OCI', () => {
       refs: new Map([['IRISMIRROR', 'vault:iris']]),
       slot,
     });
-    expect(await codeOf(store.set('OTHER', { by: 'ops', since: '2026-12-02T03:00:00.000Z' }))).toEqual([
+    expect(await codeOf(store.set('OTHER', { by: 'ops', since: '2026-12-02T03:00:00.000Z' }, 1))).toEqual([
       'pause_store_not_configured',
       501,
     ]);
-    expect(await codeOf(store.clear('OTHER'))).toEqual(['pause_store_not_configured', 501]);
-    await expect(store.set('OTHER', { by: 'o', since: '2026-12-02T03:00:00.000Z' })).rejects.toThrow(PAUSE_SECRETS_ENV);
-    expect(await store.get('OTHER')).toBeNull();
+    expect(await codeOf(store.clear('OTHER', resumed, 1))).toEqual(['pause_store_not_configured', 501]);
+    await expect(store.set('OTHER', { by: 'o', since: '2026-12-02T03:00:00.000Z' }, 1)).rejects.toThrow(
+      PAUSE_SECRETS_ENV,
+    );
+    expect((await store.get('OTHER')).paused).toBeNull();
     expect(versions.size).toBe(0);
   });
 
@@ -76,11 +80,11 @@ describe('the pause on GCP, Azure and OCI', () => {
       refs,
       slot,
     });
-    expect(await store.get('IRISMIRROR')).toMatchObject({
+    expect((await store.get('IRISMIRROR')).paused).toMatchObject({
       by: PAUSED_ENV,
       reason: 'set in terraform/x paused_mirrors',
     });
-    expect(await codeOf(store.clear('IRISMIRROR'))).toEqual(['paused_in_configuration', 409]);
+    expect(await codeOf(store.clear('IRISMIRROR', resumed, 1))).toEqual(['paused_in_configuration', 409]);
     expect(versions.size).toBe(0);
     expect(() => deploymentPauseStore(config, { [PAUSED_ENV]: 'NOPE' }, 'w')).toThrow(/MIRROR_VIP_PAUSED names NOPE/);
   });
@@ -92,6 +96,11 @@ describe('the pause on GCP, Azure and OCI', () => {
       ['{"paused":"yes"}', /not a pause record/],
       ['{"paused":true,"by":"x","since":"yesterday"}', /not a pause record/],
       ['{"paused":true,"by":"x","since":"2026-12-02T03:00:00.000Z","extra":1}', /not a pause record/],
+      ['{"paused":true,"by":"x","since":"2026-12-02T03:00:00.000Z","generation":-1}', /not a pause record/],
+      ['true', /not a pause record/],
+      ['[]', /not a pause record/],
+      ['{}', /not a pause record/],
+      ['{"paused":false}', /not a pause record/],
       [long, /5\d{3} characters/],
     ] as const) {
       const { slot } = memorySlot({ 'vault:iris': text });
