@@ -107,7 +107,7 @@ async function memberChecks(api: GcpCheckApi, m: GcpMirrorConfig, mem: Member, c
             : fail(
                 fw,
                 'canIpForward is false: packets routed to the VIP are dropped',
-                'recreate the instance with --can-ip-forward (it is set at creation only)',
+                'set canIpForward: true (gcloud compute instances export, edit, update-from-file; or recreate with --can-ip-forward)',
               ),
         );
       }
