@@ -78,7 +78,12 @@ export function eventsFunction(
       return { results };
     }
     // acknowledged, not retried: a message that cannot be understood will not improve with redelivery
-    log({ level: 'warn', msg: 'mirror-vip ignored a Pub/Sub message', reason: t.kind === 'unknown' ? t.reason : 'no check runner', id: event.id });
+    log({
+      level: 'warn',
+      msg: 'mirror-vip ignored a Pub/Sub message',
+      reason: t.kind === 'unknown' ? t.reason : 'no check runner',
+      id: event.id,
+    });
     return { results: [] };
   };
 }
