@@ -10,7 +10,9 @@ import { startAzureWorld } from '../local-cloud/worlds/azure-world.ts';
 import { startGcpWorld } from '../local-cloud/worlds/gcp-world.ts';
 import { startOciWorld } from '../local-cloud/worlds/oci-world.ts';
 import { type Member, type SignOverrides, signedParts } from '../local-cloud/worlds/signed.ts';
+import type { CheckReport } from '../shared/core/check.ts';
 import type { FailoverResult } from '../shared/core/result.ts';
+import { awsPreflight, gcpPreflight } from './demo-preflight.ts';
 
 export const DEMO_CLOUDS = ['aws', 'gcp', 'azure', 'oci'] as const;
 export type DemoCloud = (typeof DEMO_CLOUDS)[number];
@@ -30,6 +32,8 @@ export interface Scenario {
   /** Commands for --serve: how to look at the emulated cloud read-only. */
   inspectEnv(): string;
   config: unknown;
+  /** The preflight through the function's own scheduled trigger, and a permission to remove and restore. */
+  preflight?: { run(): Promise<CheckReport | undefined>; breakIt(): string; fixIt(): string };
   close(): Promise<void>;
 }
 
@@ -76,6 +80,7 @@ async function awsScenario(o: ScenarioOptions): Promise<Scenario> {
     callNames: () => world.emu.calls.map((c) => c.action),
     inspectEnv: () => `AWS_ENDPOINT_URL=${world.emu.url} AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo`,
     config: world.config,
+    preflight: awsPreflight(world),
     close: async () => {
       await fn.close();
       await world.close();
@@ -103,6 +108,7 @@ async function gcpScenario(o: ScenarioOptions): Promise<Scenario> {
     callNames: () => world.emu.calls.map((c) => c.op),
     inspectEnv: () => `MIRROR_VIP_GCP_COMPUTE_ENDPOINT=${world.emu.url}`,
     config: world.config,
+    preflight: gcpPreflight(world),
     close: () => world.close(),
   };
 }

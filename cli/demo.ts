@@ -63,6 +63,7 @@ export async function runDemo(
   try {
     say(`mirror-vip demo (${o.cloud}, ${o.members ?? 'iris'} members): function at ${s.functionUrl}\n  ${s.banner}\n`);
     await step('A is primary and holds the VIP', () => [s.where()]);
+    const checked = s.preflight ? await preflightSteps(s.preflight, step) : true;
     await step('A goes down, B becomes primary', () => {
       s.setRole('iris-a', 'down');
       s.setRole('iris-b', 'primary');
@@ -87,6 +88,7 @@ export async function runDemo(
     });
     await step('after', () => [s.where()]);
     const ok =
+      checked &&
       moved?.outcome === 'moved' &&
       forged?.error?.code === 'bad_signature' &&
       idle?.outcome === 'unchanged' &&
@@ -116,4 +118,31 @@ async function serve(s: Scenario, out: (line: string) => void, from: Lineage): P
   out(`  ${s.inspectEnv()} npx mirror-vip plan --config ${configFile} --to iris-b`);
   out('Each request the function handles is shown below. Ctrl-C to stop.');
   await serveUntilStopped(s, out, from);
+}
+
+type StepFn = (
+  name: string,
+  act: () => Promise<[string, FailoverResult?]> | [string, FailoverResult?],
+) => Promise<unknown>;
+
+/** A permission removed, the scheduled check names it with the fix, the fix applied, the check passes. */
+async function preflightSteps(p: NonNullable<Scenario['preflight']>, step: StepFn): Promise<boolean> {
+  await step('a permission is removed', () => [p.breakIt()]);
+  let failed = false;
+  await step('the scheduled check', async () => {
+    const r = await p.run();
+    const f = r?.findings.find((x) => x.status === 'fail');
+    failed = r?.ok === false && !!f;
+    return [
+      f ? `FAIL ${f.check} ${f.resource} (-> ${f.target}); fix: ${f.fix}; ${r?.writes} writes` : 'no failure seen',
+    ];
+  });
+  await step('the fix is applied', () => [p.fixIt()]);
+  let passed = false;
+  await step('the check again', async () => {
+    const r = await p.run();
+    passed = r?.ok === true;
+    return [`${r?.findings.length} checks, ${r?.ok ? 'all pass' : 'still failing'}, ${r?.writes} writes`];
+  });
+  return failed && passed;
 }

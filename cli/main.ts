@@ -16,6 +16,7 @@ const REGISTRARS: Record<string, () => Promise<Register>> = {
   keygen: async () => (await import('./commands-check.ts')).addCheckCommands,
   demo: async () => (await import('./commands-demo.ts')).registerDemo,
   drill: async () => (await import('./drill.ts')).registerDrill,
+  check: async () => (await import('./check.ts')).addCheckCommand,
 };
 /** Registrars for the commands no entry above names (the operator actions, whatever their list is). */
 const OTHERS = async (): Promise<Register> => (await import('./operator.ts')).addOperatorCommands;

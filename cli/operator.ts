@@ -13,6 +13,8 @@ const DESCRIPTIONS: Record<OperatorAction, string> = {
   reconcile: 'ask the deployed function to reconcile the mirror now (move the VIP to the sole primary)',
   pause: 'pause moves of the mirror (maintenance): the function then answers "paused" and writes nothing',
   resume: 'end a pause: the function moves the VIP again',
+  check:
+    "ask the deployed function to run the preflight with its own identity (zero writes): every mirror's failover path",
 };
 
 const run = promisify(execFile);
@@ -179,36 +181,48 @@ async function ask(t: Target, action: OperatorAction, generation?: number): Prom
   return answer as Record<string, unknown>;
 }
 
+/**
+ * One operator request for a command that reads the answer itself (check): the answer, or NotifyError 1 when the
+ * function refused and 4 when no mirror-vip answer came back, with the same bounds as every operator request.
+ */
+export async function postOperator(action: OperatorAction, o: Opts): Promise<Record<string, unknown>> {
+  return ask(target(o), action);
+}
+
+/** The options every operator command takes: where the function is, the operator key, the cloud's own auth. */
+export function operatorOptions(c: Command): Command {
+  return c
+    .option('--url <url>', 'the function URL (MIRROR_VIP_URL)')
+    .option('--key-id <id>', 'operator key id (MIRROR_VIP_OPERATOR_KEY_ID), from operatorKeys in the configuration')
+    .option(
+      '--key-file <path>',
+      'file whose first line is the operator secret, mode 600 (MIRROR_VIP_OPERATOR_KEY_FILE)',
+    )
+    .addOption(
+      new Option(
+        '--cloud <cloud>',
+        "the function's cloud; gcp adds the operator's ID token (MIRROR_VIP_ID_TOKEN, else gcloud auth print-identity-token)",
+      ).choices(['aws', 'gcp', 'azure', 'oci']),
+    )
+    .option(
+      '--aws-iam',
+      'the AWS function URL has AuthType AWS_IAM: sign with SigV4 (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, else the instance role); the identity needs the invoke permissions of docs/deploy-aws.md',
+    )
+    .option('--timeout <seconds>', 'how long to wait for each whole answer (default 60)')
+    .option('--json', 'print the answer on one line');
+}
+
 /** inspect, reconcile, pause and resume: operator requests to the deployed function, signed with an operator key. */
 export function addOperatorCommands(cli: Command): void {
   for (const action of ['inspect', 'reconcile', 'pause', 'resume'] as const) {
-    cli
-      .command(action)
-      .description(DESCRIPTIONS[action])
-      .requiredOption('--mirror <name>', 'the mirror')
-      .option('--url <url>', 'the function URL (MIRROR_VIP_URL)')
-      .option('--key-id <id>', 'operator key id (MIRROR_VIP_OPERATOR_KEY_ID), from operatorKeys in the configuration')
-      .option(
-        '--key-file <path>',
-        'file whose first line is the operator secret, mode 600 (MIRROR_VIP_OPERATOR_KEY_FILE)',
-      )
-      .addOption(
-        new Option(
-          '--cloud <cloud>',
-          "the function's cloud; gcp adds the operator's ID token (MIRROR_VIP_ID_TOKEN, else gcloud auth print-identity-token)",
-        ).choices(['aws', 'gcp', 'azure', 'oci']),
-      )
-      .option(
-        '--aws-iam',
-        'the AWS function URL has AuthType AWS_IAM: sign with SigV4 (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, else the instance role); the identity needs the invoke permissions of docs/deploy-aws.md',
-      )
+    operatorOptions(
+      cli.command(action).description(DESCRIPTIONS[action]).requiredOption('--mirror <name>', 'the mirror'),
+    )
       .option('--reason <text>', 'recorded with a pause')
       .option(
         '--generation <n>',
         'pause and resume: the pause generation this request is based on (as inspect shows it); without it the CLI reads it with an inspect first',
       )
-      .option('--timeout <seconds>', 'how long to wait for each whole answer (default 60)')
-      .option('--json', 'print the answer on one line')
       .addHelpText(
         'after',
         '\nExit codes: 0 done (a mirror-vip answer with ok true), 1 refused (HTTP status not 2xx; stale_generation: inspect and ask again), 2 usage, 3 key file, 4 no mirror-vip answer (none within --timeout, over 1 MiB, or a 2xx that is not a mirror-vip answer: whether it was done is unknown).',

@@ -10,6 +10,7 @@ import {
 import { createRoute, deleteRoute, describeRouteTables, type RouteInput, replaceRoute } from './ec2-routes.ts';
 import type { Address, Ec2State, RouteTable } from './ec2-state.ts';
 import { networkInterfaceXml, tagSet } from './ec2-views.ts';
+import { describeVpcs, routeDryRun } from './ec2-vpcs.ts';
 import { boolParam, filterParams, intParam, listParam, optionalParam, type Params, requireParam } from './query.ts';
 import type { XmlValue } from './xml.ts';
 
@@ -19,6 +20,8 @@ type Fields = Record<string, XmlValue>;
 export interface Ec2Action {
   write: boolean;
   run(state: Ec2State, params: Params): Fields;
+  /** What DryRun validates before answering DryRunOperation; absent = the whole action, on a copy of the state. */
+  dryRun?(state: Ec2State, params: Params): Fields;
 }
 
 function routeTableXml(state: Ec2State, t: RouteTable): XmlValue {
@@ -87,8 +90,10 @@ export const EC2_ACTIONS: Readonly<Record<string, Ec2Action>> = {
       return { routeTableSet: tables.map((t) => routeTableXml(state, t)) };
     },
   },
+  DescribeVpcs: describeVpcs,
   CreateRoute: {
     write: true,
+    dryRun: routeDryRun,
     run: (state, p) => {
       createRoute(state, routeInput(p));
       return ok;
@@ -96,6 +101,7 @@ export const EC2_ACTIONS: Readonly<Record<string, Ec2Action>> = {
   },
   ReplaceRoute: {
     write: true,
+    dryRun: routeDryRun,
     run: (state, p) => {
       replaceRoute(state, routeInput(p));
       return ok;

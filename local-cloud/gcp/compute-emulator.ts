@@ -14,6 +14,7 @@ import {
   type StateTransition,
 } from './compute-state.ts';
 import { defaultFaults, type FaultPlan, injectedFailure, rateLimited, take } from './faults.ts';
+import { authorizeCompute, callerOf, getSubnetwork, testInstance, testPermissions, testSubnetwork } from './iam.ts';
 import {
   aggregatedAddresses,
   aggregatedInstances,
@@ -73,6 +74,8 @@ const now = () => performance.timeOrigin + performance.now();
 
 interface Ctx extends ApiRequest {
   state: ComputeState;
+  /** The bearer token ('' without one): whose grants apply. */
+  caller: string;
   ops: OperationStore;
   start(m: Mutation): OperationJson;
 }
@@ -114,6 +117,19 @@ const ENDPOINTS: [string, string, string, Handler][] = [
     'instances.deleteAccessConfig',
     mutate(deleteAccessConfigMutation),
   ],
+  [
+    'POST',
+    'zones/*/instances/*/testIamPermissions',
+    'instances.testIamPermissions',
+    (c) => testInstance(c.state, c.caller, c),
+  ],
+  ['GET', 'regions/*/subnetworks/*', 'subnetworks.get', (c) => getSubnetwork(c.state, c)],
+  [
+    'POST',
+    'regions/*/subnetworks/*/testIamPermissions',
+    'subnetworks.testIamPermissions',
+    (c) => testSubnetwork(c.state, c.caller, c),
+  ],
   ['GET', 'global/routes', 'routes.list', listRoutes],
   ['GET', 'global/routes/*', 'routes.get', getRoute],
   ['POST', 'global/routes', 'routes.insert', mutate(insertRouteMutation)],
@@ -130,8 +146,16 @@ const TABLE = ENDPOINTS.map(([method, path, op, handle]) => ({
   handle,
 }));
 
+/** Resource Manager's projects.testIamPermissions (v1), served here for the project-level rights of a move. */
+const PROJECT_TEST = {
+  method: 'POST',
+  pattern: /^\/v1\/projects\/([^/:]+):testIamPermissions$/,
+  op: 'projects.testIamPermissions',
+  handle: (c: Ctx) => testPermissions(c.state, c.caller, `projects/${c.state.project}`, c.body),
+};
+
 function route(method: string, pathname: string) {
-  for (const endpoint of TABLE) {
+  for (const endpoint of [...TABLE, PROJECT_TEST]) {
     const hit = endpoint.method === method ? endpoint.pattern.exec(pathname) : null;
     if (hit) return { endpoint, project: hit[1] ?? '', params: hit.slice(2).map(decodeURIComponent) };
   }
@@ -203,7 +227,9 @@ async function dispatch(env: Env, req: http.IncomingMessage, url: URL, match: Re
     const delayMs = faults.operationDelayByOp[op] ?? faults.operationDelayMs;
     return ops.start(m, { delayMs, failure, onTransition, ...(requestId ? { requestId } : {}) });
   };
-  const ctx: Ctx = { state, ops, params: match.params, query: url.searchParams, body, start };
+  const caller = callerOf(req);
+  const ctx: Ctx = { state, ops, caller, params: match.params, query: url.searchParams, body, start };
+  authorizeCompute(state, caller, op, ctx);
   if (op === 'instances.updateNetworkInterface') bumpFingerprint(state, faults, ctx);
   return match.endpoint.handle(ctx);
 }
@@ -233,7 +259,7 @@ async function serve(env: Env, req: http.IncomingMessage, res: http.ServerRespon
     res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...close });
     res.end(JSON.stringify(payload));
   }
-  const write = method !== 'GET' && !op.endsWith('.wait') && op !== 'unknown';
+  const write = method !== 'GET' && !op.endsWith('.wait') && !op.endsWith('testIamPermissions') && op !== 'unknown';
   const path = url.pathname + url.search;
   env.calls.push({
     method,

@@ -48,7 +48,12 @@ export function addressJson(state: ComputeState, a: Address): Record<string, unk
     name: a.name,
     address: a.address,
     addressType: a.addressType,
-    ...(a.networkTier ? { networkTier: a.networkTier } : {}),
+    // external addresses always carry their tier; PREMIUM is the default (Compute API reference, addresses)
+    ...(a.addressType === 'EXTERNAL'
+      ? { networkTier: a.networkTier ?? 'PREMIUM' }
+      : a.networkTier
+        ? { networkTier: a.networkTier }
+        : {}),
     status: holder ? 'IN_USE' : 'RESERVED',
     ...(holder ? { users: [state.link(`zones/${holder.zone}/instances/${holder.name}`)] } : {}),
     region: state.link(`regions/${state.region}`),

@@ -5,6 +5,7 @@ import { cloudEvent, http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { createGcpFunctions, FUNCTION_NAMES } from '../../functions/gcp/app.ts';
 import { PAUSE_SECRETS_ENV } from '../../shared/config/paused.ts';
+import type { CheckReport } from '../../shared/core/check.ts';
 import type { EngineDeps } from '../../shared/core/engine.ts';
 import type { MemberRole } from '../../shared/core/health.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
@@ -185,7 +186,8 @@ export async function startGcpWorld(opts: GcpWorldOptions = {}) {
           body: JSON.stringify(data),
         });
     const text = await res.text();
-    return { status: res.status, results: text ? (JSON.parse(text) as { results: FailoverResult[] }).results : [] };
+    const body = text ? (JSON.parse(text) as { results?: FailoverResult[]; check?: CheckReport }) : {};
+    return { status: res.status, results: body.results ?? [], check: body.check };
   };
 
   const nic = (m: { name: string; zone: string }) => state.instance(m.zone, m.name)?.networkInterfaces[0];

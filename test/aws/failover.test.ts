@@ -164,6 +164,10 @@ describe('AWS function: alarms and schedules reconcile', () => {
     world = await startAwsWorld({ roles: { 'iris-a': 'down', 'iris-b': 'backup' } });
     const tick = { source: 'aws.events', 'detail-type': 'Scheduled Event' };
     expect(((await world.handler(tick)) as { results: FailoverResult[] }).results[0]?.error?.code).toBe('no_primary');
+    // the instance's first scheduled invocation also ran its cold-start preflight: reads and DryRuns, no write
+    expect(world.emu.calls.filter((c) => c.write)).toEqual([]);
+    expect(world.lines.filter((l) => l.trigger === 'cold-start')).toHaveLength(1);
+    world.emu.reset();
     world.members.set('iris-a', 'primary');
     world.members.set('iris-b', 'primary');
     expect(((await world.handler(tick)) as { results: FailoverResult[] }).results[0]?.error?.code).toBe(

@@ -165,7 +165,7 @@ describe('mirror-vip CLI', () => {
   });
 
   it('every command has --help', async () => {
-    const commands = ['notify', 'status', 'plan', 'keygen', 'demo', 'inspect', 'reconcile', 'pause', 'resume'];
+    const commands = ['notify', 'status', 'plan', 'keygen', 'demo', 'inspect', 'reconcile', 'pause', 'resume', 'check'];
     const runs = await Promise.all(commands.map((c) => cli([c, '--help'])));
     for (const [i, { code, stdout }] of runs.entries()) {
       expect(code).toBe(0);
@@ -265,6 +265,13 @@ describe('the demo', () => {
       const { ok, steps } = await runDemo(o, (s) => lines.push(s));
       expect(ok).toBe(true);
       expect(steps.map((s) => s.result?.outcome).filter(Boolean)).toEqual(['moved', 'rejected', 'unchanged']);
+      // the failing check and its fix, before the failover
+      const checks = steps.filter((s) => s.step.startsWith('the check') || s.step === 'the scheduled check');
+      expect(checks.map((s) => s.detail.split(' ').slice(0, 2).join(' '))).toEqual([
+        cloud === 'aws' ? 'FAIL aws.dryrun.ReplaceRoute' : 'FAIL gcp.permission.instance',
+        expect.stringMatching(/^\d+ checks,$/),
+      ]);
+      expect(checks[1]?.detail).toContain('all pass, 0 writes');
       expect(JSON.parse(lines.join('\n'))).toMatchObject({ ok: true, cloud });
     }
   });

@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { convertFiles, parse } from '@cdktf/hcl2json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RECONCILE_KIND } from '../../functions/gcp/gcp-events.ts';
+import { CHECK_KIND, RECONCILE_KIND } from '../../functions/gcp/gcp-events.ts';
 import { parseConfig } from '../../shared/config/load.ts';
+import { CHECK_FAILED_MSG } from '../../shared/core/check.ts';
 import { GCP_PERMISSIONS, GCP_PERMISSIONS_BY_CALL } from '../../shared/providers/gcp/compute-api.ts';
 import { ref, terraformConsole, tfEnv } from '../support/terraform.ts';
 
@@ -169,7 +170,8 @@ describe('terraform/gcp', () => {
 
     it('are each granted once, on the narrowest resource: instances, the subnet, then the project', () => {
       const roles = Object.keys(tf.resource.google_project_iam_custom_role ?? {}).sort();
-      expect(roles).toEqual(['instance', 'project', 'subnetwork']);
+      // check_* hold the preflight's reads (check.tf), tested below
+      expect(roles).toEqual(['check_project', 'check_subnetwork', 'instance', 'project', 'subnetwork']);
       const perms = (name: string) => one('google_project_iam_custom_role', name).permissions;
       expect([perms('instance'), perms('subnetwork'), perms('project')]).toEqual([
         ref('local.instance_permissions'),
@@ -181,9 +183,9 @@ describe('terraform/gcp', () => {
         [ref('local.members'), ref('google_project_iam_custom_role.instance.id')],
       ]);
       expect(instance[0]?.b).toMatchObject({ zone: ref('each.value.zone'), instance_name: ref('each.value.instance') });
-      const subnet = resources('google_compute_subnetwork_iam_member');
+      const subnet = resources('google_compute_subnetwork_iam_member').filter((r) => r.name !== 'check');
       expect(subnet.map((r) => r.b.role)).toEqual([ref('google_project_iam_custom_role.subnetwork[0].id')]);
-      const project = resources('google_project_iam_member');
+      const project = resources('google_project_iam_member').filter((r) => r.name !== 'check');
       expect(project.map((r) => r.b.role)).toEqual([ref('google_project_iam_custom_role.project[0].id')]);
     });
   });
@@ -348,6 +350,38 @@ describe('terraform/gcp', () => {
       const target = (one('google_cloud_scheduler_job', 'reconcile').pubsub_target as Block[])[0];
       expect(target?.topic_name).toBe(ref('google_pubsub_topic.events.id'));
       expect(target?.data).toBe(`\${base64encode(jsonencode({ kind = "${RECONCILE_KIND}" }))}`);
+    });
+  });
+
+  describe('the preflight check (check.tf)', () => {
+    it('is scheduled hourly through the events topic with the message the function takes as a check', () => {
+      const job = one('google_cloud_scheduler_job', 'check');
+      expect(job.schedule).toBe(ref('var.check_schedule'));
+      expect((tf as unknown as { variable: Record<string, Block[]> }).variable.check_schedule?.[0]?.default).toBe(
+        '0 * * * *',
+      );
+      const target = (job.pubsub_target as Block[])[0];
+      expect(target?.topic_name).toBe(ref('google_pubsub_topic.events.id'));
+      expect(target?.data).toBe(`\${base64encode(jsonencode({ kind = "${CHECK_KIND}" }))}`);
+    });
+
+    it('alerts on the failing line as the function writes it to Cloud Logging', () => {
+      const metric = one('google_logging_metric', 'check_failed');
+      expect(metric.filter).toContain(`jsonPayload.message="${CHECK_FAILED_MSG}"`);
+      const policy = one('google_monitoring_alert_policy', 'check_failed');
+      expect(policy.notification_channels).toBe(ref('var.notification_channels'));
+      const cond = (policy.conditions as Block[])[0]?.condition_threshold as Block[];
+      expect(String(cond[0]?.filter)).toContain(ref('google_logging_metric.check_failed.name'));
+    });
+
+    it('reads only the subnet ranges (on the subnet) and the address list (project), nothing it could write', () => {
+      expect(one('google_project_iam_custom_role', 'check_subnetwork').permissions).toEqual([
+        'compute.subnetworks.get',
+      ]);
+      expect(one('google_project_iam_custom_role', 'check_project').permissions).toEqual(['compute.addresses.list']);
+      expect(one('google_compute_subnetwork_iam_member', 'check').role).toBe(
+        ref('google_project_iam_custom_role.check_subnetwork[0].id'),
+      );
     });
   });
 });
