@@ -1,4 +1,5 @@
 import type { MirrorConfig } from '../config/schema.ts';
+import type { CheckFinding } from '../core/check.ts';
 import type { CallContext } from '../core/retry.ts';
 
 /**
@@ -56,4 +57,9 @@ export interface Provider<M extends MirrorConfig = MirrorConfig> {
   observe(mirror: M, ctx: CallContext, options?: ObserveOptions): Promise<Observation>;
   // biome-ignore lint/suspicious/noConfusingVoidType: providers written against the older `Promise<void>` still fit
   apply(mirror: M, changes: readonly PlanChange[], ctx: CallContext): Promise<ApplyReport | void>;
+  /**
+   * The provider's preflight (shared/core/check.ts): every member as a possible target, every check of its cloud.
+   * It makes ZERO write calls (ctx.log counts them) and reports a read it could not make as status 'error'.
+   */
+  check?(mirror: M, ctx: CallContext): Promise<CheckFinding[]>;
 }
