@@ -1,7 +1,9 @@
 import type { Config, MirrorConfig } from '../config/schema.ts';
 import { asMirrorVipError, DecisionError } from '../errors.ts';
-// TEMPORARY until check-aws-gcp's framework is merged (it lives in shared/protocol/operator.ts there)
-const EVERY_MIRROR = '*';
+import { EVERY_MIRROR } from '../protocol/operator.ts';
+
+export { EVERY_MIRROR };
+
 import type { Provider } from '../providers/types.ts';
 import { CallLog } from './calls.ts';
 import { createCallContext } from './retry.ts';
@@ -33,7 +35,6 @@ export interface CheckReport {
   /** Write calls made by the check; anything but 0 is a bug (ok is then false). */
   writes: number;
 }
-
 
 /** The `msg` of the one structured log line a failing scheduled check writes; the deploy files' alarms match it. */
 export const CHECK_FAILED_MSG = 'mirror-vip check failed';
@@ -152,9 +153,11 @@ export async function runScheduledCheck(deps: ScheduledCheckDeps, trigger: strin
   deps.log(checkLogLine(report, trigger));
   if (!report.ok && deps.notify) {
     const { subject, message } = formatCheckNotification(report, trigger);
-    await deps.notify(subject, message).catch((e: unknown) =>
-      deps.log({ level: 'error', msg: 'mirror-vip check notification failed', error: String(e) }),
-    );
+    await deps
+      .notify(subject, message)
+      .catch((e: unknown) =>
+        deps.log({ level: 'error', msg: 'mirror-vip check notification failed', error: String(e) }),
+      );
   }
   return report;
 }

@@ -1,9 +1,10 @@
 import type { Config, MirrorConfig } from '../config/schema.ts';
-import { asMirrorVipError, DecisionError } from '../errors.ts';
-import { type OperatorRequest, verifyOperatorRequest } from '../protocol/operator.ts';
+import { asMirrorVipError, DecisionError, RequestError } from '../errors.ts';
+import { EVERY_MIRROR, type OperatorRequest, verifyOperatorRequest } from '../protocol/operator.ts';
 import type { VerificationKey } from '../protocol/verify.ts';
 import type { Provider } from '../providers/types.ts';
 import { CallLog } from './calls.ts';
+import { runChecks } from './check.ts';
 import type { FailoverEngine, SignedRequest } from './engine.ts';
 import { type Probe, probeMember } from './health.ts';
 import { currentHolder, pointsAt } from './plan.ts';
@@ -63,7 +64,7 @@ export function operatorEndpoint(deps: OperatorDeps): ((req: SignedRequest) => P
   return (req) => handleOperator(deps, req, seen);
 }
 
-/** Handle one signed operator request: inspect (read-only), reconcile now, pause or resume one mirror. */
+/** Handle one signed operator request: inspect or check (read-only), reconcile now, pause or resume one mirror. */
 export async function handleOperator(
   deps: OperatorDeps,
   req: SignedRequest,
@@ -82,17 +83,17 @@ export async function handleOperator(
       throw new DecisionError('replayed_request', `request ${request.requestId} was already received`);
     if (seen.size >= 1000) seen.delete(seen.values().next().value as string);
     seen.add(request.requestId);
+    if (request.action === 'check') {
+      const report = await runChecks(deps.config, deps.providerFor, { mirror: request.mirror });
+      logDone(deps, request, keyId);
+      return { status: 200, body: { ok: true, action: 'check', mirror: request.mirror, report } };
+    }
+    if (request.mirror === EVERY_MIRROR)
+      throw new RequestError('invalid_request', `mirror '${EVERY_MIRROR}' (every mirror) is for the action check only`);
     const mirror = deps.config.mirrors.find((m) => m.name === request.mirror);
     if (!mirror) throw new DecisionError('unknown_mirror', `mirror ${request.mirror} is not configured`, 404);
     const body = await act(deps, mirror, request, keyId, now);
-    deps.log?.({
-      level: 'info',
-      msg: 'mirror-vip operator request',
-      action: request.action,
-      mirror: mirror.name,
-      keyId,
-      requestId: request.requestId,
-    });
+    logDone(deps, request, keyId);
     return { status: 200, body: { ok: true, action: request.action, mirror: mirror.name, ...body } };
   } catch (e: unknown) {
     const err = asMirrorVipError(e);
@@ -106,6 +107,17 @@ export async function handleOperator(
     });
     return { status, body: { ok: false, error: { code: err.code, message } } };
   }
+}
+
+function logDone(deps: OperatorDeps, r: OperatorRequest, keyId: string) {
+  deps.log?.({
+    level: 'info',
+    msg: 'mirror-vip operator request',
+    action: r.action,
+    mirror: r.mirror,
+    keyId,
+    requestId: r.requestId,
+  });
 }
 
 async function act(deps: OperatorDeps, mirror: MirrorConfig, r: OperatorRequest, keyId: string, now: number) {
@@ -125,6 +137,7 @@ async function act(deps: OperatorDeps, mirror: MirrorConfig, r: OperatorRequest,
     await deps.pauses.set(mirror.name, state);
     return { paused: state };
   }
+  if (r.action !== 'resume') throw new RequestError('invalid_request', `action ${r.action} takes no single mirror`);
   await deps.pauses.clear(mirror.name, { by: keyId, since: new Date(now).toISOString() });
   return { paused: null };
 }

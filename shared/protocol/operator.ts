@@ -6,7 +6,9 @@ import type { VerificationKey } from './verify.ts';
 
 /** The path of a function URL that takes operator requests (members' events go to any other path). */
 export const OPERATOR_PATH = '/operator';
-export const OPERATOR_ACTIONS = ['inspect', 'reconcile', 'pause', 'resume'] as const;
+export const OPERATOR_ACTIONS = ['inspect', 'reconcile', 'pause', 'resume', 'check'] as const;
+/** `mirror` of an operator request meaning every configured mirror: accepted by the action `check` only. */
+export const EVERY_MIRROR = '*';
 export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'letters, digits, . _ - (1 to 63)');
@@ -17,7 +19,7 @@ export const operatorSchema = z.strictObject({
   type: z.literal('operator'),
   requestId: z.string().regex(/^[A-Za-z0-9._:-]{16,128}$/, '16 to 128 of A-Z a-z 0-9 . _ : -'),
   action: z.enum(OPERATOR_ACTIONS),
-  mirror: name,
+  mirror: z.union([name, z.literal(EVERY_MIRROR)]),
   reason: z.string().max(256).optional(),
 });
 export type OperatorRequest = z.infer<typeof operatorSchema>;
