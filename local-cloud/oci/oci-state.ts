@@ -22,6 +22,8 @@ export interface PublicIp {
   lifecycleState: PublicIpState;
   privateIpId: string | null;
   etag: string;
+  /** RESERVED (default) or EPHEMERAL: only a reserved public IP can be moved to another private IP. */
+  lifetime?: 'RESERVED' | 'EPHEMERAL';
 }
 export interface RouteRule {
   destination: string;
