@@ -11,7 +11,8 @@ const DESCRIPTIONS: Record<OperatorAction, string> = {
   reconcile: 'ask the deployed function to reconcile the mirror now (move the VIP to the sole primary)',
   pause: 'pause moves of the mirror (maintenance): the function then answers "paused" and writes nothing',
   resume: 'end a pause: the function moves the VIP again',
-  check: "ask the deployed function to run the preflight with its own identity (zero writes): every mirror's failover path",
+  check:
+    "ask the deployed function to run the preflight with its own identity (zero writes): every mirror's failover path",
 };
 
 const run = promisify(execFile);

@@ -1,3 +1,5 @@
+import type { CheckReport, ScheduledCheckDeps } from '../../shared/core/check.ts';
+import { checkRunner } from '../../shared/core/check-schedule.ts';
 import type { EngineDeps } from '../../shared/core/engine.ts';
 import type { PauseStore } from '../../shared/core/operator.ts';
 import { type FailoverResult, publicError, rejectedResult } from '../../shared/core/result.ts';
@@ -25,15 +27,22 @@ const json = (statusCode: number, body: unknown, retryAfter?: number): HttpRespo
 
 const refusal = (status: number, code: string, message: string) => json(status, rejectedResult(code, message));
 
-/** Build the Lambda handler: function URL → signed event; SNS alarm → reconcile its mirror; schedule → reconcile all. */
+type Answer = { results: FailoverResult[] } | { check: CheckReport };
+
+/**
+ * Build the Lambda handler: function URL → signed event; SNS alarm → reconcile its mirror; schedule → reconcile all;
+ * {"mirrorVip":"check"} → the preflight. `notifyCheck` replaces the SNS publish of a failing check (tests).
+ */
 export async function createAwsHandler(
   env: Record<string, string | undefined>,
-  extra: Partial<EngineDeps> & { pauseStore?: PauseStore } = {},
+  extra: Partial<EngineDeps> & { pauseStore?: PauseStore; notifyCheck?: ScheduledCheckDeps['notify'] } = {},
 ) {
   const pauses = awsPauses(env, extra);
-  const { config, engine } = await createAwsEngine(env, { ...pauses.deps, ...extra });
+  const { config, engine, providerFor, publish } = await createAwsEngine(env, { ...pauses.deps, ...extra });
   const operator = await awsOperator(env, config, engine, pauses.store, extra);
-  const route = async (event: unknown): Promise<HttpResponse | { results: FailoverResult[] }> => {
+  const log = extra.log ?? ((l: Record<string, unknown>) => console.log(JSON.stringify(l)));
+  const checks = checkRunner({ config, providerFor, notify: extra.notifyCheck ?? publish, log });
+  const route = async (event: unknown): Promise<HttpResponse | Answer> => {
     const t = classifyAwsEvent(config, event, MAX_BODY_BYTES);
     if (t.kind === 'bad') return refusal(400, t.code, t.message);
     if (t.kind === 'http') {
@@ -45,16 +54,24 @@ export async function createAwsHandler(
       const { status, result, retryAfterSeconds } = await engine.handleEvent({ rawBody: t.body, headers: t.headers });
       return json(status, result, retryAfterSeconds);
     }
+    if (t.kind === 'check') return { check: await checks.scheduled() };
+    // the cold-start check runs on the instance's first asynchronous invocation: a member's event never waits for it
+    const coldStart = checks.coldStart();
     if (t.kind === 'alarm') {
       const mirrors = [...new Set(t.alarms.map((a) => a.mirror ?? `(unnamed alarm ${a.name})`))];
       const replies = await Promise.all(mirrors.map((m) => engine.reconcile('alarm', m)));
+      await coldStart;
       return { results: replies.flat().map((r) => r.result) };
     }
-    if (t.kind === 'schedule') return { results: (await engine.reconcile('schedule')).map((r) => r.result) };
+    if (t.kind === 'schedule') {
+      const results = (await engine.reconcile('schedule')).map((r) => r.result);
+      await coldStart;
+      return { results };
+    }
     return refusal(400, 'unknown_event', 'event is neither a function URL request, an SNS alarm nor a schedule');
   };
   // every event, of any shape, gets a typed answer: nothing is thrown out of the handler
-  return async (event: unknown): Promise<HttpResponse | { results: FailoverResult[] }> => {
+  return async (event: unknown): Promise<HttpResponse | Answer> => {
     try {
       return await route(event);
     } catch (e: unknown) {

@@ -1,10 +1,14 @@
 import type { Config } from '../../shared/config/schema.ts';
 
+/** The constant input of the check schedule: {"mirrorVip": "check"}. */
+export const CHECK_EVENT_KEY = 'mirrorVip';
+
 /** The Lambda events this function accepts, told apart by shape. */
 export type AwsTrigger =
   | { kind: 'http'; method: string; headers: Record<string, string | undefined>; body: Buffer }
   | { kind: 'alarm'; alarms: { name: string; state: string; mirror: string | undefined }[] }
   | { kind: 'schedule' }
+  | { kind: 'check' }
   | { kind: 'unknown' }
   | { kind: 'bad'; code: string; message: string };
 
@@ -81,5 +85,7 @@ export function classifyAwsEvent(config: Config, event: unknown, maxBytes: numbe
     };
   }
   if (event.source === 'aws.events' && event['detail-type'] === 'Scheduled Event') return { kind: 'schedule' };
+  // the preflight's own schedule (terraform/aws/check.tf, serverless.yml) sends this constant input
+  if (event[CHECK_EVENT_KEY] === 'check' && Object.keys(event).length === 1) return { kind: 'check' };
   return { kind: 'unknown' };
 }

@@ -1,13 +1,11 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { loadConfig } from '../../shared/config/load.ts';
 import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import type { EngineDeps, FailoverEngine } from '../../shared/core/engine.ts';
-import { type OperatorDeps, operatorEndpoint, type PauseStore, pauseCheck } from '../../shared/core/operator.ts';
-import { awsProvider } from '../../shared/providers/aws/aws-provider.ts';
-import { sdkEc2Api } from '../../shared/providers/aws/ec2-client.ts';
+import { operatorEndpoint, type PauseStore, pauseCheck } from '../../shared/core/operator.ts';
 import { ssmPauseStore } from '../../shared/providers/aws/pause-ssm.ts';
+import { awsProviders } from './aws-runtime.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -35,21 +33,13 @@ export async function awsOperator(
       (await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }))).Parameter?.Value ?? '',
   });
   if (operatorKeys.size === 0) return undefined;
-  const providers = new Map<string, ReturnType<typeof awsProvider>>();
-  const providerFor = (m: Config['mirrors'][number]) => {
-    let p = providers.get(m.region);
-    if (!p) {
-      p = awsProvider(sdkEc2Api(new EC2Client({ region: m.region, maxAttempts: 3 })));
-      providers.set(m.region, p);
-    }
-    return p;
-  };
+  const providerFor = awsProviders(env, 3);
   const log = extra.log ?? ((l: Record<string, unknown>) => console.log(JSON.stringify(l)));
   return operatorEndpoint({
     config,
     engine,
     operatorKeys,
-    providerFor: providerFor as OperatorDeps['providerFor'],
+    providerFor,
     pauses,
     probe: extra.probe,
     nowMs: extra.nowMs,

@@ -9,6 +9,7 @@ import {
 } from './ec2-interfaces.ts';
 import { createRoute, deleteRoute, describeRouteTables, type RouteInput, replaceRoute } from './ec2-routes.ts';
 import type { Address, Ec2State, NetworkInterface, RouteTable, Tags } from './ec2-state.ts';
+import { describeVpcs, routeDryRun } from './ec2-vpcs.ts';
 import { boolParam, filterParams, intParam, listParam, optionalParam, type Params, requireParam } from './query.ts';
 import type { XmlValue } from './xml.ts';
 
@@ -18,6 +19,8 @@ type Fields = Record<string, XmlValue>;
 export interface Ec2Action {
   write: boolean;
   run(state: Ec2State, params: Params): Fields;
+  /** What DryRun validates before answering DryRunOperation; absent = the whole action, on a copy of the state. */
+  dryRun?(state: Ec2State, params: Params): Fields;
 }
 
 const tagSet = (tags: Tags): XmlValue => Object.entries(tags).map(([key, value]) => ({ key, value }));
@@ -143,8 +146,10 @@ export const EC2_ACTIONS: Readonly<Record<string, Ec2Action>> = {
       return { routeTableSet: tables.map((t) => routeTableXml(state, t)) };
     },
   },
+  DescribeVpcs: describeVpcs,
   CreateRoute: {
     write: true,
+    dryRun: routeDryRun,
     run: (state, p) => {
       createRoute(state, routeInput(p));
       return ok;
@@ -152,6 +157,7 @@ export const EC2_ACTIONS: Readonly<Record<string, Ec2Action>> = {
   },
   ReplaceRoute: {
     write: true,
+    dryRun: routeDryRun,
     run: (state, p) => {
       replaceRoute(state, routeInput(p));
       return ok;

@@ -7,6 +7,8 @@ import { waitAtLeast } from '../latency.ts';
 import { createEc2State, type Ec2State } from './ec2-state.ts';
 import { EmulatorApiError } from './errors.ts';
 import { defaultFaults, type FaultPlan, latencyFor, takeFault } from './faults.ts';
+import { accessKeyOf, authorize } from './iam.ts';
+import { CONCURRENCY_PATH, lambdaDispatch } from './lambda-api.ts';
 import { type Dispatch, ec2Dispatch, type Reply, type Service } from './protocol.ts';
 import { parseForm } from './query.ts';
 import { snsDispatch, ssmDispatch } from './sns-ssm.ts';
@@ -74,11 +76,13 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
   });
 }
 
-/** Picks the service: SSM by its JSON target header, SNS by its API version, EC2 otherwise. */
+/** Picks the service: SSM by its JSON target header, Lambda by its REST path, SNS by its API version, EC2 otherwise. */
 function classify(req: IncomingMessage, body: string): Dispatch {
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') return ssmDispatch(target, body);
-  const query = new URL(req.url ?? '/', 'http://emulator').searchParams.toString();
+  const url = new URL(req.url ?? '/', 'http://emulator');
+  if (CONCURRENCY_PATH.test(url.pathname)) return lambdaDispatch(req.method ?? 'GET', url.pathname);
+  const query = url.searchParams.toString();
   const form = parseForm([query, body].filter((s) => s !== '').join('&'));
   return form.Version === SNS_VERSION ? snsDispatch(form) : ec2Dispatch(form);
 }
@@ -137,7 +141,9 @@ async function handle(emu: AwsEmulator, signal: AbortSignal, req: IncomingMessag
   const wait = latencyFor(emu.faults, action);
   await waitAtLeast(wait, signal);
   // The state changes when the answer is produced, after the latency, as if the request travelled that long.
-  const reply = fault === undefined ? dispatch.run(emu.state, requestId) : dispatch.error(fault, requestId);
+  // Authorization comes before everything else, DryRun included (EC2 API reference, common parameters).
+  const refused = fault ?? authorize(emu.state.iam, accessKeyOf(req), emu.state, dispatch);
+  const reply = refused === undefined ? dispatch.run(emu.state, requestId) : dispatch.error(refused, requestId);
   if (write && reply.status < 400) emu.changes.emit('change', action);
   finish(call, res, reply, requestId);
 }

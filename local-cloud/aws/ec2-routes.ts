@@ -118,8 +118,8 @@ function noRoute(destination: string, table: RouteTable): EmulatorApiError {
 function checkNotInsideVpc(state: Ec2State, table: RouteTable, destination: string): void {
   const d = cidrRange(destination);
   const vpc = state.vpcs.get(table.vpcId);
-  const v = vpc ? cidrRange(vpc.cidrBlock) : undefined;
-  if (!d || !v || d.first < v.first || d.last > v.last) return;
+  const blocks = vpc ? [vpc.cidrBlock, ...(vpc.secondaryCidrBlocks ?? [])].map(cidrRange) : [];
+  if (!d || !blocks.some((v) => v && d.first >= v.first && d.last <= v.last)) return;
   const subnets = [...state.subnets.values()].filter((s) => s.vpcId === table.vpcId);
   if (subnets.some((s) => canonicalCidr(s.cidrBlock) === destination)) return;
   throw invalidValue(

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EmulatorApiError } from './errors.ts';
+import type { IamPolicies } from './iam.ts';
 import type { Filter } from './query.ts';
 
 export type Tags = Record<string, string>;
@@ -7,6 +8,9 @@ export type Tags = Record<string, string>;
 export interface Vpc {
   vpcId: string;
   cidrBlock: string;
+  /** Secondary IPv4 blocks (AssociateVpcCidrBlock); a route inside any of them must match a whole subnet. */
+  secondaryCidrBlocks?: string[];
+  ipv6CidrBlocks?: string[];
   tags: Tags;
 }
 
@@ -111,6 +115,10 @@ export interface Ec2State {
   addresses: Map<string, Address>;
   sns: { topics: Set<string>; published: PublishedMessage[] };
   ssm: { parameters: Map<string, string> };
+  /** Policies by access key id (local-cloud/aws/iam.ts); a key not listed is unrestricted. */
+  iam: IamPolicies;
+  /** Lambda functions by name: only what GetFunctionConcurrency answers. */
+  lambda: { functions: Map<string, { reservedConcurrency?: number }> };
 }
 
 /** An empty account in us-east-1. */
@@ -126,6 +134,8 @@ export function createEc2State(): Ec2State {
     addresses: new Map(),
     sns: { topics: new Set(), published: [] },
     ssm: { parameters: new Map() },
+    iam: new Map(),
+    lambda: { functions: new Map() },
   };
 }
 

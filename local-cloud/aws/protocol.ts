@@ -4,7 +4,7 @@ import { EmulatorApiError } from './errors.ts';
 import { boolParam, type Params } from './query.ts';
 import { xmlDocument } from './xml.ts';
 
-export type Service = 'ec2' | 'sns' | 'ssm';
+export type Service = 'ec2' | 'sns' | 'ssm' | 'lambda';
 
 /** A response ready to write. */
 export interface Reply {
@@ -53,7 +53,8 @@ function runEc2(state: Ec2State, action: string, params: Params, requestId: stri
       throw new EmulatorApiError('InvalidAction', `The action ${action} is not valid for this web service.`);
     }
     if (boolParam(params, 'DryRun') === true) {
-      handler.run(structuredClone(state), params);
+      // a permission test: the named resources must exist, the request's effect is not evaluated
+      (handler.dryRun ?? handler.run)(structuredClone(state), params);
       throw new EmulatorApiError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
     }
     const fields = handler.run(state, params);
@@ -71,7 +72,8 @@ export function ec2Dispatch(form: Params): Dispatch {
     service: 'ec2',
     action,
     params,
-    write: EC2_ACTIONS[action]?.write ?? false,
+    // a DryRun changes nothing: it is a permission test, not a write
+    write: (EC2_ACTIONS[action]?.write ?? false) && boolParam(form, 'DryRun') !== true,
     run: (state, requestId) => runEc2(state, action, form, requestId),
     error: ec2Error,
     throttleError: () => new EmulatorApiError('RequestLimitExceeded', 'Request limit exceeded.', 503),

@@ -3,6 +3,8 @@ import { type CallContext, call, settleSlots } from '../../core/retry.ts';
 import { ProviderError } from '../../errors.ts';
 import type { Binding, Observation, PlanChange, Provider } from '../types.ts';
 import { apiCodeOf } from './aws-errors.ts';
+import { type AwsCheckOptions, awsCheck } from './check.ts';
+import type { AwsCheckApi } from './check-client.ts';
 import type { Ec2Api } from './ec2-client.ts';
 
 type RouteVip = Extract<AwsVipConfig, { mode: 'route' }>;
@@ -98,9 +100,13 @@ async function moveRoute(api: Ec2Api, ctx: CallContext, v: RouteVip, c: PlanChan
   }
 }
 
-/** AWS moves: mode `route` (VIP/32 in route tables → ENI) and mode `eip` (Elastic IP → ENI). */
-export function awsProvider(api: Ec2Api): Provider<AwsMirrorConfig> {
+/** AWS moves: mode `route` (VIP/32 in route tables → ENI) and mode `eip` (Elastic IP → ENI); the preflight with `checks`. */
+export function awsProvider(
+  api: Ec2Api,
+  checks?: { api: AwsCheckApi; options?: AwsCheckOptions },
+): Provider<AwsMirrorConfig> {
   return {
+    ...(checks ? { check: awsCheck(checks.api, checks.options) } : {}),
     async observe(mirror, ctx, options): Promise<Observation> {
       const [bindings, memberWarnings] = await Promise.all([
         Promise.all(mirror.vips.map((v) => observeVip(api, mirror, v, ctx))),

@@ -1,8 +1,8 @@
 import {
   CreateRouteCommand,
   DeleteRouteCommand,
+  DescribeImagesCommand,
   DescribeRouteTablesCommand,
-  DescribeVpcsCommand,
   type EC2Client,
   ReplaceRouteCommand,
 } from '@aws-sdk/client-ec2';
@@ -216,8 +216,8 @@ describe('EC2 emulator: route tables, through the real EC2 client', () => {
 
   describe('request handling', () => {
     it('answers an action it does not implement with InvalidAction', async () => {
-      const error = await rejectsUnchanged(ec2.send(new DescribeVpcsCommand({})), 'InvalidAction');
-      expect(error.message).toContain('DescribeVpcs');
+      const error = await rejectsUnchanged(ec2.send(new DescribeImagesCommand({})), 'InvalidAction');
+      expect(error.message).toContain('DescribeImages');
     });
 
     it('validates a DryRun request without applying it (412 DryRunOperation)', async () => {
