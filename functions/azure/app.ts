@@ -101,7 +101,8 @@ export function alertHandler(
       return json(200, { results: [], ignored: t.reason });
     }
     const name = t.mirror ?? `(alert rule ${t.rule} matches no mirror)`;
-    const coldStart = checks?.coldStart();
+    // an alert about a configured mirror also runs the instance's cold-start check (one about nothing calls nothing)
+    const coldStart = t.mirror ? checks?.coldStart() : undefined;
     const results: FailoverResult[] = (await engine.reconcile('alarm', name)).map((r) => r.result);
     await coldStart;
     return json(200, { results });

@@ -56,8 +56,10 @@ export function ociHandler(
     const t = classifyOciMessage(config, body);
     // the check's schedule: its one log line is what terraform/oci/check.tf's alarm counts
     if (t.kind === 'check') return { check: checks ? await checks.scheduled() : null };
-    // the cold-start check runs beside the instance's first non-gateway invocation: a member's event never waits
-    const coldStart = checks?.coldStart();
+    // the cold-start check runs beside the instance's first schedule or alarm about a mirror (a member's event
+    // never waits for it; a message about nothing calls nothing)
+    const known = t.kind === 'schedule' || (t.kind === 'alarm' && t.mirror !== undefined);
+    const coldStart = known ? checks?.coldStart() : undefined;
     let results: FailoverResult[] = [];
     if (t.kind === 'alarm') {
       const name = t.mirror ?? `(alarm ${t.alarm} matches no mirror)`;
