@@ -64,5 +64,6 @@ locals {
     },
     { for k, s in local.key_secrets : s.setting => "@Microsoft.KeyVault(SecretUri=${azurerm_key_vault_secret.member_key[k].versionless_id})" },
     local.pause_settings,
+    local.check_settings,
   )
 }
