@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { MirrorVipError } from '../shared/errors.ts';
+import { addCheckCommand } from './check.ts';
 import { addCheckCommands } from './commands-check.ts';
 import { checkDemoFlags } from './demo-serve.ts';
 import { registerDrill } from './drill.ts';
@@ -57,6 +58,7 @@ function program(): Command {
     });
   addCheckCommands(cli);
   addOperatorCommands(cli);
+  addCheckCommand(cli);
   cli
     .command('demo')
     .description('play a failover on an emulated cloud (the same as npm run demo)')

@@ -57,8 +57,8 @@ async function awsOperatorCredentials(env: NodeJS.ProcessEnv): Promise<RoleCrede
   }
 }
 
-/** Send one signed operator request to <url>/operator; the answer is printed, a refusal exits 1, no answer 4. */
-async function send(action: OperatorAction, o: Record<string, string | boolean | undefined>) {
+/** Send one signed operator request to <url>/operator and read its JSON answer; no answer exits 4. */
+export async function postOperator(action: OperatorAction, o: Record<string, string | boolean | undefined>) {
   const url = String(o.url ?? process.env.MIRROR_VIP_URL ?? '');
   const keyId = String(o.keyId ?? process.env.MIRROR_VIP_OPERATOR_KEY_ID ?? '');
   const keyFile = String(o.keyFile ?? process.env.MIRROR_VIP_OPERATOR_KEY_FILE ?? '');
@@ -113,39 +113,49 @@ async function send(action: OperatorAction, o: Record<string, string | boolean |
   } catch {
     answer = { ok: false, error: { code: `http_${res.status}`, message: text.slice(0, 200) } };
   }
+  return { status: res.status, ok: res.ok, answer };
+}
+
+/** Send one operator request; the answer is printed, a refusal exits 1, no answer 4. */
+async function send(action: OperatorAction, o: Record<string, string | boolean | undefined>) {
+  const { status, ok, answer } = await postOperator(action, o);
   console.log(o.json ? JSON.stringify(answer) : JSON.stringify(answer, null, 2));
-  if (!res.ok) {
+  if (!ok) {
     const err = answer.error as { code?: string; message?: string } | undefined;
-    throw new NotifyError(1, `${action} refused: HTTP ${res.status} ${err?.code ?? ''} (${err?.message ?? ''})`);
+    throw new NotifyError(1, `${action} refused: HTTP ${status} ${err?.code ?? ''} (${err?.message ?? ''})`);
   }
+}
+
+/** The options every operator command takes: where the function is, the operator key, the cloud's own auth. */
+export function operatorOptions(c: Command): Command {
+  return c
+    .option('--url <url>', 'the function URL (MIRROR_VIP_URL)')
+    .option('--key-id <id>', 'operator key id (MIRROR_VIP_OPERATOR_KEY_ID), from operatorKeys in the configuration')
+    .option(
+      '--key-file <path>',
+      'file whose first line is the operator secret, mode 600 (MIRROR_VIP_OPERATOR_KEY_FILE)',
+    )
+    .addOption(
+      new Option(
+        '--cloud <cloud>',
+        "the function's cloud; gcp adds the operator's ID token (MIRROR_VIP_ID_TOKEN, else gcloud auth print-identity-token)",
+      ).choices(['aws', 'gcp', 'azure', 'oci']),
+    )
+    .option(
+      '--aws-iam',
+      'the AWS function URL has AuthType AWS_IAM: sign with SigV4 (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, else the instance role); the identity needs the invoke permissions of docs/deploy-aws.md',
+    )
+    .option('--timeout <seconds>', 'how long to wait for the answer (default 60)')
+    .option('--json', 'print the answer on one line');
 }
 
 /** inspect, reconcile, pause and resume: operator requests to the deployed function, signed with an operator key. */
 export function addOperatorCommands(cli: Command): void {
   for (const action of ['inspect', 'reconcile', 'pause', 'resume'] as const) {
-    cli
-      .command(action)
-      .description(DESCRIPTIONS[action])
-      .requiredOption('--mirror <name>', 'the mirror')
-      .option('--url <url>', 'the function URL (MIRROR_VIP_URL)')
-      .option('--key-id <id>', 'operator key id (MIRROR_VIP_OPERATOR_KEY_ID), from operatorKeys in the configuration')
-      .option(
-        '--key-file <path>',
-        'file whose first line is the operator secret, mode 600 (MIRROR_VIP_OPERATOR_KEY_FILE)',
-      )
-      .addOption(
-        new Option(
-          '--cloud <cloud>',
-          "the function's cloud; gcp adds the operator's ID token (MIRROR_VIP_ID_TOKEN, else gcloud auth print-identity-token)",
-        ).choices(['aws', 'gcp', 'azure', 'oci']),
-      )
-      .option(
-        '--aws-iam',
-        'the AWS function URL has AuthType AWS_IAM: sign with SigV4 (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, else the instance role); the identity needs the invoke permissions of docs/deploy-aws.md',
-      )
+    operatorOptions(
+      cli.command(action).description(DESCRIPTIONS[action]).requiredOption('--mirror <name>', 'the mirror'),
+    )
       .option('--reason <text>', 'recorded with a pause')
-      .option('--timeout <seconds>', 'how long to wait for the answer (default 60)')
-      .option('--json', 'print the answer on one line')
       .addHelpText('after', '\nExit codes: 0 done, 1 refused by the function, 2 usage, 3 key file, 4 no answer.')
       .action((o) => send(action, o));
   }

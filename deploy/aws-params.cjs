@@ -175,7 +175,7 @@ function buildStatements(p, c, topic, functionArn) {
     // Describe* support no resource-level permissions in EC2: "*" is the only valid Resource; pin the region.
     statement(
       'ObserveVip',
-      ['ec2:DescribeRouteTables', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeAddresses'],
+      ['ec2:DescribeRouteTables', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeAddresses', 'ec2:DescribeVpcs'],
       ['*'],
       { StringEquals: { 'aws:RequestedRegion': [p.region] } },
     ),
@@ -200,6 +200,8 @@ function buildStatements(p, c, topic, functionArn) {
     list.push(statement('OperatorPauses', ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'], [pauses]));
   }
   if (c.ssmNames.length) list.push(...ssmStatements(p));
+  // the preflight (mirror-vip check) reads the function's own reserved concurrency
+  list.push(statement('ReadOwnConcurrency', ['lambda:GetFunctionConcurrency'], [functionArn]));
   if (p.vpc) {
     list.push({
       Sid: 'NoEniWritesFromFunctionCode',

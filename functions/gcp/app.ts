@@ -1,5 +1,7 @@
 import type { CloudEvent, HttpFunction, Request } from '@google-cloud/functions-framework';
 import type { Config } from '../../shared/config/schema.ts';
+import type { CheckReport } from '../../shared/core/check.ts';
+import { checkRunner } from '../../shared/core/check-schedule.ts';
 import type { EngineDeps, FailoverEngine, SignedRequest } from '../../shared/core/engine.ts';
 import type { OperatorReply } from '../../shared/core/operator.ts';
 import { type FailoverResult, publicError } from '../../shared/core/result.ts';
@@ -49,17 +51,34 @@ export function httpFunction(
   };
 }
 
-/** Pub/Sub trigger: a Cloud Monitoring incident reconciles its mirror, a scheduled message reconciles all. */
-export function eventsFunction(config: Config, engine: FailoverEngine, log: (line: Record<string, unknown>) => void) {
-  return async (event: CloudEvent<unknown>): Promise<{ results: FailoverResult[] }> => {
+/**
+ * Pub/Sub trigger: a Cloud Monitoring incident reconciles its mirror, a scheduled message reconciles all, a check
+ * message runs the preflight. The instance's cold-start check runs here too (never on a member's HTTP event); a
+ * failing check's log line is what the log-based alert of terraform/gcp/check.tf notifies on.
+ */
+export function eventsFunction(
+  config: Config,
+  engine: FailoverEngine,
+  log: (line: Record<string, unknown>) => void,
+  checks?: ReturnType<typeof checkRunner>,
+) {
+  return async (event: CloudEvent<unknown>): Promise<{ results: FailoverResult[] } | { check: CheckReport }> => {
     const t = classifyGcpEvent(config, event);
+    if (t.kind === 'check' && checks) return { check: await checks.scheduled() };
+    const coldStart = checks?.coldStart();
     if (t.kind === 'alert') {
       const name = t.mirror ?? `(incident ${t.incidentId} of policy ${t.policy} matches no mirror)`;
-      return { results: (await engine.reconcile('alarm', name)).map((r) => r.result) };
+      const results = (await engine.reconcile('alarm', name)).map((r) => r.result);
+      await coldStart;
+      return { results };
     }
-    if (t.kind === 'schedule') return { results: (await engine.reconcile('schedule', t.mirror)).map((r) => r.result) };
+    if (t.kind === 'schedule') {
+      const results = (await engine.reconcile('schedule', t.mirror)).map((r) => r.result);
+      await coldStart;
+      return { results };
+    }
     // acknowledged, not retried: a message that cannot be understood will not improve with redelivery
-    log({ level: 'warn', msg: 'mirror-vip ignored a Pub/Sub message', reason: t.reason, id: event.id });
+    log({ level: 'warn', msg: 'mirror-vip ignored a Pub/Sub message', reason: t.kind === 'unknown' ? t.reason : 'no check runner', id: event.id });
     return { results: [] };
   };
 }
@@ -70,6 +89,7 @@ export async function createGcpFunctions(
   extra: Partial<EngineDeps> & { computeApi?: ComputeApi } = {},
 ) {
   installBodyGuard();
-  const { config, engine, log, operator } = await createGcpEngine(env, extra);
-  return { mirrorVip: httpFunction(engine, operator), mirrorVipEvents: eventsFunction(config, engine, log) };
+  const { config, engine, log, operator, providerFor } = await createGcpEngine(env, extra);
+  const checks = checkRunner({ config, providerFor, log });
+  return { mirrorVip: httpFunction(engine, operator), mirrorVipEvents: eventsFunction(config, engine, log, checks) };
 }

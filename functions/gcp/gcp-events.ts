@@ -2,6 +2,8 @@ import type { Config } from '../../shared/config/schema.ts';
 
 /** The Pub/Sub message data a Cloud Scheduler job publishes to ask for a reconcile (optionally of one mirror). */
 export const RECONCILE_KIND = 'mirror-vip.reconcile';
+/** The message data of the preflight's own Cloud Scheduler job (terraform/gcp/check.tf). */
+export const CHECK_KIND = 'mirror-vip.check';
 export const PUBSUB_PUBLISHED = 'google.cloud.pubsub.topic.v1.messagePublished';
 /** Largest Pub/Sub message data accepted (base64 characters); an incident is a few kilobytes. */
 export const MAX_MESSAGE_CHARS = 256 * 1024;
@@ -10,6 +12,7 @@ export const MAX_MESSAGE_CHARS = 256 * 1024;
 export type GcpTrigger =
   | { kind: 'alert'; incidentId: string; policy: string; state: string; mirror: string | undefined }
   | { kind: 'schedule'; mirror: string | undefined }
+  | { kind: 'check' }
   | { kind: 'unknown'; reason: string };
 
 interface Incident {
@@ -86,6 +89,7 @@ export function classifyGcpEvent(config: Config, event: { type?: string; data?: 
       mirror: mirrorOfIncident(config, i),
     };
   }
+  if (m.kind === CHECK_KIND) return { kind: 'check' };
   if (m.kind === RECONCILE_KIND)
     return { kind: 'schedule', mirror: typeof m.mirror === 'string' ? m.mirror : undefined };
   return { kind: 'unknown', reason: 'message is neither a Cloud Monitoring incident nor a reconcile request' };

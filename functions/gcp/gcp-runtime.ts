@@ -4,10 +4,13 @@ import { deploymentPauseStore, pauseSecretsFromEnv, type SecretSlot } from '../.
 import { resolveKeys, type SecretStores } from '../../shared/config/secrets.ts';
 import type { EngineDeps } from '../../shared/core/engine.ts';
 import { instanceRuntime } from '../../shared/core/instance.ts';
+import { gcpCheck } from '../../shared/providers/gcp/check.ts';
+import type { GcpCheckApi } from '../../shared/providers/gcp/check-sdk.ts';
 import { type ComputeApi, lazyComputeApi } from '../../shared/providers/gcp/compute-api.ts';
 import { GCP_ENV, parseEndpoint, SECRET_REF, SECRET_REF_FORM } from '../../shared/providers/gcp/endpoint.ts';
 import { gcpProvider } from '../../shared/providers/gcp/gcp-provider.ts';
 import { lazyClient } from '../../shared/providers/lazy.ts';
+import type { Provider } from '../../shared/providers/types.ts';
 
 const SEVERITY: Record<string, string> = { info: 'INFO', warn: 'WARNING', error: 'ERROR' };
 
@@ -56,7 +59,15 @@ export async function createGcpEngine(
       return sdkComputeApi({ endpoint });
     });
   // One provider for every mirror: the project is part of each call, not of the client.
-  const provider = gcpProvider(api);
+  // the preflight's clients load on its first run (schedule, cold start, operator check), never on a member's event
+  let checkApi: Promise<GcpCheckApi> | undefined;
+  const provider: Provider = {
+    ...gcpProvider(api),
+    check: gcpCheck(() => {
+      checkApi ??= import('../../shared/providers/gcp/check-sdk.ts').then((m) => m.sdkCheckApi(endpoint));
+      return checkApi;
+    }) as Provider['check'],
+  };
   const { computeApi: _, ...deps } = extra;
   const log = extra.log ?? cloudLoggingLine;
   // the engine (pause honoured) and inspect / reconcile / pause / resume for an operator key
@@ -69,5 +80,5 @@ export async function createGcpEngine(
     ...deps,
     log,
   });
-  return { config, engine, log, operator };
+  return { config, engine, log, operator, providerFor: () => provider };
 }

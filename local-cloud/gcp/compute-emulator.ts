@@ -19,6 +19,15 @@ import {
 } from './compute-state.ts';
 import { defaultFaults, type FaultPlan, injectedFailure, rateLimited, take } from './faults.ts';
 import {
+  authorizeCompute,
+  callerOf,
+  getSubnetwork,
+  listAddresses,
+  testInstance,
+  testPermissions,
+  testSubnetwork,
+} from './iam.ts';
+import {
   addAccessConfigMutation,
   deleteAccessConfigMutation,
   deleteRouteMutation,
@@ -67,6 +76,8 @@ const now = () => performance.timeOrigin + performance.now();
 
 interface Ctx extends ApiRequest {
   state: ComputeState;
+  /** The bearer token ('' without one): whose grants apply. */
+  caller: string;
   ops: OperationStore;
   start(m: Mutation): OperationJson;
 }
@@ -126,6 +137,20 @@ const ENDPOINTS: [string, string, string, Handler][] = [
     'instances.deleteAccessConfig',
     mutate(deleteAccessConfigMutation),
   ],
+  [
+    'POST',
+    'zones/*/instances/*/testIamPermissions',
+    'instances.testIamPermissions',
+    (c) => testInstance(c.state, c.caller, c),
+  ],
+  ['GET', 'regions/*/subnetworks/*', 'subnetworks.get', (c) => getSubnetwork(c.state, c)],
+  [
+    'POST',
+    'regions/*/subnetworks/*/testIamPermissions',
+    'subnetworks.testIamPermissions',
+    (c) => testSubnetwork(c.state, c.caller, c),
+  ],
+  ['GET', 'regions/*/addresses', 'addresses.list', (c) => listAddresses(c.state, c, c.query.get('filter'))],
   ['GET', 'global/routes', 'routes.list', listRoutes],
   ['GET', 'global/routes/*', 'routes.get', getRoute],
   ['POST', 'global/routes', 'routes.insert', mutate(insertRouteMutation)],
@@ -142,8 +167,16 @@ const TABLE = ENDPOINTS.map(([method, path, op, handle]) => ({
   handle,
 }));
 
+/** Resource Manager's projects.testIamPermissions (v1), served here for the project-level rights of a move. */
+const PROJECT_TEST = {
+  method: 'POST',
+  pattern: /^\/v1\/projects\/([^/:]+):testIamPermissions$/,
+  op: 'projects.testIamPermissions',
+  handle: (c: Ctx) => testPermissions(c.state, c.caller, `projects/${c.state.project}`, c.body),
+};
+
 function route(method: string, pathname: string) {
-  for (const endpoint of TABLE) {
+  for (const endpoint of [...TABLE, PROJECT_TEST]) {
     const hit = endpoint.method === method ? endpoint.pattern.exec(pathname) : null;
     if (hit) return { endpoint, project: hit[1] ?? '', params: hit.slice(2).map(decodeURIComponent) };
   }
@@ -215,7 +248,9 @@ async function dispatch(env: Env, req: http.IncomingMessage, url: URL, match: Re
     const delayMs = faults.operationDelayByOp[op] ?? faults.operationDelayMs;
     return ops.start(m, { delayMs, failure, onTransition, ...(requestId ? { requestId } : {}) });
   };
-  const ctx: Ctx = { state, ops, params: match.params, query: url.searchParams, body, start };
+  const caller = callerOf(req);
+  const ctx: Ctx = { state, ops, caller, params: match.params, query: url.searchParams, body, start };
+  authorizeCompute(state, caller, op, ctx);
   if (op === 'instances.updateNetworkInterface') bumpFingerprint(state, faults, ctx);
   return match.endpoint.handle(ctx);
 }
@@ -245,7 +280,7 @@ async function serve(env: Env, req: http.IncomingMessage, res: http.ServerRespon
     res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...close });
     res.end(JSON.stringify(payload));
   }
-  const write = method !== 'GET' && !op.endsWith('.wait') && op !== 'unknown';
+  const write = method !== 'GET' && !op.endsWith('.wait') && !op.endsWith('testIamPermissions') && op !== 'unknown';
   const path = url.pathname + url.search;
   env.calls.push({
     method,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { GcpPolicies } from './iam.ts';
 
 /** Base of every selfLink, as the real API writes it (not the emulator's own address). */
 export const API_ROOT = 'https://www.googleapis.com/compute/v1';
@@ -135,6 +136,8 @@ export class ComputeState {
   readonly routes = new Map<string, Route>();
   readonly addresses = new Map<string, Address>();
   readonly subnetworks = new Map<string, Subnetwork>();
+  /** Grants by caller (local-cloud/gcp/iam.ts); a caller not listed is unrestricted. Not part of a snapshot. */
+  readonly iam: GcpPolicies = new Map();
 
   constructor(opts: { project?: string; region?: string } = {}) {
     this.project = opts.project ?? 'demo-project';

@@ -20,7 +20,7 @@ data "aws_iam_policy_document" "function" {
   # EC2 supports no resource-level permissions for Describe* calls: "*" is the only valid resource. Pin the region.
   statement {
     sid       = "ObserveVip"
-    actions   = ["ec2:DescribeRouteTables", "ec2:DescribeNetworkInterfaces", "ec2:DescribeAddresses"]
+    actions   = ["ec2:DescribeRouteTables", "ec2:DescribeNetworkInterfaces", "ec2:DescribeAddresses", "ec2:DescribeVpcs"]
     resources = ["*"]
     condition {
       test     = "StringEquals"

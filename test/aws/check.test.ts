@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createAwsHandler } from '../../functions/aws/app.ts';
 import { awsProviders } from '../../functions/aws/aws-runtime.ts';
 import { functionGrants, type Grant } from '../../local-cloud/aws/iam.ts';
 import { EMULATOR_CREDENTIALS } from '../../local-cloud/aws/sdk-clients.ts';
 import { type AwsWorld, startAwsWorld, TOPIC_ARN } from '../../local-cloud/worlds/aws-world.ts';
 import { loadConfig } from '../../shared/config/load.ts';
 import { CallLog } from '../../shared/core/calls.ts';
-import { type CheckFinding, runChecks } from '../../shared/core/check.ts';
+import { CHECK_FAILED_MSG, type CheckFinding, runChecks } from '../../shared/core/check.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
 
 // The AWS preflight through the real SDKs against the EC2 emulator, under the function role's policy
@@ -177,5 +178,34 @@ describe('AWS preflight', () => {
       ['aws.keyParameter', '/mirror-vip/IRISMIRROR/iris-b-k1', 'iris-b'],
     ]);
     expect(bad[0]?.reason).toContain('AccessDeniedException');
+  });
+
+  it('the scheduled check failing publishes to the SNS topic and writes the one line the metric filter counts', async () => {
+    const { w, grants } = await setUp();
+    w.emu.state.iam.set(EMULATOR_CREDENTIALS.accessKeyId, without(grants, 'ec2:CreateRoute'));
+    const lines: Record<string, unknown>[] = [];
+    const handler = await createAwsHandler(
+      { ...w.env, AWS_LAMBDA_FUNCTION_NAME: FUNCTION },
+      { log: (l) => lines.push(l) },
+    );
+    const out = (await handler({ mirrorVip: 'check' })) as { check: { ok: boolean } };
+    expect(out.check.ok).toBe(false);
+    expect(lines.filter((l) => l.msg === CHECK_FAILED_MSG)).toEqual([
+      expect.objectContaining({ level: 'error', trigger: 'schedule', fail: 4, error: 0, writes: 0 }),
+    ]);
+    const sent = w.emu.state.sns.published;
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.topicArn).toBe(TOPIC_ARN);
+    expect(sent[0]?.message).toContain('fix: allow ec2:CreateRoute on arn:aws:ec2:us-east-1:*:route-table/');
+    // the cold-start run happens on the first scheduled reconcile of an instance, once
+    const fresh = await createAwsHandler(
+      { ...w.env, AWS_LAMBDA_FUNCTION_NAME: FUNCTION },
+      { log: (l) => lines.push(l) },
+    );
+    const tick = { source: 'aws.events', 'detail-type': 'Scheduled Event' };
+    await fresh(tick);
+    await fresh(tick);
+    expect(lines.filter((l) => l.msg === CHECK_FAILED_MSG && l.trigger === 'cold-start')).toHaveLength(1);
+    expect(w.emu.state.sns.published).toHaveLength(2);
   });
 });

@@ -165,7 +165,7 @@ describe('mirror-vip CLI', () => {
   });
 
   it('every command has --help', async () => {
-    const commands = ['notify', 'status', 'plan', 'keygen', 'demo', 'inspect', 'reconcile', 'pause', 'resume'];
+    const commands = ['notify', 'status', 'plan', 'keygen', 'demo', 'inspect', 'reconcile', 'pause', 'resume', 'check'];
     const runs = await Promise.all(commands.map((c) => cli([c, '--help'])));
     for (const [i, { code, stdout }] of runs.entries()) {
       expect(code).toBe(0);

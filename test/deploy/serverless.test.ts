@@ -7,6 +7,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';
+import { CHECK_FAILED_MSG } from '../../shared/core/check.ts';
+import { CHECK_ACTIONS } from '../../shared/providers/aws/check-client.ts';
 import { EC2_ACTIONS } from '../../shared/providers/aws/ec2-client.ts';
 
 const run = promisify(execFile);
@@ -137,7 +139,7 @@ function variantCopy(name: string, routeVip: Json): Run {
 
 /** The provider's narrow EC2 interface is the source of truth for what the role may do. */
 const WRITE_ACTIONS = [...EC2_ACTIONS.filter((a) => !a.startsWith('ec2:Describe')), 'sns:Publish'];
-const READ_ACTIONS: string[] = EC2_ACTIONS.filter((a) => a.startsWith('ec2:Describe'));
+const READ_ACTIONS: string[] = [...EC2_ACTIONS, ...CHECK_ACTIONS].filter((a) => a.startsWith('ec2:Describe'));
 const SECRET_ACTIONS = ['ssm:GetParameter', 'kms:Decrypt'];
 /** Added by the framework for the function's own log group. */
 const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:TagResource', 'logs:PutLogEvents'];
@@ -204,9 +206,14 @@ describe('serverless.yml packaged offline with osls', () => {
         for (const s of roleStatements(t).filter((x) => x.Effect === 'Allow')) {
           for (const a of actionsOf(s)) {
             expect(a).not.toMatch(/\*/);
-            expect([...WRITE_ACTIONS, ...READ_ACTIONS, ...SECRET_ACTIONS, ...LOG_ACTIONS, 'sqs:SendMessage']).toContain(
-              a,
-            );
+            expect([
+              ...WRITE_ACTIONS,
+              ...READ_ACTIONS,
+              ...SECRET_ACTIONS,
+              ...LOG_ACTIONS,
+              ...CHECK_ACTIONS,
+              'sqs:SendMessage',
+            ]).toContain(a);
           }
         }
       }
@@ -373,12 +380,30 @@ describe('serverless.yml packaged offline with osls', () => {
     });
 
     it('reconciles every minute on an EventBridge schedule', () => {
-      const [rule, ...more] = ofType(example.template, 'AWS::Events::Rule');
-      expect(more).toHaveLength(0);
-      expect(rule?.Properties.ScheduleExpression).toBe('rate(1 minute)');
+      const rules = ofType(example.template, 'AWS::Events::Rule');
+      expect(rules).toHaveLength(2);
+      const rule = rules.find((r) => r.Properties.ScheduleExpression === 'rate(1 minute)');
+      expect(rule).toBeDefined();
       expect(JSON.stringify(rule?.Properties.Targets)).toContain('VipLambdaFunction');
       const perms = ofType(example.template, 'AWS::Lambda::Permission').map((p) => p.Properties);
       expect(perms).toContainEqual(expect.objectContaining({ Principal: 'events.amazonaws.com' }));
+    });
+
+    it('runs the preflight hourly with the check input, alarms on its failing line, reads its own concurrency', () => {
+      const rule = ofType(example.template, 'AWS::Events::Rule').find(
+        (r) => r.Properties.ScheduleExpression === 'rate(1 hour)',
+      );
+      const targets = rule?.Properties.Targets as { Input?: string }[] | undefined;
+      expect(JSON.parse(targets?.[0]?.Input ?? '{}')).toEqual({ mirrorVip: 'check' });
+      const filters = ofType(example.template, 'AWS::Logs::MetricFilter').map((f) => f.Properties);
+      expect(filters).toContainEqual(expect.objectContaining({ FilterPattern: `{ $.msg = "${CHECK_FAILED_MSG}" }` }));
+      const alarms = ofType(example.template, 'AWS::CloudWatch::Alarm').map((a) => a.Properties);
+      expect(alarms).toContainEqual(expect.objectContaining({ MetricName: 'CheckFailed', Period: 3600, Threshold: 1 }));
+      const read = roleStatements(example.template).filter((x) =>
+        actionsOf(x).includes('lambda:GetFunctionConcurrency'),
+      );
+      expect(read).toHaveLength(1);
+      expect(JSON.stringify(read[0]?.Resource)).toMatch(/arn:aws:lambda:us-east-1:\d{12}:function:[^*"]+"/);
     });
   });
 });

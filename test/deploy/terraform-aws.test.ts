@@ -7,6 +7,8 @@ import { promisify } from 'node:util';
 import { convertFiles, parse } from '@cdktf/hcl2json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/load.ts';
+import { CHECK_FAILED_MSG } from '../../shared/core/check.ts';
+import { CHECK_ACTIONS } from '../../shared/providers/aws/check-client.ts';
 import { EC2_ACTIONS } from '../../shared/providers/aws/ec2-client.ts';
 import { ref, terraformConsole, tfEnv } from '../support/terraform.ts';
 
@@ -157,7 +159,7 @@ const condition = (s: Rendered | undefined, variable: string) => s?.conditions.f
 
 /** The provider's narrow EC2 interface is the source of truth for what the role may do. */
 const WRITE = [...EC2_ACTIONS.filter((a) => !a.startsWith('ec2:Describe')), 'sns:Publish'];
-const DESCRIBE: string[] = EC2_ACTIONS.filter((a) => a.startsWith('ec2:Describe'));
+const DESCRIBE: string[] = [...EC2_ACTIONS, ...CHECK_ACTIONS].filter((a) => a.startsWith('ec2:Describe'));
 const SECRETS = ['ssm:GetParameter', 'kms:Decrypt'];
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 /** The dead letter of failed async invocations, and operator pauses (only with operator keys): both scoped below. */
@@ -428,6 +430,42 @@ describe('terraform/aws', () => {
         principal: 'events.amazonaws.com',
         source_arn: ref('aws_cloudwatch_event_rule.reconcile.arn'),
       });
+    });
+  });
+
+  describe('the preflight check (check.tf)', () => {
+    it('runs on its own EventBridge schedule, hourly by default, with the input the function takes as a check', () => {
+      expect(one('aws_cloudwatch_event_rule', 'check').schedule_expression).toBe(ref('var.check_schedule_expression'));
+      expect(tf.variable.check_schedule_expression?.[0]?.default).toBe('rate(1 hour)');
+      const target = one('aws_cloudwatch_event_target', 'check');
+      expect(target.arn).toBe(ref('aws_lambda_function.this.arn'));
+      expect(target.input).toBe(ref('jsonencode({ mirrorVip = "check" })'));
+      expect(one('aws_lambda_permission', 'check')).toMatchObject({
+        principal: 'events.amazonaws.com',
+        source_arn: ref('aws_cloudwatch_event_rule.check.arn'),
+      });
+    });
+
+    it('alarms on the failing line the function writes, into the operator alarm actions', () => {
+      const filter = one('aws_cloudwatch_log_metric_filter', 'check_failed');
+      expect(filter.pattern).toBe(`{ $.msg = "${CHECK_FAILED_MSG}" }`);
+      expect(filter.log_group_name).toBe(ref('aws_cloudwatch_log_group.function.name'));
+      const alarm = one('aws_cloudwatch_metric_alarm', 'check_failed');
+      expect(alarm).toMatchObject({
+        metric_name: 'CheckFailed',
+        threshold: 1,
+        alarm_actions: ref('local.operator_alarm_actions'),
+      });
+    });
+
+    it('reads only its own reserved concurrency besides the function policy (which holds ec2:DescribeVpcs)', () => {
+      const [doc] = tf.data.aws_iam_policy_document?.check ?? [];
+      const stmts = blocks(doc?.statement);
+      expect(stmts.map((x) => [x.actions, x.resources])).toEqual([
+        [['lambda:GetFunctionConcurrency'], [ref('aws_lambda_function.this.arn')]],
+      ]);
+      expect(one('aws_iam_role_policy', 'check').role).toBe(ref('aws_iam_role.function.id'));
+      for (const stmts of [example, variant]) expect(withAction(stmts, 'ec2:DescribeVpcs')).toHaveLength(1);
     });
   });
 });
