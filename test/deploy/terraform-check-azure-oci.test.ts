@@ -7,6 +7,7 @@ import { CHECK_SCHEDULE, CHECK_SCHEDULE_SETTING } from '../../functions/azure/ap
 import { CHECK_KIND } from '../../functions/oci/oci-events.ts';
 import { CHECK_FAILED_MSG } from '../../shared/core/check.ts';
 import { AZURE_CHECK_ACTIONS_BY_CALL } from '../../shared/providers/azure/network-api.ts';
+import { ref } from '../support/terraform.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Block = Record<string, Json>;
@@ -34,7 +35,7 @@ describe('terraform/azure/check.tf', () => {
     expect(tf.variable.check_schedule?.[0]?.default).toBe('0 0 * * * *');
     expect(CHECK_SCHEDULE).toBe(`%${CHECK_SCHEDULE_SETTING}%`);
     const settings = tf.locals?.[0]?.check_settings as Block;
-    expect(settings[CHECK_SCHEDULE_SETTING]).toBe('${var.check_schedule}');
+    expect(settings[CHECK_SCHEDULE_SETTING]).toBe(ref('var.check_schedule'));
     expect(settings.APPLICATIONINSIGHTS_CONNECTION_STRING).toContain('azurerm_application_insights.function');
     // the function app's settings carry them (main.tf merges local.check_settings)
     expect(readFileSync(join(root, 'terraform/azure/main.tf'), 'utf8')).toMatch(/^\s+local\.check_settings,$/m);
@@ -48,7 +49,7 @@ describe('terraform/azure/check.tf', () => {
     const needle = /has '(.+)'/.exec(String(criteria.query))?.[1] ?? '(none)';
     expect(failedLine).toContain(needle);
     expect(JSON.stringify({ msg: 'mirror-vip check passed' })).not.toContain(needle);
-    expect(first(alert.action).action_groups).toEqual(['${azurerm_monitor_action_group.check.id}']);
+    expect(first(alert.action).action_groups).toEqual([ref('azurerm_monitor_action_group.check.id')]);
     expect(one(tf, 'azurerm_monitor_action_group', 'check').short_name).toMatch(/^.{1,12}$/);
   });
 
@@ -70,7 +71,7 @@ describe('terraform/oci/check.tf', () => {
     expect(tf.variable.check_cron?.[0]?.default).toBe('0 * * * *');
     const schedule = one(tf, 'oci_resource_scheduler_schedule', 'check');
     const body = first(first(schedule.resources).parameters).value;
-    expect(body).toBe('${jsonencode({ kind = "mirror-vip.check" })}');
+    expect(body).toBe(ref('jsonencode({ kind = "mirror-vip.check" })'));
     expect(CHECK_KIND).toBe('mirror-vip.check');
     const policy = JSON.stringify(one(tf, 'oci_identity_policy', 'check_invoker').statements);
     expect(policy).toContain('oci_resource_scheduler_schedule.check.id');
@@ -87,7 +88,7 @@ describe('terraform/oci/check.tf', () => {
     const alarm = one(tf, 'oci_monitoring_alarm', 'check_failed');
     expect(alarm.namespace).toBe(target.metric_namespace);
     expect(String(alarm.query)).toMatch(new RegExp(`^${target.metric}\\[1h\\]\\.count\\(\\) > 0$`));
-    expect(alarm.destinations).toEqual(['${oci_ons_notification_topic.check.id}']);
+    expect(alarm.destinations).toEqual([ref('oci_ons_notification_topic.check.id')]);
     expect(first(first(one(tf, 'oci_logging_log', 'function_invoke').configuration).source)).toMatchObject({
       service: 'functions',
       category: 'invoke',
