@@ -1,5 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import type { Config } from '../../shared/config/schema.ts';
+import type { CheckReport } from '../../shared/core/check.ts';
+import { checkRunner } from '../../shared/core/check-schedule.ts';
 import type { EngineDeps, FailoverEngine, SignedRequest } from '../../shared/core/engine.ts';
 import type { OperatorReply } from '../../shared/core/operator.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
@@ -14,12 +16,19 @@ export const FUNCTION_NAMES = {
   http: 'mirrorVip',
   alert: 'mirrorVipAlert',
   timer: 'mirrorVipSchedule',
+  check: 'mirrorVipCheck',
   operator: 'mirrorVipOperator',
 } as const;
 /** The operator function's route: <function URL>/operator, as on the other clouds (/api/mirrorVip/operator). */
 export const OPERATOR_ROUTE = `${FUNCTION_NAMES.http}${OPERATOR_PATH}`;
 /** Every minute, as the other clouds' schedules (NCRONTAB with seconds). */
 export const TIMER_SCHEDULE = '0 */1 * * * *';
+/** The app setting holding the preflight check's NCRONTAB schedule (terraform/azure/check.tf; hourly by default). */
+export const CHECK_SCHEDULE_SETTING = 'MIRROR_VIP_CHECK_SCHEDULE';
+/** The check timer's schedule: an app-setting expression the Functions host resolves at start. */
+export const CHECK_SCHEDULE = `%${CHECK_SCHEDULE_SETTING}%`;
+
+type Checks = { scheduled(): Promise<CheckReport>; coldStart(): Promise<void> };
 
 /** Read at most `cap` bytes of the body: enough to verify it, or to know it is too large (never all of a huge one). */
 export async function readCapped(req: HttpRequest, cap: number): Promise<Buffer> {
@@ -72,7 +81,12 @@ export function operatorHandler(operator: ((req: SignedRequest) => Promise<Opera
 }
 
 /** Action group webhook (common alert schema): reconcile the mirror the alert names; anything else is ignored. */
-export function alertHandler(config: Config, engine: FailoverEngine, log: (l: Record<string, unknown>) => void) {
+export function alertHandler(
+  config: Config,
+  engine: FailoverEngine,
+  log: (l: Record<string, unknown>) => void,
+  checks?: Checks,
+) {
   return async (req: HttpRequest, _ctx: InvocationContext): Promise<HttpResponseInit> => {
     const raw = await readCapped(req, MAX_ALERT_BYTES);
     if (raw.length > MAX_ALERT_BYTES)
@@ -87,15 +101,28 @@ export function alertHandler(config: Config, engine: FailoverEngine, log: (l: Re
       return json(200, { results: [], ignored: t.reason });
     }
     const name = t.mirror ?? `(alert rule ${t.rule} matches no mirror)`;
+    // an alert about a configured mirror also runs the instance's cold-start check (one about nothing calls nothing)
+    const coldStart = t.mirror ? checks?.coldStart() : undefined;
     const results: FailoverResult[] = (await engine.reconcile('alarm', name)).map((r) => r.result);
+    await coldStart;
     return json(200, { results });
   };
 }
 
-/** Timer trigger: reconcile every mirror. */
-export function timerHandler(engine: FailoverEngine) {
-  return async (_timer: Timer, _ctx: InvocationContext): Promise<{ results: FailoverResult[] }> => ({
-    results: (await engine.reconcile('schedule')).map((r) => r.result),
+/** Timer trigger: reconcile every mirror; the instance's cold-start check runs beside its first one. */
+export function timerHandler(engine: FailoverEngine, checks?: Checks) {
+  return async (_timer: Timer, _ctx: InvocationContext): Promise<{ results: FailoverResult[] }> => {
+    const coldStart = checks?.coldStart();
+    const results = (await engine.reconcile('schedule')).map((r) => r.result);
+    await coldStart;
+    return { results };
+  };
+}
+
+/** The check's timer: the preflight of every mirror, one structured log line (the alert of check.tf counts it). */
+export function checkTimerHandler(checks: Checks) {
+  return async (_timer: Timer, _ctx: InvocationContext): Promise<{ check: CheckReport }> => ({
+    check: await checks.scheduled(),
   });
 }
 
@@ -104,12 +131,16 @@ export async function createAzureFunctions(
   env: Record<string, string | undefined>,
   extra: Partial<EngineDeps> & { networkApi?: NetworkApi; ca?: string } = {},
 ) {
-  const { config, engine, log, operator } = await createAzureEngine(env, extra);
+  const { config, engine, log, operator, providerFor } = await createAzureEngine(env, extra);
+  // a failing check's notification is its log line: Application Insights → the scheduled query alert of
+  // terraform/azure/check.tf → the mirror's action group (the function holds no mail or webhook client)
+  const checks = checkRunner({ config, providerFor, log });
   return {
     config,
     mirrorVip: httpHandler(engine),
     mirrorVipOperator: operatorHandler(operator),
-    mirrorVipAlert: alertHandler(config, engine, log),
-    mirrorVipSchedule: timerHandler(engine),
+    mirrorVipAlert: alertHandler(config, engine, log, checks),
+    mirrorVipSchedule: timerHandler(engine, checks),
+    mirrorVipCheck: checkTimerHandler(checks),
   };
 }

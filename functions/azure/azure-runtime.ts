@@ -3,7 +3,7 @@ import { loadConfig, requireCloud } from '../../shared/config/load.ts';
 import { resolveOperatorKeys } from '../../shared/config/operator-keys.ts';
 import { deploymentPauseStore, pauseSecretsFromEnv } from '../../shared/config/paused.ts';
 import { resolveProbeSecrets } from '../../shared/config/probe-secrets.ts';
-import type { Config } from '../../shared/config/schema.ts';
+import type { Config, MirrorConfig } from '../../shared/config/schema.ts';
 import { AZURE_DEFAULT_DEADLINE_MS } from '../../shared/config/schema-azure.ts';
 import { resolveKeys } from '../../shared/config/secrets.ts';
 import type { EngineDeps } from '../../shared/core/engine.ts';
@@ -13,6 +13,7 @@ import { azureProvider } from '../../shared/providers/azure/azure-provider.ts';
 import { AZURE_ENV, armEndpoint, keyVaultEndpoint } from '../../shared/providers/azure/endpoint.ts';
 import { keyVaultSlot, PAUSE_SECRET_FORM, PAUSE_SECRET_REF } from '../../shared/providers/azure/key-vault-slot.ts';
 import { lazyNetworkApi, type NetworkApi } from '../../shared/providers/azure/network-api.ts';
+import type { Provider } from '../../shared/providers/types.ts';
 
 /** One JSON line per decision on stdout; the Functions host sends it to Application Insights as a trace. */
 export function azureLogLine(line: Record<string, unknown>): void {
@@ -104,5 +105,5 @@ export async function createAzureEngine(
   const pauses = deploymentPauseStore(config, env, 'terraform/azure paused_mirrors', { refs, slot });
   // the engine (pause honoured) and inspect / reconcile / pause / resume for an operator key
   const { engine, operator } = instanceRuntime({ config, keys, providerFor, operatorKeys, pauses, ...deps, log });
-  return { config, engine, log, operator };
+  return { config, engine, log, operator, providerFor: providerFor as (m: MirrorConfig) => Provider };
 }

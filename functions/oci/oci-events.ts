@@ -2,6 +2,8 @@ import type { Config } from '../../shared/config/schema.ts';
 
 /** The message body a schedule (Resource Scheduler, or an `fn invoke`) sends to ask for a reconcile. */
 export const RECONCILE_KIND = 'mirror-vip.reconcile';
+/** The message body the check's schedule sends (terraform/oci/check.tf) to run the preflight of every mirror. */
+export const CHECK_KIND = 'mirror-vip.check';
 /** Largest non-HTTP invocation body read (an alarm message is a few kilobytes). */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
@@ -9,6 +11,7 @@ export const MAX_MESSAGE_BYTES = 256 * 1024;
 export type OciTrigger =
   | { kind: 'alarm'; alarm: string; type: string; mirror: string | undefined }
   | { kind: 'schedule'; mirror: string | undefined }
+  | { kind: 'check' }
   | { kind: 'unknown'; reason: string };
 
 /** An OCI Monitoring alarm message as Notifications delivers it (docs: Monitoring, "Alarm Message Format"). */
@@ -59,7 +62,8 @@ export function classifyOciMessage(config: Config, body: Buffer): OciTrigger {
       mirror: mirrorOfAlarm(config, msg),
     };
   }
+  if (msg.kind === CHECK_KIND) return { kind: 'check' };
   if (msg.kind === RECONCILE_KIND)
     return { kind: 'schedule', mirror: typeof msg.mirror === 'string' ? msg.mirror : undefined };
-  return { kind: 'unknown', reason: 'message is neither an alarm nor a reconcile request' };
+  return { kind: 'unknown', reason: 'message is neither an alarm, a reconcile nor a check request' };
 }

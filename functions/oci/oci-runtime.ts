@@ -11,6 +11,7 @@ import { OCI_ENV, ociAuth, parseOciEndpoint } from '../../shared/providers/oci/o
 import { ociProvider } from '../../shared/providers/oci/oci-provider.ts';
 import type { VcnApi } from '../../shared/providers/oci/vcn-api.ts';
 import { lazyVcnApi } from '../../shared/providers/oci/vcn-api.ts';
+import type { Provider } from '../../shared/providers/types.ts';
 import { configSecretRegion, loadOciConfig } from './oci-config.ts';
 
 /** One JSON line per decision on stdout: OCI Functions sends it to the application's log. */
@@ -92,5 +93,5 @@ export async function createOciEngine(env: Record<string, string | undefined>, e
     ...deps,
     log,
   });
-  return { config, engine, log, operator };
+  return { config, engine, log, operator, providerFor: () => provider as Provider };
 }

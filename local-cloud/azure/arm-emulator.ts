@@ -6,12 +6,20 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { waitAtLeast } from '../latency.ts';
 import { arrivedCall, type RestCall } from '../recorded-call.ts';
-import { type ArmAnswer, type ArmRequest, handleNic, handleRead, handleRoute } from './arm-handlers.ts';
+import {
+  type ArmAnswer,
+  type ArmRequest,
+  handleNic,
+  handlePermissions,
+  handleRead,
+  handleRoute,
+} from './arm-handlers.ts';
 import { ArmError, type ArmState, type StateTransition } from './arm-state.ts';
 import { type FaultPlan, freshFaults, ROUTES, readBody, type StartOptions, take } from './arm-wire.ts';
 import { selfSignedCert } from './cert.ts';
 import { IdentityEndpoint, VAULT_AUDIENCE } from './identity.ts';
 import { OperationStore } from './operations.ts';
+import { actionOf } from './rbac.ts';
 
 /** How many calls ran one after another: the project's one definition, from the core's call log. */
 export { serialRounds } from '../../shared/core/calls.ts';
@@ -103,6 +111,12 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
         'MissingApiVersionParameter',
         'The api-version query parameter (?api-version=) is required for all requests.',
       );
+    // any caller may list its own permissions; every other call needs its action at the resource's scope
+    if (kind === 'permissions') {
+      if (write) throw new ArmError(405, 'MethodNotAllowed', 'permissions are read-only');
+      return [handlePermissions(state, m[1] ?? '', claims.oid), {}];
+    }
+    if (kind !== 'operations') state.rbac.require(claims.oid, path, actionOf(kind, write));
     const latency = emu.faults.latencyByOp[rec.op] ?? emu.faults.latencyMs;
     // with no latency the answer still waits one timer turn, as this emulator always has (its tests are tuned to it)
     await (latency > 0 ? waitAtLeast(latency) : delay(0));
@@ -149,6 +163,7 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
       body,
       ifMatch,
       ifNoneMatch: req.headers['if-none-match'] as string | undefined,
+      principal: claims.oid,
     };
     const f = emu.faults;
     const out =
@@ -156,7 +171,7 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
         ? handleNic(state, ops, f, r)
         : kind === 'routes'
           ? handleRoute(state, ops, f, r)
-          : handleRead(state, kind as 'routeTables', r);
+          : handleRead(state, kind as 'routeTables' | 'subnets' | 'publicIPAddresses', r);
     if (!out.operationId) return [out, {}];
     const location = (m[1] && state.nics.get(path)?.location) || 'eastus2';
     const opUrl = `${base}/subscriptions/${m[1]}/providers/Microsoft.Network/locations/${location}/operations/${out.operationId}?api-version=${url.searchParams.get('api-version')}`;

@@ -1,4 +1,12 @@
-import { extraNicProps, nicJson, parseIpConfigs, parseRoute, routeJson, routeTableJson } from './arm-json.ts';
+import {
+  extraNicProps,
+  linkedScopes,
+  nicJson,
+  parseIpConfigs,
+  parseRoute,
+  routeJson,
+  routeTableJson,
+} from './arm-json.ts';
 import { ArmError, type ArmState, key, type Nic, newEtag } from './arm-state.ts';
 import type { OperationStore } from './operations.ts';
 
@@ -11,6 +19,8 @@ export interface ArmRequest {
   body: Record<string, unknown> | undefined;
   ifMatch: string | undefined;
   ifNoneMatch: string | undefined;
+  /** The caller's object id (from its token): whose role assignments apply. */
+  principal: string;
 }
 
 /** What a handler answers: a status and JSON body, and for a write the operation to expose as Azure-AsyncOperation. */
@@ -64,6 +74,14 @@ export function handleNic(state: ArmState, ops: OperationStore, f: WriteFaults, 
     return { status: 200, body: nicJson(nic) };
   }
   if (!nic) throw new ArmError(400, 'NotSupportedInEmulator', 'creating a NIC is not emulated');
+  const configs = parseIpConfigs(r.body ?? {});
+  // linked access is authorized with the request, before the resource provider sees its ETag
+  state.rbac.requireLinked(
+    r.principal,
+    'Microsoft.Network/networkInterfaces/write',
+    nic.id,
+    linkedScopes(r.body ?? {}, configs),
+  );
   if (take(f.staleEtag, 'networkInterfaces.put')) nic.etag = newEtag();
   checkPreconditions(nic.etag, r);
   if (nic.busyWith)
@@ -72,7 +90,6 @@ export function handleNic(state: ArmState, ops: OperationStore, f: WriteFaults, 
       'AnotherOperationInProgress',
       `Operation on ${nic.id} is already in progress (${nic.busyWith}).`,
     );
-  const configs = parseIpConfigs(r.body ?? {});
   state.validateNic(nic, configs, nic);
   const failed = take(f.failOperation, 'networkInterfaces.put');
   const before = nicJson(nic);
@@ -139,9 +156,20 @@ export function handleRoute(state: ArmState, ops: OperationStore, f: WriteFaults
   return { status: route ? 200 : 201, body: routeJson(table, stored ?? next), operationId: op.id };
 }
 
-/** GET a route table (with its routes) or a public IP: read-only here. */
-export function handleRead(state: ArmState, kind: 'routeTables' | 'publicIPAddresses', r: ArmRequest): ArmAnswer {
+/** GET a route table (with its routes), a subnet or a public IP: read-only here. */
+export function handleRead(
+  state: ArmState,
+  kind: 'routeTables' | 'publicIPAddresses' | 'subnets',
+  r: ArmRequest,
+): ArmAnswer {
   if (r.method !== 'GET') throw new ArmError(405, 'MethodNotAllowed', `${r.method} on ${kind} is not emulated`);
+  if (kind === 'subnets') {
+    const s = state.subnets.get(r.id);
+    if (!s) throw notFound('Microsoft.Network/virtualNetworks/subnets', r.params[3] ?? '');
+    const name = s.id.split('/').pop();
+    const properties = { provisioningState: 'Succeeded', addressPrefix: s.addressPrefix };
+    return { status: 200, body: { name, id: s.id, type: 'Microsoft.Network/virtualNetworks/subnets', properties } };
+  }
   if (kind === 'routeTables') {
     const t = state.routeTables.get(r.id);
     if (!t) throw notFound('Microsoft.Network/routeTables', r.params[2] ?? '');
@@ -159,15 +187,30 @@ export function handleRead(state: ArmState, kind: 'routeTables' | 'publicIPAddre
       name: p.name,
       id: p.id,
       type: 'Microsoft.Network/publicIPAddresses',
-      sku: { name: 'Standard' },
+      sku: p.sku ?? { name: 'Standard', tier: 'Regional' },
+      ...(p.zones ? { zones: p.zones } : {}),
       properties: {
         provisioningState: 'Succeeded',
         ipAddress: p.ipAddress,
-        publicIPAllocationMethod: 'Static',
+        publicIPAllocationMethod: p.allocation ?? 'Static',
         ...(nic && cfg ? { ipConfiguration: { id: `${nic.id}/ipConfigurations/${cfg.name}` } } : {}),
       },
     },
   };
+}
+
+/**
+ * GET {scope}/providers/Microsoft.Authorization/permissions (Permissions - List For Resource / Resource Group,
+ * api-version 2022-04-01): one entry per role assignment that applies to the caller at that scope.
+ */
+export function handlePermissions(state: ArmState, scope: string, principal: string): ArmAnswer {
+  const value = state.rbac.applying(principal, scope).map((a) => ({
+    actions: a.actions,
+    notActions: a.notActions,
+    dataActions: [],
+    notDataActions: [],
+  }));
+  return { status: 200, body: { value } };
 }
 
 export type { Nic };

@@ -24,6 +24,8 @@ export function nicJson(n: Nic): Record<string, unknown> {
           primary: c.primary,
           privateIPAddressVersion: 'IPv4',
           ...(c.publicIpId ? { publicIPAddress: { id: c.publicIpId } } : {}),
+          ...(c.asgIds?.length ? { applicationSecurityGroups: c.asgIds.map((id) => ({ id })) } : {}),
+          ...(c.poolIds?.length ? { loadBalancerBackendAddressPools: c.poolIds.map((id) => ({ id })) } : {}),
         },
       })),
       enableIPForwarding: n.enableIPForwarding,
@@ -85,7 +87,11 @@ export function parseIpConfigs(body: Json): IpConfig[] {
         `Private IP address "${String(ip)}" of ${name} is not valid (the emulator needs static addresses).`,
       );
     const pip = obj(p?.publicIPAddress)?.id;
+    const ids = (v: unknown) =>
+      Array.isArray(v) ? v.map((x) => obj(x)?.id).filter((x): x is string => typeof x === 'string') : [];
     return {
+      asgIds: ids(p?.applicationSecurityGroups),
+      poolIds: ids(p?.loadBalancerBackendAddressPools),
       name,
       privateIPAddress: ip,
       privateIPAllocationMethod: String(method),
@@ -120,6 +126,22 @@ export function parseRoute(body: Json): Pick<Route, 'addressPrefix' | 'nextHopTy
       `nextHopIpAddress is only allowed with VirtualAppliance, not ${type}.`,
     );
   return { addressPrefix: prefix, nextHopType: type, nextHopIpAddress: typeof hop === 'string' ? hop : null };
+}
+
+/** The resources a NIC PUT body links to, each with the join action Resource Manager checks on it. */
+export function linkedScopes(body: Json, configs: IpConfig[]): { scope: string; action: string }[] {
+  const nsg = obj(obj(obj(body.properties)?.networkSecurityGroup))?.id;
+  const out =
+    typeof nsg === 'string' ? [{ scope: nsg, action: 'Microsoft.Network/networkSecurityGroups/join/action' }] : [];
+  for (const c of configs) {
+    out.push({ scope: c.subnetId, action: 'Microsoft.Network/virtualNetworks/subnets/join/action' });
+    if (c.publicIpId) out.push({ scope: c.publicIpId, action: 'Microsoft.Network/publicIPAddresses/join/action' });
+    for (const a of c.asgIds ?? [])
+      out.push({ scope: a, action: 'Microsoft.Network/applicationSecurityGroups/joinIpConfiguration/action' });
+    for (const p of c.poolIds ?? [])
+      out.push({ scope: p, action: 'Microsoft.Network/loadBalancers/backendAddressPools/join/action' });
+  }
+  return [...new Map(out.map((l) => [`${l.scope.toLowerCase()} ${l.action}`, l])).values()];
 }
 
 /** NIC fields kept as sent (everything in `properties` except what the emulator interprets or computes). */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { ArmRbac } from './rbac.ts';
 
 /** An ARM error as the API answers it: `{"error":{"code","message"}}` with an HTTP status. */
 export class ArmError extends Error {
@@ -20,6 +21,9 @@ export interface IpConfig {
   subnetId: string;
   publicIpId: string | null;
   primary: boolean;
+  /** Application security groups and load-balancer backend pools the ip-configuration joins (ids, as sent). */
+  asgIds?: string[];
+  poolIds?: string[];
 }
 
 export interface Nic {
@@ -62,6 +66,11 @@ export interface PublicIp {
   id: string;
   name: string;
   ipAddress: string;
+  /** Standard (default) or Basic; Regional (default) or Global tier; Static (default) or Dynamic. */
+  sku?: { name: string; tier: string };
+  allocation?: string;
+  /** Availability zones; absent = no zone (regional), ['1','2','3'] = zone-redundant. */
+  zones?: string[];
 }
 
 export const TRANSITION_KINDS = [
@@ -100,6 +109,8 @@ export class ArmState {
   readonly publicIps = new Map<string, PublicIp>();
   readonly routeTables = new Map<string, RouteTable>();
   readonly transitions: StateTransition[] = [];
+  /** Role assignments: who may read and write what (every caller everything until a test assigns roles). */
+  readonly rbac = new ArmRbac();
   /** Emits 'change' the moment a write changes the state or an operation settles (the drill's network follows it). */
   readonly changes = new EventEmitter();
   private readonly t0 = performance.now();

@@ -30,6 +30,14 @@ export interface StartOptions {
 export const MAX_BODY_BYTES = 1 << 20;
 export const ROUTES: [RegExp, string][] = [
   [
+    /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+(?:\/providers\/microsoft\.network\/.+)?)\/providers\/microsoft\.authorization\/permissions$/,
+    'permissions',
+  ],
+  [
+    /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.network\/virtualnetworks\/([^/]+)\/subnets\/([^/]+)$/,
+    'subnets',
+  ],
+  [
     /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.network\/networkinterfaces\/([^/]+)$/,
     'networkInterfaces',
   ],

@@ -16,4 +16,15 @@ export {
   TRANSITION_KINDS,
   type TransitionKind,
 } from './arm-state.ts';
-export { MIRROR, PUBLIC_IP_ID, type SeedOptions, SUBNET_ID, seedMirrorSubscription, tableNames } from './seed.ts';
+export { OPEN_ASSIGNMENT, type RoleAssignment } from './rbac.ts';
+export {
+  ASG_ID,
+  MIRROR,
+  NSG_ID,
+  POOL_ID,
+  PUBLIC_IP_ID,
+  type SeedOptions,
+  SUBNET_ID,
+  seedMirrorSubscription,
+  tableNames,
+} from './seed.ts';

@@ -30,12 +30,17 @@ export interface SeedOptions {
   ipForwarding?: boolean;
   /** How many route tables (default 2). */
   tables?: number;
+  /** An NSG on each NIC and an application security group and load-balancer pool on each primary ip-configuration. */
+  linked?: boolean;
 }
 
 const id = (type: string, name: string) =>
   `/subscriptions/${MIRROR.subscriptionId}/resourceGroups/${MIRROR.resourceGroup}/providers/Microsoft.Network/${type}/${name}`;
 export const SUBNET_ID = id('virtualNetworks', `${MIRROR.vnet}/subnets/${MIRROR.subnet}`);
 export const PUBLIC_IP_ID = id('publicIPAddresses', MIRROR.publicIpName);
+export const NSG_ID = id('networkSecurityGroups', 'db-nsg');
+export const ASG_ID = id('applicationSecurityGroups', 'db-asg');
+export const POOL_ID = id('loadBalancers', 'db-lb/backendAddressPools/db-pool');
 export const tableNames = (n: number) => Array.from({ length: n }, (_, i) => `rt-app-${i + 1}`);
 
 function nic(spec: { nic: string; ip: string; vm: string }, forwarding: boolean): Nic {
@@ -74,6 +79,10 @@ export function seedMirrorSubscription(state: ArmState, o: SeedOptions = {}): vo
   state.publicIps.set(key(PUBLIC_IP_ID), { id: PUBLIC_IP_ID, name: MIRROR.publicIpName, ipAddress: MIRROR.publicIp });
   const a = nic(MIRROR.primary, o.ipForwarding ?? true);
   const b = nic(MIRROR.backup, o.ipForwarding ?? true);
+  for (const n of o.linked ? [a, b] : []) {
+    n.extra.networkSecurityGroup = { id: NSG_ID };
+    Object.assign(n.ipConfigurations[0] ?? {}, { asgIds: [ASG_ID], poolIds: [POOL_ID] });
+  }
   if (o.ipConfig ?? true) {
     a.ipConfigurations.push({
       name: MIRROR.ipConfigName,

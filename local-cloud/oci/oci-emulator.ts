@@ -45,6 +45,8 @@ export interface OciEmulator {
   secrets: VaultSecrets;
   /** Emits 'change' the moment a write (or a public IP's lifecycle) changes the state. */
   changes: EventEmitter;
+  /** Which operations each caller (keyId) may make; everyone everything until a test says otherwise. */
+  policy: OciPolicy;
   /** The VCN state, calls and faults as at start (Vault secrets keep their versions). */
   reset(): void;
   close(): Promise<void>;
@@ -99,7 +101,34 @@ function bumpEtag(state: OciState, path: string) {
   if (r) r.etag = `${r.etag}-concurrent`;
 }
 
+/**
+ * Per-principal IAM policy, as OCI answers it: a principal (keyId) with a policy may call only the operations it
+ * allows, anything else is 404 NotAuthorizedOrNotFound (OCI does not tell a missing right from a missing resource).
+ * A principal with no entry may call everything, as before the emulator modelled policy.
+ */
+export class OciPolicy {
+  private readonly allowed = new Map<string, Set<string>>();
+  /** Give `keyId` exactly these operations (e.g. 'GetVnic', 'UpdatePrivateIp'). */
+  allow(keyId: string, ops: readonly string[]): void {
+    this.allowed.set(keyId, new Set(ops));
+  }
+  /** Take operations away from `keyId` (from everything the emulator serves when it had no policy). */
+  deny(keyId: string, ops: readonly string[]): void {
+    const now = this.allowed.get(keyId) ?? new Set(ENDPOINTS.map((e) => e.op));
+    for (const op of ops) now.delete(op);
+    this.allowed.set(keyId, now);
+  }
+  permits(keyId: string | undefined, op: string): boolean {
+    const set = keyId === undefined ? undefined : this.allowed.get(keyId);
+    return set === undefined || set.has(op);
+  }
+  clear(): void {
+    this.allowed.clear();
+  }
+}
+
 interface Env {
+  policy: OciPolicy;
   state: OciState;
   keys: Map<string, KeyObject>;
   faults: OciFaults;
@@ -107,12 +136,21 @@ interface Env {
   secrets: VaultSecrets;
 }
 
-async function dispatch(env: Env, req: http.IncomingMessage, url: URL, body: Buffer, ep: Endpoint | undefined) {
+async function dispatch(
+  env: Env,
+  req: http.IncomingMessage,
+  url: URL,
+  body: Buffer,
+  ep: Endpoint | undefined,
+  keyId: string,
+) {
   const { state, faults } = env;
   const op = ep?.op ?? 'unknown';
   const latency = faults.latencyByOp[op] ?? faults.latencyMs;
   await waitAtLeast(latency);
   if (!ep) throw notFound(`${req.method} ${url.pathname}`);
+  // authorization before anything about the resource (its existence, its etag): the 404 says nothing of either
+  if (!env.policy.permits(keyId, op)) throw notFound(`${op} ${url.pathname}`);
   if (take(faults.throttle, op)) throw new OciApiError(429, 'TooManyRequests', 'User-rate limit exceeded.');
   if (take(faults.failures, op)) throw new OciApiError(500, 'InternalServerError', 'Internal error (injected).');
   if (ep.method === 'PUT' && take(faults.staleEtag, op)) bumpEtag(state, url.pathname);
@@ -190,7 +228,7 @@ async function serve(env: Env, req: http.IncomingMessage, res: http.ServerRespon
       throw e;
     }
     if (vaultCall) ({ json: payload, etag } = await vault(env, req, url, body, op));
-    else payload = await dispatch(env, req, url, body, ep);
+    else payload = await dispatch(env, req, url, body, ep, keyId);
   } catch (e: unknown) {
     const err = e instanceof OciApiError ? e : new OciApiError(500, 'InternalServerError', String(e));
     [status, payload, code] = [err.status, err.toJSON(), err.code];
@@ -237,7 +275,8 @@ export async function startOciEmulator(opts: OciEmulatorOptions): Promise<OciEmu
   const faults = defaultFaults(opts.latencyMs);
   const initialFaults = structuredClone(faults);
   const keys = new Map(Object.entries(opts.keys).map(([k, pem]) => [k, publicKeyOf(pem)]));
-  const env: Env = { state, keys, faults, calls: [], secrets: new VaultSecrets(opts.secrets) };
+  const policy = new OciPolicy();
+  const env: Env = { policy, state, keys, faults, calls: [], secrets: new VaultSecrets(opts.secrets) };
   const server = http.createServer((req, res) => void serve(env, req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
@@ -248,7 +287,9 @@ export async function startOciEmulator(opts: OciEmulatorOptions): Promise<OciEmu
     faults,
     secrets: env.secrets,
     changes: state.changes,
+    policy,
     reset() {
+      policy.clear();
       state.restore(initial);
       env.calls.length = 0;
       Object.assign(faults, structuredClone(initialFaults));

@@ -25,6 +25,8 @@ export interface PublicIp {
   privateIpId: string | null;
   etag: string;
   displayName?: string;
+  /** RESERVED (default) or EPHEMERAL: only a reserved public IP can be moved to another private IP. */
+  lifetime?: 'RESERVED' | 'EPHEMERAL';
 }
 export interface RouteTable {
   id: string;

@@ -22,7 +22,7 @@ export const publicIpJson = (p: PublicIp) => ({
   id: p.id,
   ipAddress: p.ipAddress,
   lifecycleState: p.lifecycleState,
-  lifetime: 'RESERVED',
+  lifetime: p.lifetime ?? 'RESERVED',
   scope: 'REGION',
   privateIpId: p.privateIpId ?? undefined,
   assignedEntityId: p.privateIpId ?? undefined,

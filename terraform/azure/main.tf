@@ -62,5 +62,6 @@ locals {
     # each key's env: setting (member and operator keys): a Key Vault reference the platform resolves at start
     { for k, s in local.key_secrets : s.setting => "@Microsoft.KeyVault(SecretUri=${azurerm_key_vault_secret.member_key[k].versionless_id})" },
     local.pause_settings,
+    local.check_settings,
   )
 }

@@ -4,6 +4,7 @@ import {
   NetworkManagementClient,
 } from '@azure/arm-network';
 import type { TokenCredential } from '@azure/core-auth';
+import { authorizationClient, checkReads } from './arm-check-reads.ts';
 import { classifyArmError, operationFailure } from './azure-errors.ts';
 import type {
   CallOptions,
@@ -32,6 +33,8 @@ function ipConfigView(c: NetworkInterfaceIPConfiguration): IpConfigView {
     privateIp: c.privateIPAddress ?? null,
     subnetId: c.subnet?.id ?? null,
     publicIpId: c.publicIPAddress?.id ?? null,
+    asgIds: (c.applicationSecurityGroups ?? []).flatMap((a) => (a.id ? [a.id] : [])),
+    poolIds: (c.loadBalancerBackendAddressPools ?? []).flatMap((p) => (p.id ? [p.id] : [])),
   };
 }
 
@@ -42,6 +45,7 @@ function nicView(n: NetworkInterface): NicView {
     resourceGroup: rgOf(n.id),
     etag: n.etag ?? '',
     ipForwarding: n.enableIPForwarding === true,
+    nsgId: n.networkSecurityGroup?.id ?? null,
     ipConfigs: (n.ipConfigurations ?? []).map(ipConfigView),
     model: n,
   };
@@ -115,7 +119,9 @@ export function sdkNetworkApi(
     retryOptions: { maxRetries: 0 },
   });
   const headers = (h: Record<string, string>) => ({ requestOptions: { headers: h } });
+  const authz = authorizationClient(credential, subscriptionId, o);
   return {
+    ...checkReads(client, authz),
     async getNic(ref, c) {
       try {
         return nicView(await client.networkInterfaces.get(ref.resourceGroup, ref.name, { abortSignal: c.signal }));

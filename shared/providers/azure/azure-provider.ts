@@ -4,6 +4,7 @@ import { settleAll } from '../../core/retry.ts';
 import { ProviderError } from '../../errors.ts';
 import { commitContext, requireTimeFor } from '../budget.ts';
 import type { Observation, PlanChange, Provider } from '../types.ts';
+import { checkAzureMirror } from './azure-check.ts';
 import { ARM_CODES, apiCodeOf } from './azure-errors.ts';
 import {
   type IpConfigVip,
@@ -118,6 +119,7 @@ export function azureProvider(api: NetworkApi): Provider<AzureMirrorConfig> {
       });
       await settleAll(moves);
     },
+    check: (mirror, ctx) => checkAzureMirror(api, mirror, ctx),
   };
 }
 

@@ -6,6 +6,9 @@ export interface IpConfigView {
   privateIp: string | null;
   subnetId: string | null;
   publicIpId: string | null;
+  /** Application security groups and load-balancer backend pools this ip-configuration joins. */
+  asgIds: string[];
+  poolIds: string[];
 }
 
 /** A NIC with the ETag a write must quote. `model` is the whole object as read: a PUT resets what it leaves out. */
@@ -15,6 +18,8 @@ export interface NicView {
   resourceGroup: string;
   etag: string;
   ipForwarding: boolean;
+  /** The network security group on the NIC, if any (a NIC PUT needs join on it). */
+  nsgId: string | null;
   ipConfigs: IpConfigView[];
   model: unknown;
 }
@@ -40,6 +45,27 @@ export interface RouteRef {
   resourceGroup: string;
   table: string;
   name: string;
+}
+
+/** A subnet's address ranges (one prefix, or several). */
+export interface SubnetView {
+  id: string;
+  addressPrefixes: string[];
+}
+
+/** What the preflight needs of a public IP: SKU, tier, allocation and zones. */
+export interface PublicIpView {
+  id: string;
+  sku: string | null;
+  tier: string | null;
+  allocation: string | null;
+  zones: string[];
+}
+
+/** One entry of Permissions - List For Resource: the actions of one role assignment that applies at the scope. */
+export interface PermissionView {
+  actions: string[];
+  notActions: string[];
 }
 
 /** Per call: the abort signal of the invocation's deadline. */
@@ -70,6 +96,11 @@ export interface NetworkApi {
     etag: string | null,
     o: CallOptions,
   ): Promise<Lro>;
+  /** The preflight's reads (shared/providers/azure/azure-check.ts); none of them writes. */
+  getSubnet(id: string, o: CallOptions): Promise<SubnetView>;
+  getPublicIp(id: string, o: CallOptions): Promise<PublicIpView>;
+  /** The caller's effective permissions at a resource (or resource group) id: GET {id}/providers/Microsoft.Authorization/permissions. */
+  listPermissions(scopeId: string, o: CallOptions): Promise<PermissionView[]>;
 }
 
 /**
@@ -97,10 +128,22 @@ export const AZURE_ACTIONS_BY_CALL = {
   pollOperation: {
     subscription: ['Microsoft.Network/locations/operations/read', 'Microsoft.Network/locations/operationResults/read'],
   },
-} as const satisfies Record<keyof NetworkApi | 'pollOperation', Partial<Record<AzureScopeKind, readonly string[]>>>;
+} as const satisfies Record<
+  Exclude<keyof NetworkApi, keyof AZURE_CHECK_ONLY> | 'pollOperation',
+  Partial<Record<AzureScopeKind, readonly string[]>>
+>;
 
 /** The kinds of resource a custom role is assigned on (terraform/azure role_actions keys). */
 export type AzureScopeKind = 'nic' | 'subnet' | 'publicIp' | 'nsg' | 'asg' | 'lbPool' | 'routeTable' | 'subscription';
+
+/** The reads only the preflight makes, and the action each needs (terraform/azure/check.tf grants them). */
+export const AZURE_CHECK_ACTIONS_BY_CALL = {
+  getSubnet: { subnet: ['Microsoft.Network/virtualNetworks/subnets/read'] },
+  getPublicIp: { publicIp: ['Microsoft.Network/publicIPAddresses/read'] },
+  /** Any caller may list its own permissions (Permissions - List For Resource needs no action). */
+  listPermissions: {},
+} as const;
+type AZURE_CHECK_ONLY = typeof AZURE_CHECK_ACTIONS_BY_CALL;
 
 /** Every action the provider can use: the deployment's custom role must hold exactly these. */
 export const AZURE_ACTIONS: readonly string[] = [
@@ -118,5 +161,13 @@ export const sameId = (a: string | null | undefined, b: string | null | undefine
 
 /** The ARM client built on first use (the SDK and the credential load only when a call needs them). */
 export function lazyNetworkApi(make: () => Promise<NetworkApi>): NetworkApi {
-  return lazyClient(make, { getNic: true, putNic: true, getRoute: true, putRoute: true });
+  return lazyClient(make, {
+    getNic: true,
+    putNic: true,
+    getRoute: true,
+    putRoute: true,
+    getSubnet: true,
+    getPublicIp: true,
+    listPermissions: true,
+  });
 }

@@ -3,6 +3,7 @@ import { type CallContext, settleAll } from '../../core/retry.ts';
 import { ProviderError } from '../../errors.ts';
 import type { Observation, PlanChange, Provider } from '../types.ts';
 import { vcnCall } from './calls.ts';
+import { checkOciMirror } from './oci-check.ts';
 import {
   attachPublicIp,
   movePrivateIp,
@@ -124,5 +125,6 @@ export function ociProvider(api: VcnApi, options: OciProviderOptions = {}): Prov
       }
       await settleAll(moves);
     },
+    check: (mirror, ctx) => checkOciMirror(api, mirror, ctx),
   };
 }

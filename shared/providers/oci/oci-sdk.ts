@@ -43,6 +43,7 @@ const publicIp = (p: { publicIp: Record<string, unknown>; etag?: string }): Publ
   privateIpId:
     (p.publicIp.assignedEntityId as string | undefined) ?? (p.publicIp.privateIpId as string | undefined) ?? null,
   etag: p.etag ?? '',
+  lifetime: (p.publicIp.lifetime as string | undefined) ?? null,
 });
 
 type WireRule = Partial<RouteRuleView> & { networkEntityId: string };

@@ -38,6 +38,8 @@ export interface PublicIpView {
   /** The private IP it is assigned (or being assigned) to; null when it sits in the pool. */
   privateIpId: string | null;
   etag: string;
+  /** RESERVED or EPHEMERAL (PublicIp.Lifetime); null when the answer did not say. */
+  lifetime?: string | null;
 }
 
 export interface RouteRuleView {
