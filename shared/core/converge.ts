@@ -39,6 +39,11 @@ export interface ConvergeInput {
   probe: Probe;
   order: ClaimOrder;
   ctx: CallContext;
+  /**
+   * Probe and observe at once (an event whose claimant already answered primary): a refusal then costs one read,
+   * and a dead member's connect window is no longer followed by the observation's round trip.
+   */
+  overlap?: boolean;
 }
 
 /** A change is tried again unless the same write failed for good earlier in this invocation. */
@@ -64,6 +69,37 @@ async function targetOf(input: ConvergeInput, asClaim: boolean, p: Progress): Pr
   const probes = await probeAll(mirror, input.probe);
   p.probes = probes;
   return soleTarget(probes, claim);
+}
+
+interface Look {
+  target: string;
+  observed: Awaited<ReturnType<Provider['observe']>>;
+  /** The probes ended after the observation did: they are as fresh as a probe made after it. */
+  fresh: boolean;
+}
+
+/**
+ * The target and the bindings of one round. Serial (probe, then observe) unless `overlap`; overlapped, the round's
+ * last probe answer must come after the observation for the write to go ahead on these probes, which is the order
+ * the serial path gets by probing again (a dead member's window usually outlasts the read, so it rarely costs one).
+ */
+async function look(input: ConvergeInput, p: Progress, first: boolean): Promise<Look> {
+  const observe = () => input.provider.observe(input.mirror, input.ctx, { warnings: first });
+  if (!input.overlap) {
+    const target = await targetOf(input, !p.wrote, p);
+    return { target, observed: await observe(), fresh: false };
+  }
+  let probedAt = 0;
+  let observedAt = 0;
+  const stamp = (set: (t: number) => void) => () => set(performance.now());
+  const [t, o] = await Promise.allSettled([
+    targetOf(input, !p.wrote, p).finally(stamp((x) => (probedAt = x))),
+    observe().finally(stamp((x) => (observedAt = x))),
+  ]);
+  // the probes decide first: a refusal is the answer even when the read failed too
+  if (t.status === 'rejected') throw t.reason;
+  if (o.status === 'rejected') throw o.reason;
+  return { target: t.value, observed: o.value, fresh: probedAt >= observedAt };
 }
 
 /** Apply, and never let a provider's throw hide which slots got through: the read-back will say. */
@@ -101,17 +137,16 @@ function slotFailure(p: Progress): MirrorVipError {
  * out. A failing slot does not stop the others; a slot that failed for good is not retried in this invocation.
  */
 export async function convergeMirror(input: ConvergeInput): Promise<Progress> {
-  const { mirror, provider, ctx } = input;
+  const { mirror, ctx } = input;
   const p: Progress = { rounds: 0, plan: [], warnings: [], wrote: false, moved: new Map(), failed: new Map() };
   try {
     for (;;) {
       p.rounds++;
       const first = p.rounds === 1;
-      // probe first: a refusal (several primaries, none, claimant not primary) then costs no cloud call at all
-      // until something is written, an event's target must be its claimant; after that, whoever the probes say
-      const target = await targetOf(input, !p.wrote, p);
+      // probe first (or with the read, see look): until something is written, an event's target must be its
+      // claimant; after that, whoever the probes say. Serial, a refusal costs no cloud call at all.
+      const { target, observed, fresh } = await look(input, p, first);
       p.to = target;
-      const observed = await provider.observe(mirror, ctx, { warnings: first });
       if (first) p.from = currentHolder(observed);
       const plan = computePlan(mirror.name, target, observed);
       if (first) [p.plan, p.warnings] = [plan.changes, plan.warnings];
@@ -120,8 +155,8 @@ export async function convergeMirror(input: ConvergeInput): Promise<Progress> {
       if (pending.length === 0) throw slotFailure(p);
       if (p.rounds > MAX_ROUNDS) throw new ConvergenceError(`not converged after ${MAX_ROUNDS} rounds`);
       if (Date.now() >= ctx.deadline) throw new DeadlineError('deadline passed before the move converged');
-      // probe again right before writing: the observation took a cloud round trip, the roles may have moved on
-      if ((await targetOf(input, !p.wrote, p)) !== target) continue;
+      // probe again right before writing when the observation ended last: the roles may have moved on meanwhile
+      if (!fresh && (await targetOf(input, !p.wrote, p)) !== target) continue;
       p.wrote = true;
       record(p, await applyChanges(input, pending));
     }

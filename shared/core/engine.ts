@@ -108,7 +108,9 @@ export class FailoverEngine {
         return this.finish(log, 'event', e, { mirror: mirror.name, eventId: claim.eventId, probes });
       }
     }
-    return this.serialized(mirror.name, () => this.converge(mirror, claim, 'event', log));
+    // a claimant that answered primary is likely to be the target: read the bindings while probing the others
+    const overlap = mirror.health.enabled && mirror.health.confirmWindowMs > 0;
+    return this.serialized(mirror.name, () => this.converge(mirror, claim, 'event', log, overlap));
   }
 
   /** Reconcile one mirror (by name) or all: move each VIP to the single member that answers primary. */
@@ -176,7 +178,13 @@ export class FailoverEngine {
     return next;
   }
 
-  private async converge(mirror: MirrorConfig, claim: Claim | null, trigger: Trigger, log: CallLog): Promise<Reply> {
+  private async converge(
+    mirror: MirrorConfig,
+    claim: Claim | null,
+    trigger: Trigger,
+    log: CallLog,
+    overlap = false,
+  ): Promise<Reply> {
     const ctx = createCallContext(
       log,
       mirror.deadlineMs ?? this.deps.config.deadlineMs,
@@ -191,6 +199,7 @@ export class FailoverEngine {
       probe: this.deps.probe ?? probeMember,
       order: this.order,
       ctx,
+      overlap,
     });
     const common = {
       mirror: mirror.name,
