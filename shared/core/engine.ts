@@ -101,6 +101,9 @@ export class FailoverEngine {
 
   /** Wait (outside the queue) for the claimant to answer primary, then converge in the mirror's queue. */
   private async claimed(mirror: MirrorConfig, claim: Claim, log: CallLog): Promise<Reply> {
+    // the pause state is read while the claimant is confirmed: one round trip less before the first write
+    const pause = this.readPause(mirror.name);
+    pause.catch(() => undefined);
     if (mirror.health.enabled && mirror.health.confirmWindowMs > 0) {
       const probes = await confirmClaimant(mirror, claim.member, this.deps.probe ?? probeMember);
       if (probes[claim.member] !== 'primary') {
@@ -110,7 +113,7 @@ export class FailoverEngine {
     }
     // a claimant that answered primary is likely to be the target: read the bindings while probing the others
     const overlap = mirror.health.enabled && mirror.health.confirmWindowMs > 0;
-    return this.serialized(mirror.name, () => this.converge(mirror, claim, 'event', log, overlap));
+    return this.serialized(mirror.name, () => this.converge(mirror, claim, 'event', log, { overlap, pause }));
   }
 
   /** Reconcile one mirror (by name) or all: move each VIP to the single member that answers primary. */
@@ -183,14 +186,14 @@ export class FailoverEngine {
     claim: Claim | null,
     trigger: Trigger,
     log: CallLog,
-    overlap = false,
+    early: { overlap?: boolean; pause?: Promise<boolean> } = {},
   ): Promise<Reply> {
     const ctx = createCallContext(
       log,
       mirror.deadlineMs ?? this.deps.config.deadlineMs,
       this.deps.retry ?? DEFAULT_RETRY,
     );
-    const paused = await this.isPaused(mirror.name, log, trigger, claim);
+    const paused = await this.isPaused(mirror.name, log, trigger, claim, early.pause);
     if (paused) return paused;
     const p: Progress = await convergeMirror({
       mirror,
@@ -199,7 +202,7 @@ export class FailoverEngine {
       probe: this.deps.probe ?? probeMember,
       order: this.order,
       ctx,
-      overlap,
+      overlap: early.overlap,
     });
     const common = {
       mirror: mirror.name,
@@ -217,10 +220,15 @@ export class FailoverEngine {
   }
 
   /** A paused mirror (operator maintenance) gets a reported `paused` answer and no cloud call; an unreadable pause state does not block a failover. */
-  private async isPaused(mirror: string, log: CallLog, trigger: Trigger, claim: Claim | null): Promise<Reply | null> {
-    if (!this.deps.pause) return null;
+  private async isPaused(
+    mirror: string,
+    log: CallLog,
+    trigger: Trigger,
+    claim: Claim | null,
+    read = this.readPause(mirror),
+  ): Promise<Reply | null> {
     try {
-      if (!(await this.deps.pause(mirror))) return null;
+      if (!(await read)) return null;
     } catch (e: unknown) {
       this.deps.log?.({
         level: 'warn',
@@ -232,6 +240,11 @@ export class FailoverEngine {
     }
     const warnings = ['moves are paused by an operator'];
     return this.reply(log, { ok: true, outcome: 'paused', trigger, mirror, eventId: claim?.eventId, warnings });
+  }
+
+  /** The pause state of a mirror (false without a pause store); a failed read rejects. */
+  private async readPause(mirror: string): Promise<boolean> {
+    return this.deps.pause ? this.deps.pause(mirror) : false;
   }
 
   private finish(log: CallLog, trigger: Trigger, e: MirrorVipError, extra: Partial<FailoverResult>): Promise<Reply> {
