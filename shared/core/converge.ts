@@ -44,6 +44,8 @@ export interface ConvergeInput {
    * and a dead member's connect window is no longer followed by the observation's round trip.
    */
   overlap?: boolean;
+  /** The reconcile's snapshot of many mirrors (Provider.snapshot): the first observation comes from it. */
+  snapshot?: Promise<unknown>;
 }
 
 /** A change is tried again unless the same write failed for good earlier in this invocation. */
@@ -84,7 +86,10 @@ interface Look {
  * the serial path gets by probing again (a dead member's window usually outlasts the read, so it rarely costs one).
  */
 async function look(input: ConvergeInput, p: Progress, first: boolean): Promise<Look> {
-  const observe = () => input.provider.observe(input.mirror, input.ctx, { warnings: first });
+  const observe = async () => {
+    const snapshot = first ? await input.snapshot : undefined;
+    return input.provider.observe(input.mirror, input.ctx, { warnings: first, snapshot });
+  };
   if (!input.overlap) {
     const target = await targetOf(input, !p.wrote, p);
     return { target, observed: await observe(), fresh: false };

@@ -10,6 +10,7 @@ import { type Probe, probeMember } from './health.ts';
 import { computePlan, currentHolder } from './plan.ts';
 import { callFigures, type FailoverResult, publicError, type ResultDraft, statusOf, type Trigger } from './result.ts';
 import { createCallContext, DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
+import { startSnapshots } from './snapshots.ts';
 
 export interface EngineDeps {
   config: Config;
@@ -118,15 +119,22 @@ export class FailoverEngine {
 
   /** Reconcile one mirror (by name) or all: move each VIP to the single member that answers primary. */
   async reconcile(trigger: Trigger, mirrorName?: string): Promise<Reply[]> {
-    if (mirrorName !== undefined) {
-      try {
-        const mirror = this.mirror(mirrorName);
-        return [await this.serialized(mirror.name, () => this.converge(mirror, null, trigger, new CallLog()))];
-      } catch (e: unknown) {
-        return [await this.finish(new CallLog(), trigger, asMirrorVipError(e), { mirror: mirrorName })];
-      }
+    if (mirrorName !== undefined) return [await this.reconcileOne(trigger, mirrorName)];
+    const { mirrors, deadlineMs } = this.deps.config;
+    // the whole deployment: one read per region for all mirrors, not one per mirror (providers that can)
+    const snapshots = startSnapshots(mirrors, this.deps.providerFor, deadlineMs, this.deps.retry ?? DEFAULT_RETRY);
+    return Promise.all(mirrors.map((m) => this.reconcileOne(trigger, m.name, snapshots.get(m.name))));
+  }
+
+  private async reconcileOne(trigger: Trigger, name: string, snapshot?: Promise<unknown>): Promise<Reply> {
+    try {
+      const mirror = this.mirror(name);
+      return await this.serialized(mirror.name, () =>
+        this.converge(mirror, null, trigger, new CallLog(), { snapshot }),
+      );
+    } catch (e: unknown) {
+      return this.finish(new CallLog(), trigger, asMirrorVipError(e), { mirror: name });
     }
-    return Promise.all(this.deps.config.mirrors.map((m) => this.reconcile(trigger, m.name).then((r) => r[0] as Reply)));
   }
 
   /** The plan that a move to `to` would execute now, without executing it (observe only). */
@@ -186,7 +194,7 @@ export class FailoverEngine {
     claim: Claim | null,
     trigger: Trigger,
     log: CallLog,
-    early: { overlap?: boolean; pause?: Promise<boolean> } = {},
+    early: { overlap?: boolean; pause?: Promise<boolean>; snapshot?: Promise<unknown> } = {},
   ): Promise<Reply> {
     const ctx = createCallContext(
       log,
@@ -203,6 +211,7 @@ export class FailoverEngine {
       order: this.order,
       ctx,
       overlap: early.overlap,
+      snapshot: early.snapshot,
     });
     const common = {
       mirror: mirror.name,
