@@ -60,13 +60,20 @@ const STALL_MS = 50;
 function graceTimer(ms: number, onExpire: () => void): { clear: () => void } {
   const t0 = performance.now();
   let timer: NodeJS.Timeout;
+  let immediate: NodeJS.Immediate | undefined;
   const expire = (graced: boolean) => () => {
     const stall = performance.now() - t0 - ms * (graced ? 2 : 1);
     if (!graced && stall > STALL_MS) timer = setTimeout(expire(true), Math.min(stall, ms));
-    else onExpire();
+    // timers run before I/O callbacks: a connection or answer already waiting in this turn still counts
+    else immediate = setImmediate(onExpire);
   };
   timer = setTimeout(expire(false), ms);
-  return { clear: () => clearTimeout(timer) };
+  return {
+    clear: () => {
+      clearTimeout(timer);
+      if (immediate) clearImmediate(immediate);
+    },
+  };
 }
 
 /**
