@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { type AddressInfo, connect, createServer as createTcpServer } from 'node:net';
+import { type AddressInfo, connect, createServer as createTcpServer, type Socket } from 'node:net';
 import { MirrorVipError } from '../shared/errors.ts';
 import { DRILL_CLOUDS, DRILL_MODES } from './clouds/index.ts';
 import type { CloudSession, DrillCloud } from './clouds/types.ts';
@@ -38,9 +38,14 @@ export class DrillError extends MirrorVipError {
 async function recordingRelay(functionUrl: string, hostIp: string, arrivals: number[]) {
   const target = new URL(functionUrl);
   const [port, host] = [Number(target.port), target.hostname];
+  const open = new Set<Socket>();
   const server = createTcpServer((inbound) => {
     arrivals.push(performance.timeOrigin + performance.now());
     const outbound = connect(port, host);
+    for (const s of [inbound, outbound]) {
+      open.add(s);
+      s.once('close', () => open.delete(s));
+    }
     inbound.pipe(outbound).pipe(inbound);
     const close = () => {
       inbound.destroy();
@@ -51,7 +56,12 @@ async function recordingRelay(functionUrl: string, hostIp: string, arrivals: num
   });
   await new Promise<void>((r) => server.listen(0, hostIp, r));
   target.port = String((server.address() as AddressInfo).port);
-  return { url: target.toString(), close: () => server.close() };
+  // a kept-alive connection would outlive the drill and keep its process running
+  const close = () => {
+    server.close();
+    for (const s of open) s.destroy();
+  };
+  return { url: target.toString(), close };
 }
 
 /** The seed variant's new primary asks here for the seed's own algorithm to run (as its script would, on the VM). */
