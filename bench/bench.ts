@@ -75,8 +75,19 @@ const azureCold = await measureAzureColdStart(3);
 console.log(
   `\nAzure, ${latency} ms per ARM call, each NIC/route update (LRO) runs ${azureLro} ms and answers Retry-After: 10`,
 );
+type AzureFig = { ms: number; serialRounds: number; calls?: number; writes?: number };
+type AzureMode = { mirrorVip: AzureFig; floor: AzureFig; seed?: AzureFig };
+console.log('mode      | mirror-vip                  | floor             | ratio  | seed 001 (Retry-After honoured)');
+for (const mode of ['ip-config', 'route'] as const) {
+  const m = azure[mode] as AzureMode;
+  const mv = `${f(m.mirrorVip.ms)} / ${m.mirrorVip.serialRounds} rounds`;
+  const floor = `${f(m.floor.ms)} / ${m.floor.serialRounds} rounds`;
+  const ratio = `${(m.mirrorVip.ms / m.floor.ms).toFixed(2)} ×`;
+  const seed = m.seed ? `${f(m.seed.ms)} / ${m.seed.serialRounds} rounds` : '(no seed moves routes)';
+  console.log(`${mode.padEnd(9)} | ${mv.padEnd(27)} | ${floor.padEnd(17)} | ${ratio.padEnd(6)} | ${seed}`);
+}
 console.log(
-  JSON.stringify({ failover: azure, cold: azureCold }, (_k, v) => (typeof v === 'number' ? Math.round(v) : v)),
+  `Azure bundle: ${(azureCold.bundleBytes / 1024).toFixed(0)} KB (${(azureCold.bundleGzipBytes / 1024).toFixed(0)} KB gzip); import ${f(azureCold.importMedianMs)}, first response (a move) after ${f(azureCold.firstResponseMedianMs)} (median of ${azureCold.runs})`,
 );
 
 // No published figure gives the ASSIGNING → ASSIGNED time of a reserved public IP; 2 s is an assumption (docs/oci.md).

@@ -3,6 +3,8 @@ import { MirrorVipError } from '../shared/errors.ts';
 
 const VARIANT_NAMES = ['mirror-vip', 'seed', 'notify-failed'] as const;
 const CLOUD_NAMES = ['aws', 'gcp', 'azure', 'oci'] as const;
+/** Each cloud's other mode (drill/clouds/index.ts DRILL_MODES): asked for by name, not run by default. */
+const MODE_NAMES = ['aws-eip', 'gcp-route', 'azure-route', 'oci-route'] as const;
 
 const positive = (max: number, integer: boolean) => (v: string) => {
   const n = Number(v);
@@ -18,7 +20,11 @@ export function registerDrill(cli: Command): void {
     .description(
       'kill the primary on namespaced members and measure the outage a client sees (root; see docs/drill.md)',
     )
-    .addOption(new Option('--cloud <cloud...>', 'clouds to drill').choices(CLOUD_NAMES).default([...CLOUD_NAMES]))
+    .addOption(
+      new Option('--cloud <cloud...>', 'clouds to drill')
+        .choices([...CLOUD_NAMES, ...MODE_NAMES])
+        .default([...CLOUD_NAMES]),
+    )
     .addOption(new Option('--variant <variant...>', 'what the new primary does').choices(VARIANT_NAMES))
     .addOption(
       new Option('--runs <n>', 'runs per variant (≥ 5 for the figures)').argParser(positive(100, true)).default(5),

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect, createServer as createTcpServer, type Socket } from 'node:net';
 import { MirrorVipError } from '../shared/errors.ts';
-import { DRILL_CLOUDS } from './clouds/index.ts';
+import { DRILL_CLOUDS, DRILL_MODES } from './clouds/index.ts';
 import type { CloudSession, DrillCloud } from './clouds/types.ts';
 import type { Variant } from './member.ts';
 import { createTopology, type DrillMember, destroyTopology, MEMBERS, type Topology } from './netns.ts';
@@ -39,9 +39,48 @@ export class DrillError extends MirrorVipError {
   }
 }
 
+/**
+ * A TCP relay in front of the function URL that stamps each connection as it arrives: "notifier sent" ends when
+ * the notifier's request reaches the function, so the member's side (starting Python, signing) and the function's
+ * own time ("function decided") are told apart. It copies bytes only; the cost is one loopback hop.
+ */
+async function recordingRelay(functionUrl: string, hostIp: string, arrivals: number[]) {
+  const target = new URL(functionUrl);
+  const [port, host] = [Number(target.port), target.hostname];
+  const open = new Set<Socket>();
+  const server = createTcpServer((inbound) => {
+    arrivals.push(performance.timeOrigin + performance.now());
+    const outbound = connect(port, host);
+    for (const s of [inbound, outbound]) {
+      open.add(s);
+      s.once('close', () => open.delete(s));
+    }
+    inbound.pipe(outbound).pipe(inbound);
+    const close = () => {
+      inbound.destroy();
+      outbound.destroy();
+    };
+    inbound.on('error', close);
+    outbound.on('error', close);
+  });
+  await new Promise<void>((r) => server.listen(0, hostIp, r));
+  target.port = String((server.address() as AddressInfo).port);
+  // a kept-alive connection would outlive the drill and keep its process running
+  const close = () => {
+    server.close();
+    for (const s of open) s.destroy();
+  };
+  return { url: target.toString(), close };
+}
+
 /** The seed variant's new primary asks here for the seed's own algorithm to run (as its script would, on the VM). */
-async function seedRunner(session: CloudSession, hostIp: string): Promise<{ url: string; server: Server }> {
+async function seedRunner(
+  session: CloudSession,
+  hostIp: string,
+  arrivals: number[],
+): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
+    arrivals.push(performance.timeOrigin + performance.now());
     const to = (req.url ?? '').split('/').pop() as DrillMember;
     if (!MEMBERS.includes(to)) return void res.writeHead(404).end();
     // the election before the kill makes iris-a MASTER while it already holds the VIP: nothing to measure there
@@ -56,11 +95,11 @@ async function seedRunner(session: CloudSession, hostIp: string): Promise<{ url:
 }
 
 function cloudOf(name: string): DrillCloud {
-  const cloud = DRILL_CLOUDS[name];
+  const cloud = DRILL_CLOUDS[name] ?? DRILL_MODES[name];
   if (!cloud)
     throw new MirrorVipError(
       'drill_cloud',
-      `no drill for cloud "${name}" (have: ${Object.keys(DRILL_CLOUDS).join(', ')})`,
+      `no drill for cloud "${name}" (have: ${[...Object.keys(DRILL_CLOUDS), ...Object.keys(DRILL_MODES)].join(', ')})`,
     );
   return cloud;
 }
@@ -96,6 +135,8 @@ export async function runDrill(o: DrillOptions): Promise<RunResult[]> {
   let topo: Topology | undefined;
   let session: CloudSession | undefined;
   let seed: { url: string; server: Server } | undefined;
+  let relay: { url: string; close: () => void } | undefined;
+  const arrivals: number[] = [];
   const cleanup = () => topo && destroyTopology(topo.id);
   const uninstall = onProcessEnd(cleanup);
   const results: RunResult[] = [];
@@ -105,9 +146,13 @@ export async function runDrill(o: DrillOptions): Promise<RunResult[]> {
       MEMBERS.map((m) => [m, HEALTH_URL[o.members ?? 'iris'](topo?.mgmtIp[m] ?? '')]),
     ) as Record<DrillMember, string>;
     const members = o.members ?? 'iris';
-    session = await cloud.start({ healthUrls, hostIp: topo.hostIp, profile, scale: o.scale, members });
-    seed = await seedRunner(session, topo.hostIp);
-    for (const variant of o.variants)
+    const started = await cloud.start({ healthUrls, hostIp: topo.hostIp, profile, scale: o.scale, members });
+    session = started;
+    relay = await recordingRelay(started.functionUrl, topo.hostIp, arrivals);
+    seed = await seedRunner(started, topo.hostIp, arrivals);
+    const relayed: CloudSession = { ...started, functionUrl: relay.url };
+    // no seed moves the other modes: their rows are mirror-vip's (and notify-failed's) alone
+    for (const variant of o.variants.filter((v) => v !== 'seed' || o.cloud in DRILL_CLOUDS))
       for (let run = 0; run < o.runs; run++) {
         if (results.length > 0) {
           destroyTopology(topo.id); // every run starts from fresh namespaces with the same addresses
@@ -115,7 +160,7 @@ export async function runDrill(o: DrillOptions): Promise<RunResult[]> {
         }
         const ctx = {
           cloud: o.cloud,
-          session,
+          session: relayed,
           topo,
           profile,
           variant,
@@ -124,6 +169,7 @@ export async function runDrill(o: DrillOptions): Promise<RunResult[]> {
           seedUrl: seed.url,
           stepTimeoutMs,
           members,
+          arrivals,
         };
         const r = await runOnce(ctx);
         results.push(r);
@@ -135,6 +181,7 @@ export async function runDrill(o: DrillOptions): Promise<RunResult[]> {
   } finally {
     cleanup();
     uninstall();
+    relay?.close();
     seed?.server.closeAllConnections();
     seed?.server.close();
     await session?.close();

@@ -119,11 +119,63 @@ export const OCI_PROFILE: LatencyProfile = {
   },
 };
 
+// Each cloud's other mode. No seed uses them, so no seed figure applies; each time names its source or says
+// "assumption". The drill's network applies the emulator's state at once in every mode (docs/drill.md, Limits).
+
+export const AWS_EIP_PROFILE: LatencyProfile = {
+  ...AWS_PROFILE,
+  mode: 'eip',
+  apiByOp: { AssociateAddress: 150, DisassociateAddress: 150 },
+  sources: {
+    ...AWS_PROFILE.sources,
+    apiByOp:
+      'assumption: an EIP association costs what a route write does (+150 ms); AWS publishes no duration. The one figure found ("takes 30 seconds to few minutes to reflect", http://harish11g.blogspot.com/2010/11/amazon-elastic-ip-5-things-to-know.html, 2010, EC2-Classic) is data-plane propagation, which the drill does not model',
+  },
+};
+
+export const GCP_ROUTE_PROFILE: LatencyProfile = {
+  ...GCP_PROFILE,
+  mode: 'route',
+  operationByOp: { 'routes.insert': 10_000, 'routes.delete': 10_000 },
+  sources: {
+    ...GCP_PROFILE.sources,
+    operationByOp:
+      'assumption: 10 s per global route operation, the same order as an alias change (local-cloud/gcp/durations.ts); Google documents routes as eventually consistent and publishes no duration',
+  },
+};
+
+export const AZURE_ROUTE_PROFILE: LatencyProfile = {
+  ...AZURE_PROFILE,
+  mode: 'route (UDR)',
+  operationByOp: { 'routes.put': 10_000 },
+  sources: {
+    ...AZURE_PROFILE.sources,
+    operationByOp:
+      'UDR route update 10 s: "The UDR route updates happen within 10 seconds" while moving secondary IPs took 8 min (https://github.com/F5Networks/f5-azure-arm-templates/issues/151); "only takes 5 seconds or so to move a UDR via API call as opposed to 2+ minutes to move a ip configuration" (https://github.com/F5Networks/f5-azure-arm-templates/issues/89)',
+  },
+};
+
+export const OCI_ROUTE_PROFILE: LatencyProfile = {
+  ...OCI_PROFILE,
+  mode: 'route',
+  apiByOp: { UpdateRouteTable: 1_000 },
+  operationByOp: {},
+  sources: {
+    ...OCI_PROFILE.sources,
+    apiByOp: 'assumption: UpdateRouteTable takes what UpdatePrivateIp does (1 s); none published',
+    operationByOp: 'route mode moves no public IP',
+  },
+};
+
 export const PROFILES: Record<string, LatencyProfile> = {
   aws: AWS_PROFILE,
   gcp: GCP_PROFILE,
   azure: AZURE_PROFILE,
   oci: OCI_PROFILE,
+  'aws-eip': AWS_EIP_PROFILE,
+  'gcp-route': GCP_ROUTE_PROFILE,
+  'azure-route': AZURE_ROUTE_PROFILE,
+  'oci-route': OCI_ROUTE_PROFILE,
 };
 
 /** The same profile with every duration multiplied by `factor` (CI runs at a small factor). */

@@ -5,6 +5,7 @@ import { MARKS, type Mark, type RunResult } from './run.ts';
 export const PHASES: { name: string; end: Mark }[] = [
   { name: 'detection', end: 'detected' },
   { name: 'promotion', end: 'promoted' },
+  { name: 'notifier started', end: 'started' },
   { name: 'notifier sent', end: 'notified' },
   { name: 'function decided', end: 'decided' },
   { name: 'cloud writes done', end: 'written' },

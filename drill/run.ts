@@ -20,7 +20,16 @@ export interface DrillEvent {
   detail: string;
 }
 /** The milestones of a failover, in order; each phase ends at one. */
-export const MARKS = ['detected', 'promoted', 'notified', 'decided', 'written', 'applied', 'served'] as const;
+export const MARKS = [
+  'detected',
+  'promoted',
+  'started',
+  'notified',
+  'decided',
+  'written',
+  'applied',
+  'served',
+] as const;
 export type Mark = (typeof MARKS)[number];
 
 export interface RunResult {
@@ -56,6 +65,8 @@ export interface RunContext {
   stepTimeoutMs: number;
   /** Which stand-in plays the database (default IRIS). */
   members?: 'iris' | 'patroni';
+  /** Epoch ms of every request that reached the function or the seed runner (the drill's recording relay). */
+  arrivals: number[];
 }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -133,10 +144,14 @@ function milestones(ctx: RunContext, killAt: number, b: NsProcess, attempts: Att
   const decided = ctx.session.firstWriteAfter(killAt);
   const tick = events.filter((e) => e.name === 'schedule' && decided !== undefined && e.t <= decided).pop()?.t;
   const after = (name: DrillEvent['name']) => events.find((e) => e.name === name && e.detail === 'iris-b')?.t;
+  const started = ev('notify-start');
+  const arrived = ctx.arrivals.find((t) => started !== undefined && t >= started);
   const abs: Record<Mark, number | undefined> = {
     detected: ev('detected'),
     promoted: ev('promoted'),
-    notified: ctx.variant === 'notify-failed' ? tick : ev('notify-start'),
+    started,
+    // the request reached the function (or the seed runner); on notify-failed the schedule tick that moved it
+    notified: ctx.variant === 'notify-failed' ? tick : arrived,
     decided,
     written: after('cloud'),
     applied: after('network'),

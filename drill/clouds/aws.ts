@@ -8,9 +8,9 @@ import type { FakeMembers } from '../../local-cloud/members.ts';
 import { awsConfigFor, emulatorEnv, MIRROR } from '../../local-cloud/worlds/aws-world.ts';
 import type { DrillMember } from '../netns.ts';
 import { stopChild } from '../processes.ts';
-import { AWS_PROFILE, type LatencyProfile } from '../profiles.ts';
+import { AWS_EIP_PROFILE, AWS_PROFILE, type LatencyProfile } from '../profiles.ts';
 import { serveBundle } from './host.ts';
-import { type CloudSession, type CloudStartOptions, type DrillCloud, sessionParts } from './types.ts';
+import { type CloudSession, type CloudStartOptions, type DrillCloud, PRODUCT_HEALTH, sessionParts } from './types.ts';
 
 const epoch = (perf: number) => performance.timeOrigin + perf;
 
@@ -19,7 +19,12 @@ function applyProfile(emu: AwsEmulator, p: LatencyProfile): void {
   emu.faults.latencyByAction = { ...p.apiByOp };
 }
 
-async function start({ healthUrls, members = 'iris', hostIp, profile }: CloudStartOptions): Promise<CloudSession> {
+type AwsMode = 'route' | 'eip';
+
+async function start(
+  mode: AwsMode,
+  { healthUrls, members = 'iris', hostIp, profile }: CloudStartOptions,
+): Promise<CloudSession> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // the seed replay's client, in this process
   const emu = await startAwsEmulator({ latencyMs: profile.apiMs });
   applyProfile(emu, profile);
@@ -29,10 +34,15 @@ async function start({ healthUrls, members = 'iris', hostIp, profile }: CloudSta
   const initial: Ec2State = structuredClone(emu.state);
   // awsConfigFor reads only the members' health URLs
   const config = awsConfigFor(seeded, { urls: healthUrls } as unknown as FakeMembers, {
-    eip: false,
+    eip: mode === 'eip',
     topic: false,
     deadlineMs: 60_000,
   });
+  const mirror = config.mirrors[0];
+  if (mirror) {
+    mirror.vips = mirror.vips.filter((v) => v.mode === mode);
+    mirror.health = { ...PRODUCT_HEALTH };
+  }
   const env = {
     MIRROR_VIP_CONFIG: JSON.stringify(withProbeOf(config, members)),
     MIRROR_VIP_KEY_IRIS_A: secrets['iris-a'],
@@ -53,6 +63,10 @@ async function start({ healthUrls, members = 'iris', hostIp, profile }: CloudSta
       writeTimes: () => emu.calls.filter((c) => c.write && c.service === 'ec2').map((c) => epoch(c.startedAt)),
     }),
     holder: () => {
+      if (mode === 'eip') {
+        const at = emu.state.addresses.get(seeded.allocationId)?.association?.networkInterfaceId;
+        return at ? enis[at] : undefined;
+      }
       const route = emu.state.routeTables
         .get(clientTable)
         ?.routes.find((r) => r.destinationCidrBlock === seeded.vipCidr && r.state === 'active');
@@ -64,6 +78,7 @@ async function start({ healthUrls, members = 'iris', hostIp, profile }: CloudSta
       emu.calls.length = 0;
     },
     seedMove: async (to) => {
+      if (mode !== 'route') throw new Error('the seeds move the route only');
       const ec2 = new EC2Client({
         endpoint: emu.url,
         region: 'us-east-1',
@@ -85,4 +100,17 @@ async function start({ healthUrls, members = 'iris', hostIp, profile }: CloudSta
 }
 
 /** AWS, route mode (seeds 002/003): the VIP/32 route in the route tables → the primary's ENI. */
-export const awsCloud: DrillCloud = { name: 'aws', profile: AWS_PROFILE, vipCidr: '10.109.11.254/32', start };
+export const awsCloud: DrillCloud = {
+  name: 'aws',
+  profile: AWS_PROFILE,
+  vipCidr: '10.109.11.254/32',
+  start: (o) => start('route', o),
+};
+
+/** AWS, eip mode: the Elastic IP associated with the primary's ENI (no seed moves it; mirror-vip only). */
+export const awsEipCloud: DrillCloud = {
+  name: 'aws-eip',
+  profile: AWS_EIP_PROFILE,
+  vipCidr: '203.0.113.25/32',
+  start: (o) => start('eip', o),
+};

@@ -15,8 +15,8 @@ import { gcpConfigFor, MIRROR } from '../../local-cloud/worlds/gcp-world.ts';
 import { GCP_ENV } from '../../shared/providers/gcp/endpoint.ts';
 import type { DrillMember } from '../netns.ts';
 import { stopChild, track } from '../processes.ts';
-import { GCP_PROFILE, type LatencyProfile } from '../profiles.ts';
-import { type CloudSession, type CloudStartOptions, type DrillCloud, sessionParts } from './types.ts';
+import { GCP_PROFILE, GCP_ROUTE_PROFILE, type LatencyProfile } from '../profiles.ts';
+import { type CloudSession, type CloudStartOptions, type DrillCloud, PRODUCT_HEALTH, sessionParts } from './types.ts';
 
 const SEED_SLEEP_MS = 10_000; // seed 000 sleeps 10 s between the access-config delete and add
 
@@ -46,21 +46,27 @@ async function publishReconcile(url: string): Promise<void> {
   await res.text();
 }
 
-async function start({
-  healthUrls,
-  members = 'iris',
-  hostIp,
-  profile,
-  scale,
-}: CloudStartOptions): Promise<CloudSession> {
+type GcpMode = 'alias-ip' | 'route';
+
+/** Route mode: the member the VIP's routes lead to (the lowest priority number wins; a tie splits, so: none). */
+function routeHolder(state: ComputeState): DrillMember | undefined {
+  const routes = [...state.routes.values()].filter((r) => r.destRange === SEED.routeVip && r.nextHopInstance);
+  const best = Math.min(...routes.map((r) => r.priority));
+  const hops = new Set(routes.filter((r) => r.priority === best).map((r) => r.nextHopInstance?.split('/').pop()));
+  return hops.size === 1 ? ([...hops][0] as DrillMember) : undefined;
+}
+
+async function start(mode: GcpMode, o: CloudStartOptions): Promise<CloudSession> {
+  const { healthUrls, members = 'iris', hostIp, profile, scale } = o;
   const state = new ComputeState();
-  seedMirrorProject(state);
+  seedMirrorProject(state, mode === 'route' ? { alias: false, accessConfig: false, route: true } : {});
   const emu = await startGcpEmulator({ state, latencyMs: profile.apiMs });
   applyProfile(emu, profile);
   const secrets = { 'iris-a': randomBytes(32).toString('base64url'), 'iris-b': randomBytes(32).toString('base64url') };
   // gcpConfigFor reads only the members' health URLs; both keys come from the environment here
-  const config = gcpConfigFor({ urls: healthUrls } as unknown as FakeMembers, { deadlineMs: 120_000 });
+  const config = gcpConfigFor({ urls: healthUrls } as unknown as FakeMembers, { deadlineMs: 120_000, mode });
   const mirror = config.mirrors[0];
+  if (mirror) mirror.health = { ...PRODUCT_HEALTH };
   if (mirror)
     mirror.keys = [
       { id: 'iris-a-k1', member: 'iris-a', secret: 'env:MIRROR_VIP_KEY_IRIS_A' },
@@ -87,15 +93,17 @@ async function start({
       writeTimes: () => emu.calls.filter((c) => c.write).map((c) => c.startedAt),
     }),
     holder: () =>
-      [SEED.primary, SEED.backup].find((m) => nicOf(m)?.aliasIpRanges.some((r) => r.ipCidrRange === SEED.vip))?.name as
-        | DrillMember
-        | undefined,
+      mode === 'route'
+        ? routeHolder(state)
+        : ([SEED.primary, SEED.backup].find((m) => nicOf(m)?.aliasIpRanges.some((r) => r.ipCidrRange === SEED.vip))
+            ?.name as DrillMember | undefined),
     reset: async () => {
       emu.reset();
       applyProfile(emu, profile);
     },
     // Seed 000 moves iris-a → iris-b only (the bench's replay); it runs on the new primary.
     seedMove: async (to) => {
+      if (mode !== 'alias-ip') throw new Error('seed 000 moves the alias only');
       if (to !== 'iris-b') throw new Error('the seed 000 replay moves the VIP to iris-b only');
       await seedAlgorithm(emu.url, Math.round(SEED_SLEEP_MS * scale));
     },
@@ -108,4 +116,17 @@ async function start({
 }
 
 /** GCP, alias-ip mode with the access config (seed 000): the alias range on nic0 of the primary. */
-export const gcpCloud: DrillCloud = { name: 'gcp', profile: GCP_PROFILE, vipCidr: SEED.vip, start };
+export const gcpCloud: DrillCloud = {
+  name: 'gcp',
+  profile: GCP_PROFILE,
+  vipCidr: SEED.vip,
+  start: (o) => start('alias-ip', o),
+};
+
+/** GCP, route mode: a static route for the VIP/32 with the primary as next hop (no seed: mirror-vip only). */
+export const gcpRouteCloud: DrillCloud = {
+  name: 'gcp-route',
+  profile: GCP_ROUTE_PROFILE,
+  vipCidr: SEED.routeVip,
+  start: (o) => start('route', o),
+};

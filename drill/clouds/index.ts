@@ -1,7 +1,7 @@
-import { awsCloud } from './aws.ts';
-import { azureCloud } from './azure.ts';
-import { gcpCloud } from './gcp.ts';
-import { ociCloud } from './oci.ts';
+import { awsCloud, awsEipCloud } from './aws.ts';
+import { azureCloud, azureRouteCloud } from './azure.ts';
+import { gcpCloud, gcpRouteCloud } from './gcp.ts';
+import { ociCloud, ociRouteCloud } from './oci.ts';
 import type { DrillCloud } from './types.ts';
 
 /** The clouds the drill runs. A new cloud: write clouds/<cloud>.ts exporting a DrillCloud, add its profile, list it here. */
@@ -10,4 +10,12 @@ export const DRILL_CLOUDS: Record<string, DrillCloud> = {
   gcp: gcpCloud,
   azure: azureCloud,
   oci: ociCloud,
+};
+
+/** Each cloud's other modes: no seed moves them, so the drill runs mirror-vip (and notify-failed) only. */
+export const DRILL_MODES: Record<string, DrillCloud> = {
+  'aws-eip': awsEipCloud,
+  'gcp-route': gcpRouteCloud,
+  'azure-route': azureRouteCloud,
+  'oci-route': ociRouteCloud,
 };

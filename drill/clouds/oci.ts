@@ -24,8 +24,8 @@ import { OCI_ENV } from '../../shared/providers/oci/endpoint.ts';
 import { NO_SDK_RETRY } from '../../shared/providers/oci/oci-sdk.ts';
 import type { DrillMember } from '../netns.ts';
 import { stopChild, track } from '../processes.ts';
-import { type LatencyProfile, OCI_PROFILE } from '../profiles.ts';
-import { type CloudSession, type CloudStartOptions, type DrillCloud, sessionParts } from './types.ts';
+import { type LatencyProfile, OCI_PROFILE, OCI_ROUTE_PROFILE } from '../profiles.ts';
+import { type CloudSession, type CloudStartOptions, type DrillCloud, PRODUCT_HEALTH, sessionParts } from './types.ts';
 
 const epoch = (perf: number) => performance.timeOrigin + perf;
 
@@ -47,7 +47,21 @@ async function seedScript(emu: OciEmulator, key: ReturnType<typeof testKeyPair>,
   await network.updatePrivateIp({ privateIpId: SEED.privateIpId, updatePrivateIpDetails: { vnicId } });
 }
 
-async function start({ healthUrls, members = 'iris', hostIp, profile }: CloudStartOptions): Promise<CloudSession> {
+type OciMode = 'private-ip' | 'route';
+
+/** Route mode: the member whose primary private IP the first route table's VIP rule targets (the client's subnet). */
+function routeHolder(state: OciState): DrillMember | undefined {
+  const rule = state.routeTables
+    .get(SEED.routeTableIds[0] ?? '')
+    ?.routeRules.find((r) => r.destination === SEED.routeVip);
+  if (rule?.networkEntityId === SEED.primary.privateIpId) return 'iris-a';
+  return rule?.networkEntityId === SEED.backup.privateIpId ? 'iris-b' : undefined;
+}
+
+async function start(
+  mode: OciMode,
+  { healthUrls, members = 'iris', hostIp, profile }: CloudStartOptions,
+): Promise<CloudSession> {
   const key = testKeyPair();
   const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-drill-oci-'));
   const keyFile = join(dir, 'function-key.pem');
@@ -67,10 +81,12 @@ async function start({ healthUrls, members = 'iris', hostIp, profile }: CloudSta
   applyProfile(emu, profile);
   // ociConfigFor reads only the members' health URLs
   const config = ociConfigFor({ urls: healthUrls } as unknown as FakeMembers, {
-    mode: 'private-ip',
-    publicIp: true,
+    mode,
+    publicIp: mode === 'private-ip',
     deadlineMs: OCI_DEFAULT_DEADLINE_MS,
   });
+  const mirror = config.mirrors[0];
+  if (mirror) mirror.health = { ...PRODUCT_HEALTH };
   const env = {
     MIRROR_VIP_CONFIG: JSON.stringify(withProbeOf(config, members)),
     MIRROR_VIP_KEY_IRIS_A: secrets['iris-a'],
@@ -93,12 +109,15 @@ async function start({ healthUrls, members = 'iris', hostIp, profile }: CloudSta
       writeTimes: () => emu.calls.filter((c) => c.write).map((c) => epoch(c.startedAt)),
     }),
     // the VCN routes the secondary private IP to the VNIC it is assigned to (UpdatePrivateIp is synchronous)
-    holder: () => vnics[state.privateIps.get(SEED.privateIpId)?.vnicId ?? ''],
+    holder: () => (mode === 'route' ? routeHolder(state) : vnics[state.privateIps.get(SEED.privateIpId)?.vnicId ?? '']),
     reset: async () => {
       emu.reset();
       applyProfile(emu, profile);
     },
-    seedMove: (to) => seedScript(emu, key, to),
+    seedMove: async (to) => {
+      if (mode !== 'private-ip') throw new Error('seed 004 moves the private IP only');
+      await seedScript(emu, key, to);
+    },
     // Resource Scheduler invokes the function directly with the reconcile message (functions/oci/oci-events.ts)
     reconcile: async () => {
       await invokeDirect(fn.socket, JSON.stringify({ kind: 'mirror-vip.reconcile' }));
@@ -113,4 +132,17 @@ async function start({ healthUrls, members = 'iris', hostIp, profile }: CloudSta
 }
 
 /** OCI, private-ip mode (seed 004): the secondary private IP (and its reserved public IP) on the primary's VNIC. */
-export const ociCloud: DrillCloud = { name: 'oci', profile: OCI_PROFILE, vipCidr: `${SEED.vip}/32`, start };
+export const ociCloud: DrillCloud = {
+  name: 'oci',
+  profile: OCI_PROFILE,
+  vipCidr: `${SEED.vip}/32`,
+  start: (o) => start('private-ip', o),
+};
+
+/** OCI, route mode: the route tables' VIP rule targets the primary's private IP (no seed: mirror-vip only). */
+export const ociRouteCloud: DrillCloud = {
+  name: 'oci-route',
+  profile: OCI_ROUTE_PROFILE,
+  vipCidr: SEED.routeVip,
+  start: (o) => start('route', o),
+};

@@ -1,6 +1,12 @@
 import type { DrillMember } from '../netns.ts';
 import type { LatencyProfile } from '../profiles.ts';
 
+/**
+ * The product's health defaults (shared/config/schema.ts): the drill measures what a deployment gets unless it
+ * tunes them: a 1500 ms answer timeout, and a claimant confirmed before its mirror's queue.
+ */
+export const PRODUCT_HEALTH = { enabled: true, timeoutMs: 1500, confirmWindowMs: 3000 };
+
 /** What a cloud adapter is told when the drill starts it. */
 export interface CloudStartOptions {
   /** Each member's health URL (IRIS's mirror_status.cxw or Patroni's /primary), on the management bridge. */

@@ -10,6 +10,8 @@ export interface Job {
   trigger: Trigger;
   /** The request's own log: a refused claim reports no call (it made none). */
   log: CallLog;
+  /** Started before the request joined the queue: the event's pause read and overlap, the reconcile's snapshot. */
+  early?: { overlap?: boolean; pause?: Promise<boolean>; snapshot?: Promise<unknown> };
 }
 
 /** The claims of a batch, one per member (its latest event: a member's repeated events say the same thing). */

@@ -50,6 +50,13 @@ export interface ConvergeInput {
   probe: Probe;
   order: ClaimOrder;
   ctx: CallContext;
+  /**
+   * Probe and observe at once (an event whose claimant already answered primary): a refusal then costs one read,
+   * and a dead member's connect window is no longer followed by the observation's round trip.
+   */
+  overlap?: boolean;
+  /** The reconcile's snapshot of many mirrors (Provider.snapshot): the first observation comes from it. */
+  snapshot?: Promise<unknown>;
 }
 
 /** A change is tried again unless the same write failed for good earlier in this invocation. */
@@ -88,6 +95,40 @@ function chosenClaim(input: ConvergeInput, probes: Roles, p: Progress): Claim | 
   const confirmed = sole.length === 1 ? all.find((c) => c.member === sole[0]) : undefined;
   if (confirmed) p.claim = confirmed;
   return confirmed ?? (input.alsoReconcile ? null : (all[0] ?? null));
+}
+
+interface Look {
+  target: string;
+  observed: Awaited<ReturnType<Provider['observe']>>;
+  /** The probes ended after the observation did: they are as fresh as a probe made after it. */
+  fresh: boolean;
+}
+
+/**
+ * The target and the bindings of one round. Serial (probe, then observe) unless `overlap`; overlapped, the round's
+ * last probe answer must come after the observation for the write to go ahead on these probes, which is the order
+ * the serial path gets by probing again (a dead member's window usually outlasts the read, so it rarely costs one).
+ */
+async function look(input: ConvergeInput, p: Progress, first: boolean): Promise<Look> {
+  const observe = async () => {
+    const snapshot = first ? await input.snapshot : undefined;
+    return input.provider.observe(input.mirror, input.ctx, { warnings: first, snapshot });
+  };
+  if (!input.overlap) {
+    const target = await targetOf(input, !p.wrote, p);
+    return { target, observed: await observe(), fresh: false };
+  }
+  let probedAt = 0;
+  let observedAt = 0;
+  const stamp = (set: (t: number) => void) => () => set(performance.now());
+  const [t, o] = await Promise.allSettled([
+    targetOf(input, !p.wrote, p).finally(stamp((x) => (probedAt = x))),
+    observe().finally(stamp((x) => (observedAt = x))),
+  ]);
+  // the probes decide first: a refusal is the answer even when the read failed too
+  if (t.status === 'rejected') throw t.reason;
+  if (o.status === 'rejected') throw o.reason;
+  return { target: t.value, observed: o.value, fresh: probedAt >= observedAt };
 }
 
 /** Apply, and never let a provider's throw hide which slots got through: the read-back will say. */
@@ -131,17 +172,16 @@ function slotFailure(p: Progress): MirrorVipError {
  * out. A failing slot does not stop the others; a slot that failed for good is not retried in this invocation.
  */
 export async function convergeMirror(input: ConvergeInput): Promise<Progress> {
-  const { mirror, provider, ctx } = input;
+  const { mirror, ctx } = input;
   const p: Progress = { rounds: 0, plan: [], warnings: [], wrote: false, moved: new Map(), failed: new Map() };
   try {
     for (;;) {
       p.rounds++;
       const first = p.rounds === 1;
-      // probe first: a refusal (several primaries, none, claimant not primary) then costs no cloud call at all
-      // until something is written, an event's target must be its claimant; after that, whoever the probes say
-      const target = await targetOf(input, !p.wrote, p);
+      // probe first (or with the read, see look): until something is written, an event's target must be its
+      // claimant; after that, whoever the probes say. Serial, a refusal costs no cloud call at all.
+      const { target, observed, fresh } = await look(input, p, first);
       p.to = target;
-      const observed = await provider.observe(mirror, ctx, { warnings: first });
       if (first) p.from = currentHolder(observed);
       const plan = computePlan(mirror.name, target, observed);
       if (first) [p.plan, p.warnings] = [plan.changes, plan.warnings];
@@ -150,10 +190,14 @@ export async function convergeMirror(input: ConvergeInput): Promise<Progress> {
       if (pending.length === 0) throw slotFailure(p);
       if (p.rounds > MAX_ROUNDS) throw new ConvergenceError(`not converged after ${MAX_ROUNDS} rounds`);
       if (Date.now() >= ctx.deadline) throw new DeadlineError('deadline passed before the move converged');
-      // probe again right before writing: the observation took a cloud round trip, the roles may have moved on
-      if ((await targetOf(input, !p.wrote, p)) !== target) continue;
-      // an operator's pause takes effect for every write round not yet begun, whichever instance acknowledged it
-      if (await pausedNow(input)) {
+      // probe again right before writing when the observation ended last (the roles may have moved on meanwhile), and
+      // read the pause: an operator's pause takes effect for every write round not yet begun, whichever instance took it
+      const [moved, paused] = await Promise.all([
+        fresh ? false : targetOf(input, !p.wrote, p).then((t) => t !== target),
+        pausedNow(input),
+      ]);
+      if (moved) continue;
+      if (paused) {
         p.stoppedByPause = true;
         return p;
       }

@@ -12,6 +12,7 @@ import { MirrorQueue } from './mirror-queue.ts';
 import { computePlan, currentHolder } from './plan.ts';
 import { callFigures, type FailoverResult, publicError, type ResultDraft, statusOf, type Trigger } from './result.ts';
 import { createCallContext, DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
+import { startSnapshots } from './snapshots.ts';
 
 export interface EngineDeps {
   config: Config;
@@ -103,6 +104,9 @@ export class FailoverEngine {
 
   /** Wait (outside the queue) for the claimant to answer primary, then converge in the mirror's queue. */
   private async claimed(mirror: MirrorConfig, claim: Claim, log: CallLog): Promise<Reply> {
+    // the pause state is read while the claimant is confirmed: one round trip less before the first write
+    const pause = this.readPause(mirror.name);
+    pause.catch(() => undefined);
     if (mirror.health.enabled && mirror.health.confirmWindowMs > 0) {
       const probes = await confirmClaimant(mirror, claim.member, this.deps.probe ?? probeMember);
       if (probes[claim.member] !== 'primary') {
@@ -110,20 +114,27 @@ export class FailoverEngine {
         return this.finish(log, 'event', e, { mirror: mirror.name, eventId: claim.eventId, probes });
       }
     }
-    return this.enqueue(mirror, { claim, trigger: 'event', log });
+    // a claimant that answered primary is likely to be the target: read the bindings while probing the others
+    const overlap = mirror.health.enabled && mirror.health.confirmWindowMs > 0;
+    return this.enqueue(mirror, { claim, trigger: 'event', log, early: { overlap, pause } });
   }
 
   /** Reconcile one mirror (by name) or all: move each VIP to the single member that answers primary. */
   async reconcile(trigger: Trigger, mirrorName?: string): Promise<Reply[]> {
-    if (mirrorName !== undefined) {
-      try {
-        const mirror = this.mirror(mirrorName);
-        return [await this.enqueue(mirror, { claim: null, trigger, log: new CallLog() })];
-      } catch (e: unknown) {
-        return [await this.finish(new CallLog(), trigger, asMirrorVipError(e), { mirror: mirrorName })];
-      }
+    if (mirrorName !== undefined) return [await this.reconcileOne(trigger, mirrorName)];
+    const { mirrors, deadlineMs } = this.deps.config;
+    // the whole deployment: one read per region for all mirrors, not one per mirror (providers that can)
+    const snapshots = startSnapshots(mirrors, this.deps.providerFor, deadlineMs, this.deps.retry ?? DEFAULT_RETRY);
+    return Promise.all(mirrors.map((m) => this.reconcileOne(trigger, m.name, snapshots.get(m.name))));
+  }
+
+  private async reconcileOne(trigger: Trigger, name: string, snapshot?: Promise<unknown>): Promise<Reply> {
+    try {
+      const mirror = this.mirror(name);
+      return await this.enqueue(mirror, { claim: null, trigger, log: new CallLog(), early: { snapshot } });
+    } catch (e: unknown) {
+      return this.finish(new CallLog(), trigger, asMirrorVipError(e), { mirror: name });
     }
-    return Promise.all(this.deps.config.mirrors.map((m) => this.reconcile(trigger, m.name).then((r) => r[0] as Reply)));
   }
 
   /** The plan that a move to `to` would execute now, without executing it (observe only). */
@@ -185,7 +196,9 @@ export class FailoverEngine {
   /** Converge once for every request in the batch; each gets its own answer. */
   private async convergeBatch(mirror: MirrorConfig, jobs: Job[]): Promise<Reply[]> {
     const shared = jobs.length === 1 ? (jobs[0] as Job).log : new CallLog();
-    const paused = await this.isPaused(mirror.name, shared, jobs);
+    // what a lone request started early (the pause read, the deployment's snapshot) serves its convergence
+    const early = jobs.length === 1 ? (jobs[0] as Job).early : undefined;
+    const paused = await this.isPaused(mirror.name, shared, jobs, early?.pause);
     if (paused) return paused;
     const claims = latestPerMember(jobs);
     const p: Progress = await convergeMirror({
@@ -202,6 +215,8 @@ export class FailoverEngine {
         mirror.deadlineMs ?? this.deps.config.deadlineMs,
         this.deps.retry ?? DEFAULT_RETRY,
       ),
+      overlap: jobs.some((j) => j.early?.overlap),
+      snapshot: early?.snapshot,
     });
     const acted = p.claim?.member ?? (claims.length === 1 ? claims[0]?.member : undefined);
     let notify = true;
@@ -248,10 +263,15 @@ export class FailoverEngine {
   }
 
   /** A paused mirror (operator maintenance) gets a reported `paused` answer and no cloud call; an unreadable pause state does not block a failover. */
-  private async isPaused(mirror: string, log: CallLog, jobs: Job[]): Promise<Reply[] | null> {
+  private async isPaused(
+    mirror: string,
+    log: CallLog,
+    jobs: Job[],
+    read = this.readPause(mirror),
+  ): Promise<Reply[] | null> {
     if (!this.deps.pause) return null;
     try {
-      if (!(await this.deps.pause(mirror))) return null;
+      if (!(await read)) return null;
     } catch (e: unknown) {
       this.deps.log?.({
         level: 'warn',
@@ -267,6 +287,11 @@ export class FailoverEngine {
         this.reply(log, { ok: true, outcome: 'paused', trigger, mirror, eventId: claim?.eventId, warnings }),
       ),
     );
+  }
+
+  /** The pause state of a mirror (false without a pause store); a failed read rejects. */
+  private async readPause(mirror: string): Promise<boolean> {
+    return this.deps.pause ? this.deps.pause(mirror) : false;
   }
 
   private finish(

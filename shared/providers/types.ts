@@ -34,6 +34,8 @@ export interface PlanChange {
 /** `warnings: false` when only the bindings matter (the read-back after a move): reads that feed warnings alone are skipped. */
 export interface ObserveOptions {
   warnings?: boolean;
+  /** What `snapshot` read for every mirror of this reconcile: the observation comes from it, with no call. */
+  snapshot?: unknown;
 }
 
 /** How one change of an apply ended: `error` is set when that slot's write failed for good. */
@@ -55,6 +57,11 @@ export interface ApplyReport {
  */
 export interface Provider<M extends MirrorConfig = MirrorConfig> {
   observe(mirror: M, ctx: CallContext, options?: ObserveOptions): Promise<Observation>;
+  /**
+   * Read what `observe` needs for many mirrors at once (a scheduled reconcile of a whole deployment), in calls
+   * that grow with regions, not mirrors; each mirror's first observation then comes from it. Optional.
+   */
+  snapshot?(mirrors: readonly M[], ctx: CallContext): Promise<unknown>;
   // biome-ignore lint/suspicious/noConfusingVoidType: providers written against the older `Promise<void>` still fit
   apply(mirror: M, changes: readonly PlanChange[], ctx: CallContext): Promise<ApplyReport | void>;
   /**

@@ -6,6 +6,7 @@ import { apiCodeOf } from './aws-errors.ts';
 import { type AwsCheckOptions, awsCheck } from './check.ts';
 import type { AwsCheckApi } from './check-client.ts';
 import type { Ec2Api } from './ec2-client.ts';
+import { type AwsSnapshot, awsSnapshot, snapshotEnis, snapshotTables } from './snapshot.ts';
 
 type RouteVip = Extract<AwsVipConfig, { mode: 'route' }>;
 
@@ -24,13 +25,21 @@ function eniOf(mirror: AwsMirrorConfig, member: string): string {
   return m.eniId;
 }
 
-async function observeVip(api: Ec2Api, mirror: AwsMirrorConfig, v: AwsVipConfig, ctx: CallContext): Promise<Binding[]> {
+async function observeVip(
+  api: Ec2Api,
+  mirror: AwsMirrorConfig,
+  v: AwsVipConfig,
+  ctx: CallContext,
+  snap?: AwsSnapshot,
+): Promise<Binding[]> {
   const vip = vipLabel(v);
   if (v.mode === 'eip') {
-    const a = await call(ctx, 'ec2:DescribeAddresses', false, (s) => api.describeAddress(v.allocationId, s));
+    const a =
+      snap?.addresses?.get(v.allocationId) ??
+      (await call(ctx, 'ec2:DescribeAddresses', false, (s) => api.describeAddress(v.allocationId, s)));
     return [{ vip, mode: v.mode, slot: v.allocationId, holder: memberByEni(mirror, a.eniId), resource: a.eniId }];
   }
-  const tables = await describeTables(api, v, ctx);
+  const tables = snapshotTables(snap, v) ?? (await describeTables(api, v, ctx));
   return tables.map((t) => ({
     vip,
     mode: v.mode,
@@ -68,11 +77,13 @@ async function describeTables(api: Ec2Api, v: RouteVip, ctx: CallContext) {
   return Promise.all((v.routeTableIds ?? []).map(one));
 }
 
-async function observeWarnings(api: Ec2Api, mirror: AwsMirrorConfig, ctx: CallContext) {
+async function observeWarnings(api: Ec2Api, mirror: AwsMirrorConfig, ctx: CallContext, snap?: AwsSnapshot) {
   const warnings: Record<string, string[]> = {};
   if (!mirror.vips.some((v) => v.mode === 'route')) return warnings;
   const ids = mirror.members.map((m) => m.eniId);
-  const enis = await call(ctx, 'ec2:DescribeNetworkInterfaces', false, (s) => api.describeNetworkInterfaces(ids, s));
+  const enis =
+    snapshotEnis(snap, ids) ??
+    (await call(ctx, 'ec2:DescribeNetworkInterfaces', false, (s) => api.describeNetworkInterfaces(ids, s)));
   for (const eni of enis.filter((e) => e.sourceDestCheck)) {
     const member = memberByEni(mirror, eni.eniId) ?? eni.eniId;
     warnings[member] = [
@@ -108,12 +119,14 @@ export function awsProvider(
   return {
     ...(checks ? { check: awsCheck(checks.api, checks.options) } : {}),
     async observe(mirror, ctx, options): Promise<Observation> {
+      const snap = options?.snapshot as AwsSnapshot | undefined;
       const [bindings, memberWarnings] = await Promise.all([
-        Promise.all(mirror.vips.map((v) => observeVip(api, mirror, v, ctx))),
-        options?.warnings === false ? {} : observeWarnings(api, mirror, ctx),
+        Promise.all(mirror.vips.map((v) => observeVip(api, mirror, v, ctx, snap))),
+        options?.warnings === false ? {} : observeWarnings(api, mirror, ctx, snap),
       ]);
       return { bindings: bindings.flat(), memberWarnings };
     },
+    snapshot: (mirrors, ctx) => awsSnapshot(api, mirrors, ctx),
     /** Every change at once; a failing slot (a table that is gone, a refused write) does not stop the others. */
     apply(mirror, changes, ctx) {
       return settleSlots(changes, (c) => {

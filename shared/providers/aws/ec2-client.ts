@@ -34,6 +34,13 @@ export interface AddressView {
   eniId: string | null;
   publicIp: string | null;
 }
+/** A route table with every route's destination → ENI (null: the route targets something else). */
+export interface RouteTableRaw {
+  routeTableId: string;
+  vpcId: string;
+  routes: Record<string, string | null>;
+}
+
 export interface RouteArgs {
   routeTableId: string;
   cidr: string;
@@ -51,6 +58,10 @@ export interface Ec2Api {
   replaceRoute(a: RouteArgs, signal: AbortSignal): Promise<void>;
   createRoute(a: RouteArgs, signal: AbortSignal): Promise<void>;
   associateAddress(a: { allocationId: string; eniId: string }, signal: AbortSignal): Promise<void>;
+  /** Many route tables in one call (by id, or by VPC), every route kept: the reconcile snapshot. Optional. */
+  describeRouteTablesRaw?(q: { ids?: string[]; vpcIds?: string[] }, signal: AbortSignal): Promise<RouteTableRaw[]>;
+  /** Many Elastic IPs in one call: the reconcile snapshot. Optional. */
+  describeAddresses?(allocationIds: string[], signal: AbortSignal): Promise<AddressView[]>;
 }
 
 async function send<T>(op: string, run: () => Promise<T>): Promise<T> {
@@ -85,6 +96,37 @@ export function sdkEc2Api(client: EC2Client): Ec2Api {
         NextToken = res.NextToken;
       } while (NextToken);
       return out;
+    },
+    async describeRouteTablesRaw(q, abortSignal) {
+      const out: RouteTableRaw[] = [];
+      let NextToken: string | undefined;
+      do {
+        const cmd = new DescribeRouteTablesCommand({
+          RouteTableIds: q.ids,
+          Filters: q.vpcIds ? [{ Name: 'vpc-id', Values: q.vpcIds }] : undefined,
+          NextToken,
+        });
+        const res = await send('DescribeRouteTables', () => client.send(cmd, { abortSignal }));
+        for (const t of res.RouteTables ?? []) {
+          const routes = Object.fromEntries(
+            (t.Routes ?? []).flatMap((r) =>
+              r.DestinationCidrBlock ? [[r.DestinationCidrBlock, r.NetworkInterfaceId ?? null]] : [],
+            ),
+          );
+          out.push({ routeTableId: t.RouteTableId ?? '', vpcId: t.VpcId ?? '', routes });
+        }
+        NextToken = res.NextToken;
+      } while (NextToken);
+      return out;
+    },
+    async describeAddresses(allocationIds, abortSignal) {
+      const cmd = new DescribeAddressesCommand({ AllocationIds: allocationIds });
+      const res = await send('DescribeAddresses', () => client.send(cmd, { abortSignal }));
+      return (res.Addresses ?? []).map((a) => ({
+        allocationId: a.AllocationId ?? '',
+        eniId: a.NetworkInterfaceId ?? null,
+        publicIp: a.PublicIp ?? null,
+      }));
     },
     async describeNetworkInterfaces(ids, abortSignal) {
       const cmd = new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ids });
