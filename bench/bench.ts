@@ -4,6 +4,7 @@ import { cpus, loadavg } from 'node:os';
 import { REALISTIC_OPERATION_MS } from '../local-cloud/gcp/durations.ts';
 import { measureAwsFailover } from './aws-failover.ts';
 import { AZURE_LRO_MS, measureAzureColdStart, measureAzureFailover } from './azure-failover.ts';
+import { measureCliStart } from './cli-start.ts';
 import { measureAwsColdStart, measureGcpColdStart } from './cold-start.ts';
 import { measureCoreOverhead } from './core-overhead.ts';
 import { type Durations, measureGcpFailover } from './gcp-failover.ts';
@@ -116,6 +117,16 @@ console.log(
 );
 console.log(`forged requests rejected by one core: ${core.forgedPerSecond}/s`);
 
+// a member's notifier: `mirror-vip notify` against `node -e 0` (issue #20: at most 3 x and 80 MiB)
+const cliStart = await measureCliStart(7);
+for (const [name, r] of [
+  ['notify --help', cliStart.notifyHelp],
+  ['notify --dry-run (signs)', cliStart.notifyDryRun],
+] as const)
+  console.log(
+    `mirror-vip ${name}: median ${f(r.medianMs)} = ${r.ratioToNode.toFixed(2)} x node -e 0 (${f(cliStart.node.medianMs)}), peak RSS ${r.maxRssMiB.toFixed(0)} MiB (node -e 0: ${cliStart.node.maxRssMiB.toFixed(0)} MiB)`,
+  );
+
 const figures = {
   date: started.toISOString(),
   node: process.version,
@@ -127,6 +138,7 @@ const figures = {
   azure: { failover: azure, cold: azureCold },
   oci: { failover: oci, cold: ociCold },
   core,
+  cliStart,
 };
 mkdirSync('bench/results', { recursive: true });
 // latest.json is scratch; the dated file is the one to commit, so figures can be compared over time.
