@@ -17,6 +17,8 @@ const FAMILIES = [
   'oci_ons_',
   'oci_monitoring_',
   'oci_resource_scheduler_',
+  'oci_logging_',
+  'oci_sch_',
   'oci_core_private_ip',
   'oci_core_public_ip',
   'oci_core_route_table',

@@ -54,6 +54,7 @@ export const SOURCES = [
       'azurerm_resource_group',
       'azurerm_subscription',
       'azurerm_application_insights',
+      'azurerm_log_analytics_',
     ],
   },
   { provider: 'archive', pkg: '@cdktf/provider-archive@11.0.1', families: [] },

@@ -11,10 +11,40 @@ export const capOf = (req: IncomingMessage) => (req.headers['fn-http-method'] ? 
  * The FDK answers Fn with 200 and carries the gateway's status in Fn-Http-Status (fdk-node's http-stream contract),
  * so a refusal is sent the same way: the API Gateway then answers 413 with this typed body.
  */
-function refuse(res: ServerResponse, cap: number): void {
+function refuse(req: IncomingMessage, res: ServerResponse, cap: number): void {
   const body = JSON.stringify(rejectedResult('body_too_large', `body is over the ${cap}-byte limit`));
-  res.writeHead(200, { 'content-type': 'application/json', 'fn-http-status': '413', connection: 'close' });
-  res.end(body, () => res.socket?.destroy());
+  // no `connection: close`: a server that closes while the sender still writes makes the sender's next write fail
+  // (EPIPE), and the sender drops the answer still unread in its buffer
+  res.writeHead(200, { 'content-type': 'application/json', 'fn-http-status': '413' });
+  res.end(body);
+  lingerThenClose(req, res);
+}
+
+/** What a refused sender may still push after the answer (dropped, never kept), and for how long. */
+const LINGER_BYTES = 16 * 1024 * 1024;
+const LINGER_MS = 2000;
+
+/**
+ * A lingering close: the rest of the body is read and dropped, bounded in bytes and time, so the sender reads the
+ * 413 before it stops writing instead of meeting a closed socket; then the socket closes.
+ */
+function lingerThenClose(req: IncomingMessage, res: ServerResponse): void {
+  const socket = res.socket;
+  if (!socket) return;
+  let drained = 0;
+  const close = () => {
+    clearTimeout(timer);
+    socket.destroy();
+  };
+  const timer = setTimeout(close, LINGER_MS);
+  req.removeAllListeners('data');
+  req.on('data', (c: Buffer) => {
+    drained += c.length;
+    if (drained > LINGER_BYTES) close();
+  });
+  req.once('end', close);
+  socket.once('close', () => clearTimeout(timer));
+  req.resume();
 }
 
 /** Read at most `cap` bytes; null as soon as the body is longer (nothing past the cap is kept or read on). */
@@ -45,7 +75,7 @@ function capped(fdkListener: RequestListener): RequestListener {
     const read = declared > cap ? Promise.resolve(null) : readCapped(req, cap);
     read.then(
       (raw) => {
-        if (raw === null) return refuse(res, cap);
+        if (raw === null) return refuse(req, res, cap);
         const replay = Object.assign(Readable.from([raw]), {
           method: req.method,
           url: req.url,

@@ -25,7 +25,8 @@ resource "oci_resource_scheduler_schedule" "check" {
     id = oci_functions_function.mirror_vip.id
     parameters {
       parameter_type = "BODY"
-      value          = jsonencode({ kind = "mirror-vip.check" })
+      # the provider's schema: a list of one JSON document (oracle/oci >= 6.37.0)
+      value = [jsonencode({ kind = "mirror-vip.check" })]
     }
   }
 }

@@ -159,15 +159,17 @@ describe('AWS preflight', () => {
     expect(bad[1]?.reason).toContain('vpc-0aaaaaaaaaaaaaaaa');
   });
 
-  it('reserved concurrency missing or not 1: named with the command; 1: passes', async () => {
+  it('reserved concurrency 0 or above 1: named with the command; 1 or none (the default, docs/deploy-aws.md): passes', async () => {
     const { w } = await setUp();
-    w.emu.state.lambda.functions.set(FUNCTION, {});
+    w.emu.state.lambda.functions.set(FUNCTION, { reservedConcurrency: 0 });
     let bad = failing(await check(w));
     expect(bad.map((f) => [f.check, f.resource])).toEqual([['aws.reservedConcurrency', FUNCTION]]);
     expect(bad[0]?.fix).toContain('--reserved-concurrent-executions 1');
     w.emu.state.lambda.functions.set(FUNCTION, { reservedConcurrency: 5 });
     bad = failing(await check(w));
     expect(bad[0]?.reason).toBe('reserved concurrency is 5');
+    w.emu.state.lambda.functions.set(FUNCTION, {});
+    expect(failing(await check(w))).toEqual([]);
   });
 
   it('ssm:GetParameter removed: the key parameter is named unreadable (a refused read is a finding, not a crash)', async () => {

@@ -71,7 +71,8 @@ describe('terraform/oci/check.tf', () => {
     expect(tf.variable.check_cron?.[0]?.default).toBe('0 * * * *');
     const schedule = one(tf, 'oci_resource_scheduler_schedule', 'check');
     const body = first(first(schedule.resources).parameters).value;
-    expect(body).toBe(ref('jsonencode({ kind = "mirror-vip.check" })'));
+    // a list of one JSON document, as the provider's schema wants (the reconcile schedule's value too)
+    expect(body).toEqual([ref('jsonencode({ kind = "mirror-vip.check" })')]);
     expect(CHECK_KIND).toBe('mirror-vip.check');
     const policy = JSON.stringify(one(tf, 'oci_identity_policy', 'check_invoker').statements);
     expect(policy).toContain('oci_resource_scheduler_schedule.check.id');

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBundle } from '../../local-cloud/bundles.ts';
 import { serveFdkBundle } from '../../local-cloud/oci/fdk-bundle.ts';
@@ -62,45 +63,73 @@ describe('the bundled OCI Function under the real FDK, called over its unix sock
   });
 });
 
+/** The fields of a raw HTTP/1.1 answer: Fn-Http-Status and the body (chunked transfer decoded). */
+function parseAnswer(raw: Buffer): { status: number; text: string } | undefined {
+  const text = raw.toString('latin1');
+  const end = text.indexOf('\r\n\r\n');
+  if (end < 0) return undefined;
+  const head = text.slice(0, end).toLowerCase();
+  const status = Number(/\r\nfn-http-status: *(\d+)/.exec(head)?.[1] ?? Number.NaN);
+  let body = text.slice(end + 4);
+  if (/\r\ntransfer-encoding: *chunked/.test(head)) {
+    let out = '';
+    for (;;) {
+      const nl = body.indexOf('\r\n');
+      const size = Number.parseInt(body.slice(0, nl), 16);
+      if (nl < 0 || !(size > 0)) break;
+      out += body.slice(nl + 2, nl + 2 + size);
+      body = body.slice(nl + 2 + size + 2);
+    }
+    body = out;
+  }
+  return { status, text: Buffer.from(body, 'latin1').toString('utf8') };
+}
+
 /**
  * Stream up to `total` bytes of body to the FDK socket as a gateway request (chunked: no length to refuse it by),
- * stopping when the function answers or closes; resolves with the answer and how many bytes the socket took.
+ * over a raw socket, stopping when the function answers or closes; resolves with the answer and how many bytes the
+ * socket took. Raw, because node's HTTP client drops an answer that arrives while it is still writing and the server
+ * then closes (EPIPE): the answer is what is under test, so every byte the function sent is kept.
  */
 function streamBody(socketPath: string, total: number, length?: number) {
   return new Promise<{ status: number; text: string; sent: number }>((resolve, reject) => {
     let sent = 0;
-    let answered = false;
-    const req = http.request({
-      socketPath,
-      path: '/call',
-      method: 'POST',
-      headers: {
-        'Fn-Call-Id': 'big-body',
-        'Fn-Intent': 'httprequest',
-        'Fn-Http-Method': 'POST',
-        'Fn-Http-Request-Url': '/mirror-vip/event',
-        'Content-Type': 'application/json',
-        ...(length === undefined ? {} : { 'Content-Length': String(length) }),
-      },
-    });
-    req.on('response', (res) => {
-      answered = true;
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: Number(res.headers['fn-http-status']), text: Buffer.concat(chunks).toString(), sent }),
-      );
-    });
-    req.on('error', (e) => (answered ? undefined : reject(e)));
+    const received: Buffer[] = [];
+    const socket = net.connect(socketPath);
+    const headers = [
+      'POST /call HTTP/1.1',
+      'Host: localhost',
+      'Fn-Call-Id: big-body',
+      'Fn-Intent: httprequest',
+      'Fn-Http-Method: POST',
+      'Fn-Http-Request-Url: /mirror-vip/event',
+      'Content-Type: application/json',
+      length === undefined ? 'Transfer-Encoding: chunked' : `Content-Length: ${length}`,
+    ];
+    const chunked = length === undefined;
     const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const framed = chunked
+      ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')])
+      : chunk;
+    const answered = () => parseAnswer(Buffer.concat(received)) !== undefined;
+    socket.on('data', (d: Buffer) => received.push(d));
+    socket.on('error', () => undefined); // EPIPE/ECONNRESET once the function has answered and closed: expected
+    socket.on('close', () => {
+      const answer = parseAnswer(Buffer.concat(received));
+      if (answer) resolve({ ...answer, sent });
+      else reject(new Error(`the function closed without an answer after ${sent} bytes`));
+    });
     const pump = () => {
-      while (!answered && !req.destroyed && sent < total) {
+      while (!answered() && !socket.destroyed && sent < total) {
         sent += chunk.length;
-        if (!req.write(chunk)) return void req.once('drain', pump);
+        if (!socket.write(framed)) return void socket.once('drain', pump);
       }
-      if (sent >= total) req.end();
+      if (answered()) socket.end();
     };
-    pump();
+    socket.once('connect', () => {
+      socket.write(`${headers.join('\r\n')}\r\n\r\n`);
+      pump();
+    });
   });
 }
 

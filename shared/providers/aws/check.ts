@@ -31,11 +31,16 @@ async function concurrencyFinding(api: AwsCheckApi, mirror: AwsMirrorConfig, nam
   return guarded(w, async () => {
     const n = await call(ctx, 'lambda:GetFunctionConcurrency', false, (s) => api.reservedConcurrency(name, s));
     if (n === RESERVED_CONCURRENCY) return [pass(w, `reserved concurrency is ${n}: one move at a time`)];
+    // none reserved is what the deploy files ship where the account quota forbids 1 (docs/deploy-aws.md): the probes
+    // and the read-back keep several instances safe; 0 stops the function, more than 1 is not what the docs promise
+    if (n === null) return [pass(w, 'no reserved concurrency (the default; several instances may run, still safe)')];
     return [
       fail(
         w,
-        n === null ? 'no reserved concurrency: several instances may run at once' : `reserved concurrency is ${n}`,
-        `aws lambda put-function-concurrency --function-name ${name} --reserved-concurrent-executions ${RESERVED_CONCURRENCY} (terraform/aws reserved_concurrent_executions)`,
+        n === 0
+          ? 'reserved concurrency is 0: the function is throttled, no move can run'
+          : `reserved concurrency is ${n}`,
+        `aws lambda put-function-concurrency --function-name ${name} --reserved-concurrent-executions ${RESERVED_CONCURRENCY}, or delete-function-concurrency (terraform/aws reserved_concurrency)`,
       ),
     ];
   });
