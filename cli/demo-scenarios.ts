@@ -12,7 +12,7 @@ import { startOciWorld } from '../local-cloud/worlds/oci-world.ts';
 import { type Member, type SignOverrides, signedParts } from '../local-cloud/worlds/signed.ts';
 import type { CheckReport } from '../shared/core/check.ts';
 import type { FailoverResult } from '../shared/core/result.ts';
-import { awsPreflight, gcpPreflight } from './demo-preflight.ts';
+import { awsPreflight, azurePreflight, gcpPreflight, ociPreflight } from './demo-preflight.ts';
 
 export const DEMO_CLOUDS = ['aws', 'gcp', 'azure', 'oci'] as const;
 export type DemoCloud = (typeof DEMO_CLOUDS)[number];
@@ -33,7 +33,13 @@ export interface Scenario {
   inspectEnv(): string;
   config: unknown;
   /** The preflight through the function's own scheduled trigger, and a permission to remove and restore. */
-  preflight?: { run(): Promise<CheckReport | undefined>; breakIt(): string; fixIt(): string };
+  preflight?: {
+    run(): Promise<CheckReport | undefined>;
+    breakIt(): string;
+    fixIt(): string;
+    /** Set where some findings are `error` by nature (OCI's write rights): then no `fail` is a pass, and this says why. */
+    unprovable?: string;
+  };
   close(): Promise<void>;
 }
 
@@ -136,6 +142,7 @@ async function azureScenario(o: ScenarioOptions): Promise<Scenario> {
     inspectEnv: () =>
       `MIRROR_VIP_AZURE_ARM_ENDPOINT=${world.emu.url} NODE_EXTRA_CA_CERTS=${world.emu.caFile} IDENTITY_ENDPOINT=${world.emu.identity.endpoint} IDENTITY_HEADER=${world.emu.identity.header}`,
     config: world.config,
+    preflight: azurePreflight(world),
     close: async () => {
       await fn.close();
       await world.close();
@@ -172,6 +179,7 @@ async function ociScenario(o: ScenarioOptions): Promise<Scenario> {
         .map((k) => `${k}=${world.env[k]}`)
         .join(' '),
     config: world.config,
+    preflight: ociPreflight(world),
     close: async () => {
       await gateway.close();
       await world.close();

@@ -6,6 +6,7 @@ import fdk from '@fnproject/fdk';
 import { createOciFunction } from '../../functions/oci/app.ts';
 import type { OciRuntimeExtra } from '../../functions/oci/oci-runtime.ts';
 import { PAUSE_SECRETS_ENV } from '../../shared/config/paused.ts';
+import type { CheckReport } from '../../shared/core/check.ts';
 import type { MemberRole } from '../../shared/core/health.ts';
 import type { FailoverResult } from '../../shared/core/result.ts';
 import { OCI_ENV } from '../../shared/providers/oci/endpoint.ts';
@@ -177,7 +178,8 @@ export async function startOciWorld(opts: OciWorldOptions = {}) {
   /** A Notifications or schedule invocation: the message as the body. */
   const invoke = async (message: unknown, to = first) => {
     const r = parse(await invokeDirect(to.socket, typeof message === 'string' ? message : JSON.stringify(message)));
-    return { status: r.status, results: (r.result as { results?: FailoverResult[] } | undefined)?.results ?? [] };
+    const body = r.result as { results?: FailoverResult[]; check?: CheckReport | null } | undefined;
+    return { status: r.status, results: body?.results ?? [], check: body?.check ?? undefined };
   };
 
   const vnicOwner = (vnicId: string | null) =>
