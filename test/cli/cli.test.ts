@@ -276,6 +276,37 @@ describe('the demo', () => {
     }
   });
 
+  it('shows the failing check and its fix on Azure and OCI too', async () => {
+    for (const cloud of ['azure', 'oci'] as const) {
+      const o = { cloud, latency: 0, tables: 1, opDelay: 0, json: true, serve: false, port: 0 };
+      const { ok, steps } = await runDemo(o, () => {});
+      expect(ok).toBe(true);
+      expect(steps.map((s) => s.result?.outcome).filter(Boolean)).toEqual(['moved', 'rejected', 'unchanged']);
+      const names = steps.map((s) => s.step);
+      expect(names.slice(1, 5)).toEqual([
+        'a permission is removed',
+        'the scheduled check',
+        'the fix is applied',
+        'the check again',
+      ]);
+      const [failed, again] = [steps[2]?.detail ?? '', steps[4]?.detail ?? ''];
+      if (cloud === 'azure') {
+        expect(failed).toMatch(
+          /^FAIL azure\.permission .*networkInterfaces\/.*fix: grant Microsoft\.Network\/networkInterfaces\/write /,
+        );
+        expect(again).toMatch(/^\d+ checks, all pass, 0 writes$/);
+      } else {
+        expect(failed).toMatch(
+          /^FAIL oci\.skipSourceDestCheck .*\(-> iris-b\); fix: oci network vnic update .*--skip-source-dest-check true/,
+        );
+        expect(again).toMatch(
+          /^\d+ checks, no failure \(write rights cannot be proven on OCI: statements printed\), 0 writes$/,
+        );
+      }
+      expect(failed).toMatch(/; 0 writes$/);
+    }
+  });
+
   it('plays it with a Patroni-shaped pair and with a generic page (--members)', async () => {
     for (const [cloud, members] of [
       ['aws', 'patroni'],
