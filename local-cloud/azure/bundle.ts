@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,4 +50,68 @@ export async function invokeAzureBundle(
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { ...parsed, log, stderr };
+}
+
+/**
+ * A stand-in for the Functions host serving one HTTP trigger of the bundled Azure function: a fresh node process
+ * (so NODE_EXTRA_CA_CERTS and the managed identity variables in `env` apply as on the platform) imports the bundle
+ * and answers every path on 127.0.0.1 with that export, each request built with @azure/functions' own HttpRequest.
+ * The URL returned ends in /api/mirrorVip: the operator route mirrorVip/operator is <url>/operator.
+ */
+export async function serveAzureBundle(bundle: string, env: Record<string, string>, exportName = 'mirrorVipOperator') {
+  const dir = mkdtempSync(join(tmpdir(), 'mirror-vip-azure-host-'));
+  const script = join(dir, 'host.mjs');
+  const functionsLib = join(ROOT, 'node_modules/@azure/functions/dist/azure-functions.js');
+  writeFileSync(
+    script,
+    [
+      "import { createServer } from 'node:http';",
+      `const { default: azf } = await import(${JSON.stringify(functionsLib)});`,
+      'const mod = await import(process.env.BUNDLE);',
+      'const handler = mod[process.env.EXPORT];',
+      'const server = createServer(async (req, res) => {',
+      '  const chunks = [];',
+      '  for await (const c of req) chunks.push(c);',
+      '  const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")]));',
+      "  const body = req.method === 'GET' ? {} : { body: { bytes: new Uint8Array(Buffer.concat(chunks)) } };",
+      '  const request = new azf.HttpRequest({ method: req.method, url: "http://127.0.0.1" + req.url, headers, ...body });',
+      '  const ctx = new azf.InvocationContext({ functionName: process.env.EXPORT, invocationId: crypto.randomUUID(), logHandler: () => {} });',
+      '  try {',
+      '    const out = await handler(request, ctx);',
+      "    res.writeHead(out.status ?? 200, { 'content-type': 'application/json', ...(out.headers ?? {}) });",
+      '    res.end(JSON.stringify(out.jsonBody));',
+      '  } catch (e) {',
+      "    res.writeHead(500, { 'content-type': 'text/plain' });",
+      '    res.end(String(e));',
+      '  }',
+      '});',
+      "server.listen(0, '127.0.0.1', () => process.stdout.write('\\n@@LISTENING ' + server.address().port + '\\n'));",
+    ].join('\n'),
+  );
+  const child = spawn(process.execPath, [script], {
+    env: { PATH: process.env.PATH ?? '', ...env, BUNDLE: bundle, EXPORT: exportName },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /@@LISTENING (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`the Azure host stand-in exited ${code}: ${stderr}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/api/mirrorVip`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill();
+      }),
+  };
 }
