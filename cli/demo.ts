@@ -1,5 +1,6 @@
 import type { MemberShape } from '../local-cloud/member-pages.ts';
 import { MIRROR } from '../local-cloud/worlds/aws-world.ts';
+import type { CheckReport } from '../shared/core/check.ts';
 import type { FailoverResult } from '../shared/core/result.ts';
 import { claim, type DemoCloud, type Scenario, serveFiles, startScenario } from './demo-scenarios.ts';
 import { type Lineage, lineage, requestLogger, requireFreePort, serveUntilStopped } from './demo-serve.ts';
@@ -125,6 +126,12 @@ type StepFn = (
   act: () => Promise<[string, FailoverResult?]> | [string, FailoverResult?],
 ) => Promise<unknown>;
 
+/** The first check that could not run, if any: why a preflight step did not go as shown. */
+const errorSeen = (r: CheckReport | undefined) => {
+  const e = r?.findings.find((x) => x.status === 'error');
+  return r ? (e ? ` (could not run: ${e.check} ${e.resource}: ${e.reason})` : '') : ' (no report)';
+};
+
 /** A permission removed, the scheduled check names it with the fix, the fix applied, the check passes. */
 async function preflightSteps(p: NonNullable<Scenario['preflight']>, step: StepFn): Promise<boolean> {
   await step('a permission is removed', () => [p.breakIt()]);
@@ -134,7 +141,9 @@ async function preflightSteps(p: NonNullable<Scenario['preflight']>, step: StepF
     const f = r?.findings.find((x) => x.status === 'fail');
     failed = r?.ok === false && !!f;
     return [
-      f ? `FAIL ${f.check} ${f.resource} (-> ${f.target}); fix: ${f.fix}; ${r?.writes} writes` : 'no failure seen',
+      f
+        ? `FAIL ${f.check} ${f.resource} (-> ${f.target}); fix: ${f.fix}; ${r?.writes} writes`
+        : `no failure seen${errorSeen(r)}`,
     ];
   });
   await step('the fix is applied', () => [p.fixIt()]);
@@ -145,7 +154,7 @@ async function preflightSteps(p: NonNullable<Scenario['preflight']>, step: StepF
     const noFail = !!r && fails === 0 && r.writes === 0;
     passed = r?.ok === true || (!!p.unprovable && noFail);
     const verdict = r?.ok ? 'all pass' : passed ? `no failure (${p.unprovable})` : 'still failing';
-    return [`${r?.findings.length} checks, ${verdict}, ${r?.writes} writes`];
+    return [`${r?.findings.length} checks, ${verdict}, ${r?.writes} writes${passed ? '' : errorSeen(r)}`];
   });
   return failed && passed;
 }
