@@ -27,14 +27,15 @@ export function permissionTarget(id: string) {
 export function authorizationClient(credential: TokenCredential, subscriptionId: string, o: ArmClientOptions) {
   let made: Promise<AuthorizationManagementClient> | undefined;
   return () => {
-    made ??= import('@azure/arm-authorization').then(
-      (m) =>
-        new m.AuthorizationManagementClient(credential, subscriptionId, {
-          ...(o.endpoint ? { endpoint: o.endpoint } : {}),
-          ...(o.ca ? { tlsOptions: { ca: o.ca } } : {}),
-          retryOptions: { maxRetries: 0 },
-        }),
-    );
+    made ??= import('@azure/arm-authorization').then((m) => {
+      // a CommonJS package: a bundle with code splitting (dist/cli.mjs) hands its exports over as `default` only
+      const lib = 'AuthorizationManagementClient' in m ? m : (m as unknown as { default: typeof m }).default;
+      return new lib.AuthorizationManagementClient(credential, subscriptionId, {
+        ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+        ...(o.ca ? { tlsOptions: { ca: o.ca } } : {}),
+        retryOptions: { maxRetries: 0 },
+      });
+    });
     return made;
   };
 }
