@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../../local-cloud/bundles.ts';
+import { ensureBundle, ROOT } from '../../local-cloud/bundles.ts';
 import { runCli } from '../support/cli.ts';
 
 const run = promisify(execFile);
@@ -64,6 +64,24 @@ describe('demo flags: honoured or refused per cloud', () => {
     holder.close();
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(`mirror-vip: port ${port} is in use: choose another with --port`);
+  });
+});
+
+describe('the bundled CLI (dist/cli.mjs) shows the failing preflight and its fix', () => {
+  it.each([
+    ['azure', 'FAIL azure.permission'],
+    ['oci', 'FAIL oci.skipSourceDestCheck'],
+  ])('%s', async (cloud, fail) => {
+    await ensureBundle('dist/cli.mjs');
+    const r = await runCli(['demo', '--cloud', cloud, '--latency', '0', '--json'], {});
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { ok: boolean; steps: { step: string; detail: string }[] };
+    const detail = (name: string) => out.steps.find((s) => s.step === name)?.detail ?? '';
+    expect(detail('the scheduled check')).toContain(fail);
+    expect(detail('the check again')).toMatch(
+      /^\d+ checks, (all pass|no failure \(write rights cannot be proven on OCI: statements printed\)), 0 writes$/,
+    );
+    expect(out.ok).toBe(true);
   });
 });
 
