@@ -2,11 +2,22 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-export const ROOT = resolve(import.meta.dirname, '..');
+
+/**
+ * The checkout (or installed package): the nearest folder with a package.json above this module's folder. From the
+ * sources that is one level up; from the split CLI bundle, dist/cli-chunks/, two.
+ */
+function rootAbove(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return start;
+  }
+}
+export const ROOT = rootAbove(resolve(import.meta.dirname, '..'));
 
 /** The bundle as deployed; built on demand when a test runs without `npm run build` first. */
 export async function ensureBundle(relative: string): Promise<string> {
