@@ -74,7 +74,7 @@ export const GCP_PROFILE: LatencyProfile = {
     apiMs:
       'assumption: the same ~100 ms API round trip as AWS; no Compute Engine figure published (operations dominate: 5–20 s)',
     operationByOp:
-      'seed 000 (/work/shared/seeds/000_*.txt, line 15): "take 5-20 seconds for Private VIP only, from 5 seconds and up to a minute for a Public/Private VIP"; alias transfer "may take up to one minute" (sdk-notes)',
+      'seed 000 (000_f18228eac341861e.txt, line 15): "take 5-20 seconds for Private VIP only, from 5 seconds and up to a minute for a Public/Private VIP"; alias transfer "may take up to one minute" (sdk-notes)',
     schedulePeriodMs:
       'Cloud Scheduler unix-cron, finest interval one minute (https://cloud.google.com/scheduler/docs/configuring/cron-job-schedules); terraform/gcp/triggers.tf',
   },

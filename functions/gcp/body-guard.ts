@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { rejectedResult } from '../../shared/core/result.ts';
+import { readCappedBody } from '../../shared/protocol/capped-body.ts';
 import { MAX_BODY_BYTES } from '../../shared/protocol/event.ts';
 import { MAX_MESSAGE_CHARS } from './gcp-events.ts';
 
@@ -17,26 +18,6 @@ const isCloudEvent = (req: IncomingMessage) =>
 /** The charset parameter of the content type, lower case, if any. */
 function charsetOf(contentType: string): string | undefined {
   return /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1]?.toLowerCase();
-}
-
-/** Read at most `cap` bytes; null when the body is longer (reading stops there). */
-function readCapped(req: IncomingMessage, cap: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > cap) {
-        req.removeAllListeners('data');
-        req.pause();
-        resolve(null);
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 /** Parse a JSON body for the framework's CloudEvent wrapper; anything else stays undefined (never an HTML 400). */
@@ -68,7 +49,7 @@ export async function guardRequest(req: IncomingMessage, res: ServerResponse): P
     return false;
   }
   const declared = Number(req.headers['content-length'] ?? 0);
-  const raw = declared > cap ? null : await readCapped(req, cap);
+  const raw = declared > cap ? null : await readCappedBody(req, cap);
   if (raw === null) {
     refuse(res, 413, 'body_too_large', `body is over the ${cap}-byte limit`);
     return false;

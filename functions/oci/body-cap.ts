@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { rejectedResult } from '../../shared/core/result.ts';
+import { readCappedBody } from '../../shared/protocol/capped-body.ts';
 import { MAX_BODY_BYTES } from '../../shared/protocol/event.ts';
 import { MAX_MESSAGE_BYTES } from './oci-events.ts';
 
@@ -47,32 +48,12 @@ function lingerThenClose(req: IncomingMessage, res: ServerResponse): void {
   req.resume();
 }
 
-/** Read at most `cap` bytes; null as soon as the body is longer (nothing past the cap is kept or read on). */
-function readCapped(req: IncomingMessage, cap: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > cap) {
-        req.removeAllListeners('data');
-        req.pause();
-        resolve(null);
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 /** The FDK's listener, fed a request whose body was read (capped) first: the FDK buffers what it is given. */
 function capped(fdkListener: RequestListener): RequestListener {
   return (req, res) => {
     const cap = capOf(req);
     const declared = Number(req.headers['content-length'] ?? 0);
-    const read = declared > cap ? Promise.resolve(null) : readCapped(req, cap);
+    const read = declared > cap ? Promise.resolve(null) : readCappedBody(req, cap);
     read.then(
       (raw) => {
         if (raw === null) return refuse(req, res, cap);
