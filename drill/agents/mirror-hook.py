@@ -2,7 +2,10 @@
 """The drill's keepalived notify hook on a member.
 
 usage: mirror-hook.py STATE CONTROL_URL notify NOTIFIER SETTINGS   (the project's notifier, as a member runs it)
-       mirror-hook.py STATE CONTROL_URL seed SEED_URL              (the seed's own script, triggered over HTTP)
+       mirror-hook.py STATE CONTROL_URL seed SEED_URL START_MS     (the seed's own script, triggered over HTTP)
+
+The seed's algorithm runs warm in the drill's host; START_MS is what its script spends on the member before its first
+cloud call (loading its cloud SDK: drill/profiles.ts `seedStartMs`), spent here before the trigger.
 
 On MASTER: take over in the local IRIS stand-in (POST /promote, answered once primary), then tell the cloud, and report
 each milestone to the stand-in, which timestamps it. Other states are only reported.
@@ -10,6 +13,7 @@ each milestone to the stand-in, which timestamps it. Other states are only repor
 
 import subprocess
 import sys
+import time
 import urllib.request
 
 
@@ -26,6 +30,7 @@ def main(argv):
     post(control + "/promote")
     post(control + "/event/notify-start")
     if how == "seed":
+        time.sleep(int(argv[5]) / 1000.0)
         try:
             post(argv[4])
             rc = 0
