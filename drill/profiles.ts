@@ -95,10 +95,12 @@ export const GCP_PROFILE: LatencyProfile = {
 
 // Seed 001's Python variant (its faster one; the az CLI variant starts three az processes): no published figure, so
 // measured on the drill machine: `/usr/bin/python3 -c "from azure.identity import DefaultAzureCredential; from
-// azure.mgmt.network import NetworkManagementClient"`, Debian 12's python3-azure 20230112, median of 5 on an idle machine.
-const AZURE_SDK_IMPORT_MS = 0;
+// azure.mgmt.network import NetworkManagementClient"`, Debian 12's python3-azure 20230112, idle machine (load 0.00):
+// 776, 599, 600, 576, 603, 621 ms wall, median 601 ms, less 40 ms for `python3 -c pass` (the interpreter alone, which
+// the product's notifier pays too) = 560 ms.
+const AZURE_SDK_IMPORT_MS = 560;
 const AZURE_SDK_IMPORT_SOURCE =
-  'seed 001 (Python SDK variant): importing azure.identity and azure.mgmt.network, measured on the drill machine (Debian 12 python3-azure 20230112, Python 3.11, median of 5, idle); the az CLI variant starts three az processes and costs more';
+  'seed 001 (Python SDK variant): importing azure.identity and azure.mgmt.network, measured on the drill machine (Debian 12 python3-azure 20230112, Python 3.11, idle: median of 6 runs 601 ms wall, less 40 ms for the interpreter alone = 560 ms); the az CLI variant starts three az processes and costs more';
 
 export const AZURE_PROFILE: LatencyProfile = {
   cloud: 'azure',

@@ -37,9 +37,8 @@ def main(argv):
         except OSError:
             rc = 4
     else:
-        rc = subprocess.call(
-            [sys.executable, argv[4], "--config", argv[5]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        # run as keepalived's notify_master line runs it (docs/keepalived.md): through its own #! line
+        rc = subprocess.call([argv[4], "--config", argv[5]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     post(control + "/event/notify-done?rc=%d" % rc)
     return 0
 
