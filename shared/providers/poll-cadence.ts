@@ -4,7 +4,8 @@
  * The lag between an operation ending and the function seeing it is up to one interval, so the interval is short
  * (`FINE_POLL_MS`) whenever the end may be near: always for an operation of a kind this instance has not yet seen
  * end, and, once it has, from shortly before the earliest end seen until one coarse interval after the latest.
- * Elsewhere it polls at the mirror's coarse interval. Operations in flight at once share `MAX_POLLS_PER_SECOND`.
+ * Elsewhere it polls at the mirror's coarse interval. Operations in flight at once share `MAX_POLLS_PER_SECOND`
+ * for the reads the short intervals add.
  */
 
 /** The short interval near an operation's end (never longer than the mirror's own interval). */
@@ -38,9 +39,12 @@ export class PollCadence {
   private readonly seen = new Map<string, Seen>();
   private inFlight = 0;
 
-  /** The interval a track uses now: the interval it asks for, stretched so the instance stays within its budget. */
-  private share(intervalMs: number): number {
-    return Math.max(intervalMs, (this.inFlight * 1000) / MAX_POLLS_PER_SECOND);
+  /**
+   * The interval a track uses now: the one it asks for, stretched so the reads the cadence adds stay within the
+   * instance's budget, never past the mirror's own interval (what it polled at before the cadence existed).
+   */
+  private share(intervalMs: number, coarseMs: number): number {
+    return Math.max(intervalMs, Math.min(coarseMs, (this.inFlight * 1000) / MAX_POLLS_PER_SECOND));
   }
 
   /** What was learned of `kind` (for tests and logs). */
@@ -67,12 +71,12 @@ export class PollCadence {
     const nextAt = (elapsed: number): number => {
       const before = this.seen.get(kind);
       // never seen end: it may end any moment; running longer than last time: no telling when, coarse
-      if (!before) return lastReadAt + this.share(fine);
-      if (elapsed > before.endedAt + coarseMs) return lastReadAt + this.share(coarseMs);
+      if (!before) return lastReadAt + this.share(fine, coarseMs);
+      if (elapsed > before.endedAt + coarseMs) return lastReadAt + this.share(coarseMs, coarseMs);
       // before the earliest end seen: coarse steps, the last one landing one fine interval ahead of it; then fine
       const near = before.runningAt - fine;
-      if (lastReadAt + fine >= near) return lastReadAt + this.share(fine);
-      return Math.min(lastReadAt + this.share(coarseMs), near);
+      if (lastReadAt + fine >= near) return lastReadAt + this.share(fine, coarseMs);
+      return Math.min(lastReadAt + this.share(coarseMs, coarseMs), near);
     };
     return {
       startedAt,
