@@ -11,6 +11,9 @@ import { gcpProvider } from '../../shared/providers/gcp/gcp-provider.ts';
 /** Members answer by the last letter of their health URL: a = primary, b = backup (no network in this count). */
 const probe: Probe = async (url) => ({ role: url.endsWith('a') ? 'primary' : 'backup', ms: 0 });
 
+/** Short pauses between retries: the fallback test retries a failing list a few times. */
+const retry = { baseMs: 5, maxMs: 50, maxAttempts: 3 };
+
 let emu: GcpEmulator | undefined;
 afterEach(async () => emu?.close());
 
@@ -37,7 +40,7 @@ async function reconcileAll(
   const config = parseConfig(JSON.stringify({ mirrors }));
   const api = await sdkComputeApi({ endpoint: { apiEndpoint: '127.0.0.1', port: emu.port, protocol: 'http' } });
   const provider = gcpProvider(wrap(api, emu));
-  const engine = new FailoverEngine({ config, keys: new Map(), providerFor: () => provider, probe });
+  const engine = new FailoverEngine({ config, keys: new Map(), providerFor: () => provider, probe, retry });
   emu.calls.length = 0;
   const replies = await engine.reconcile('schedule');
   const count = (op: string) => emu?.calls.filter((c) => c.op === op).length ?? 0;
