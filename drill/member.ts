@@ -17,6 +17,8 @@ export interface MemberSetup {
   advertIntMs: number;
   /** Where the seed variant's hook asks for the seed algorithm to run. */
   seedUrl: string;
+  /** What the seed's script spends on the member before its first cloud call (profiles.ts `seedStartMs`). */
+  seedStartMs: number;
 }
 
 /** A member host's files, laid out as docs/keepalived.md installs them: notifier, settings, key, hook, keepalived.conf. */
@@ -51,7 +53,7 @@ function keepalivedConf(m: DrillMember, s: MemberSetup, dir: string): string {
   const hook = `/usr/bin/python3 ${join(dir, 'mirror-hook.py')}`;
   const how =
     s.variant === 'seed'
-      ? `seed ${s.seedUrl}${m}`
+      ? `seed ${s.seedUrl}${m} ${Math.round(s.seedStartMs)}`
       : `notify ${join(dir, 'mirror_vip_notify.py')} ${join(dir, 'notify.conf')}`;
   const peer = m === 'iris-a' ? s.topo.mgmtIp['iris-b'] : s.topo.mgmtIp['iris-a'];
   const dev = `${PREFIX}${s.topo.id}m${m.slice(-1)}`;

@@ -18,6 +18,13 @@ export interface LatencyProfile {
   operationByOp: Record<string, number>;
   /** The alarm / schedule path: the function's reconcile runs every `schedulePeriodMs`. */
   schedulePeriodMs: number;
+  /**
+   * What the seed's script spends on the member before its first cloud call: loading its cloud SDK. The drill runs
+   * the seed's algorithm warm in its own host, so the member's hook spends this before triggering it (the product's
+   * notifier is started for real on the member, so its start is measured, not modelled). Lower bounds: only the
+   * import, not the client set-up or the interpreter.
+   */
+  seedStartMs: number;
   /** Where each figure comes from. */
   sources: Record<string, string>;
 }
@@ -45,8 +52,11 @@ export const AWS_PROFILE: LatencyProfile = {
   apiByOp: { ReplaceRoute: 150, CreateRoute: 150, DeleteRoute: 150 },
   operationByOp: {},
   schedulePeriodMs: 60_000,
+  seedStartMs: 217,
   sources: {
     ...MEMBER_SOURCES,
+    seedStartMs:
+      'seed 002 calls boto3 from Embedded Python: `import boto3` 217 ms wall (https://github.com/oracle/oci-python-sdk/issues/471, its comparison line); creating the EC2 client not counted',
     apiMs:
       'EC2 API round trip ~100 ms: AWS EBS direct API guide "assuming PutSnapshotBlock latency is 100ms" (https://docs.amazonaws.cn/en_us/AWSEC2/latest/UserGuide/ebsapi-performance.html)',
     apiByOp:
@@ -69,8 +79,11 @@ export const GCP_PROFILE: LatencyProfile = {
     'instances.addAccessConfig': 5_000,
   },
   schedulePeriodMs: 60_000,
+  seedStartMs: 244,
   sources: {
     ...MEMBER_SOURCES,
+    seedStartMs:
+      'seed 000 runs `from google.cloud import compute_v1` in Embedded Python: google.api_core alone, which it imports, 244 ms (python -X importtime, https://github.com/googleapis/python-aiplatform/issues/6155); compute_v1 itself and the gcloud subprocess for the public IP not counted',
     apiMs:
       'assumption: the same ~100 ms API round trip as AWS; no Compute Engine figure published (operations dominate: 5–20 s)',
     operationByOp:
@@ -79,6 +92,15 @@ export const GCP_PROFILE: LatencyProfile = {
       'Cloud Scheduler unix-cron, finest interval one minute (https://cloud.google.com/scheduler/docs/configuring/cron-job-schedules); terraform/gcp/triggers.tf',
   },
 };
+
+// Seed 001's Python variant (its faster one; the az CLI variant starts three az processes): no published figure, so
+// measured on the drill machine: `/usr/bin/python3 -c "from azure.identity import DefaultAzureCredential; from
+// azure.mgmt.network import NetworkManagementClient"`, Debian 12's python3-azure 20230112, idle machine (load 0.00):
+// 776, 599, 600, 576, 603, 621 ms wall, median 601 ms, less 40 ms for `python3 -c pass` (the interpreter alone, which
+// the product's notifier pays too) = 560 ms.
+const AZURE_SDK_IMPORT_MS = 560;
+const AZURE_SDK_IMPORT_SOURCE =
+  'seed 001 (Python SDK variant): importing azure.identity and azure.mgmt.network, measured on the drill machine (Debian 12 python3-azure 20230112, Python 3.11, idle: median of 6 runs 601 ms wall, less 40 ms for the interpreter alone = 560 ms); the az CLI variant starts three az processes and costs more';
 
 export const AZURE_PROFILE: LatencyProfile = {
   cloud: 'azure',
@@ -89,8 +111,10 @@ export const AZURE_PROFILE: LatencyProfile = {
   // Two NIC PUTs (old without the ip-config, new with it), each a long-running operation (the emulator's op name).
   operationByOp: { 'networkInterfaces.put': 20_000 },
   schedulePeriodMs: 60_000,
+  seedStartMs: AZURE_SDK_IMPORT_MS,
   sources: {
     ...MEMBER_SOURCES,
+    seedStartMs: AZURE_SDK_IMPORT_SOURCE,
     apiMs: 'assumption: ARM round trip ~150 ms; the NIC operations dominate',
     operationByOp:
       'seed 001: "5-20 seconds for Private VIP only … up to a minute" for public+private; F5 Cloud Failover Extension measures 40–85 s per Azure failover (sdk-notes); Canada landing zone notes ARM route changes from 30 s to 20 min (https://github.com/canada-ca/Azure_LZBCA-AIZDB/blob/master/Network/Application_Dataflow_-_HA_and_AzLB.md)',
@@ -107,8 +131,11 @@ export const OCI_PROFILE: LatencyProfile = {
   // The reserved public IP moves with the private IP; it passes ASSIGNING before ASSIGNED.
   operationByOp: { 'publicIp.assign': 5_000 },
   schedulePeriodMs: 60_000,
+  seedStartMs: 900,
   sources: {
     ...MEMBER_SOURCES,
+    seedStartMs:
+      'seed 004: notify_master runs a Python script on the OCI SDK: `import oci` 0.9 s (Oracle Linux 8, Python 3.9) to 1.8 s (Ubuntu 20.04) (https://github.com/oracle/oci-python-sdk/issues/386); the lowest is used',
     apiMs: 'assumption: ~150 ms per OCI API call; no published figure found',
     apiByOp:
       'UpdatePrivateIp moves a secondary private IP synchronously (https://docs.oracle.com/en/engineered-systems/private-cloud-appliance/3.0-latest/ceapi/op-20160918-privateips-private_ip_id-put.html); duration: assumption 1 s, none published',
@@ -191,5 +218,6 @@ export function scaleProfile(p: LatencyProfile, factor: number): LatencyProfile 
     apiByOp: map(p.apiByOp),
     operationByOp: map(p.operationByOp),
     schedulePeriodMs: s(p.schedulePeriodMs),
+    seedStartMs: s(p.seedStartMs),
   };
 }

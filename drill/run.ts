@@ -119,6 +119,7 @@ async function startMembers(ctx: RunContext, hostDirs: string[]) {
     variant: ctx.variant,
     advertIntMs: profile.advertIntMs,
     seedUrl: ctx.seedUrl,
+    seedStartMs: profile.seedStartMs,
   };
   const client = spawnAgent(topo.ns.client, 'client.ts', [topo.vip, '20', '200']);
   const host = (m: 'iris-a' | 'iris-b') => {

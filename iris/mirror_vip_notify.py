@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env -S python3 -I -S
 """Send a signed "became-primary" event (mirror-vip protocol v1) to the mirror-vip function.
 
 Runs as a command (keepalived notify_master, a Patroni callback, $ZF(-100), by hand) or as a module from IRIS Embedded Python

@@ -35,6 +35,8 @@ export interface OciWorldOptions {
   mode?: 'private-ip' | 'route' | 'both';
   /** Move the reserved public IP with the private IP (default true). */
   publicIp?: boolean;
+  /** Name the VIP's private IP by its OCID too (`privateIpId`: read with GetPrivateIp, etag included), not only by address. */
+  privateIpById?: boolean;
   seed?: OciSeedOptions;
   latencyMs?: number;
   /** How long the public IP stays ASSIGNING. */
@@ -54,6 +56,7 @@ export function ociConfigFor(members: FakeMembers, opts: OciWorldOptions = {}) {
     mode: 'private-ip',
     address: SEED.vip,
     subnetId: SEED.subnetId,
+    ...(opts.privateIpById ? { privateIpId: SEED.privateIpId } : {}),
     ...((opts.publicIp ?? true) ? { publicIpId: SEED.publicIpId } : {}),
   };
   const route = { mode: 'route', cidr: SEED.routeVip, routeTableIds: [...SEED.routeTableIds] };

@@ -3,6 +3,7 @@ import type { CallLog } from './calls.ts';
 import type { Progress } from './converge.ts';
 import { type Claim, soleTarget } from './decide.ts';
 import type { Trigger } from './result.ts';
+import type { TimedRead } from './timed-read.ts';
 
 /** One request waiting for a convergence of its mirror: an event's claim, or a reconcile (claim null). */
 export interface Job {
@@ -11,7 +12,7 @@ export interface Job {
   /** The request's own log: a refused claim reports no call (it made none). */
   log: CallLog;
   /** Started before the request joined the queue: the event's pause read and overlap, the reconcile's snapshot. */
-  early?: { overlap?: boolean; pause?: Promise<boolean>; snapshot?: Promise<unknown> };
+  early?: { overlap?: boolean; pause?: TimedRead<boolean>; snapshot?: Promise<unknown> };
 }
 
 /** The claims of a batch, one per member (its latest event: a member's repeated events say the same thing). */

@@ -13,6 +13,7 @@ import type { Probe } from './health.ts';
 import { computePlan, currentHolder, hasChanges } from './plan.ts';
 import { publicError, type SlotRef } from './result.ts';
 import type { CallContext } from './retry.ts';
+import { stillFresh, type TimedRead } from './timed-read.ts';
 
 /** Rounds of observe → probe → apply one invocation may run before it gives up (the deadline bounds them too). */
 export const MAX_ROUNDS = 5;
@@ -46,6 +47,11 @@ export interface ConvergeInput {
   alsoReconcile?: boolean;
   /** Read right before each write round: true stops the convergence before it writes more (an operator's pause). */
   paused?: () => Promise<boolean>;
+  /**
+   * The pause read the event started on arrival (never rejects). It is awaited alongside the first look, stops the
+   * convergence when paused, and serves the first write round's pause check while still fresh (timed-read.ts).
+   */
+  earlyPause?: TimedRead<boolean>;
   provider: Provider;
   probe: Probe;
   order: ClaimOrder;
@@ -65,8 +71,11 @@ const retryable = (failed: { to: string; error: MirrorVipError } | undefined, c:
 
 const keyOf = (c: { vip: string; slot: string }) => `${c.vip}\u0000${c.slot}`;
 
-/** The target of this round: the sole primary by probe (the claimant on the first round of an event). */
-async function targetOf(input: ConvergeInput, asClaim: boolean, p: Progress): Promise<string> {
+/**
+ * The target of this round: the sole primary by probe (the claimant on the first round of an event). `hold` keeps a
+ * silent member's connect window open until it settles (health.ts Probe).
+ */
+async function targetOf(input: ConvergeInput, asClaim: boolean, p: Progress, hold?: Promise<unknown>): Promise<string> {
   const { mirror, order } = input;
   const claim = asClaim ? input.claim : null;
   if (!mirror.health.enabled) {
@@ -79,7 +88,7 @@ async function targetOf(input: ConvergeInput, asClaim: boolean, p: Progress): Pr
     return last.member;
   }
   // every member, every time: the sole member answering primary is the truth, whoever sent the event
-  const probes = await probeAll(mirror, input.probe);
+  const probes = await probeAll(mirror, input.probe, undefined, hold);
   p.probes = probes;
   return soleTarget(probes, claim && chosenClaim(input, probes, p));
 }
@@ -107,7 +116,8 @@ interface Look {
 /**
  * The target and the bindings of one round. Serial (probe, then observe) unless `overlap`; overlapped, the round's
  * last probe answer must come after the observation for the write to go ahead on these probes, which is the order
- * the serial path gets by probing again (a dead member's window usually outlasts the read, so it rarely costs one).
+ * the serial path gets by probing again. A member that has not connected is held open until the observation ends,
+ * so a dead member's verdict comes after it and costs no second probe.
  */
 async function look(input: ConvergeInput, p: Progress, first: boolean): Promise<Look> {
   const observe = async () => {
@@ -121,9 +131,14 @@ async function look(input: ConvergeInput, p: Progress, first: boolean): Promise<
   let probedAt = 0;
   let observedAt = 0;
   const stamp = (set: (t: number) => void) => () => set(performance.now());
+  const observing = observe().finally(stamp((x) => (observedAt = x)));
+  const observed = observing.then(
+    () => undefined,
+    () => undefined,
+  );
   const [t, o] = await Promise.allSettled([
-    targetOf(input, !p.wrote, p).finally(stamp((x) => (probedAt = x))),
-    observe().finally(stamp((x) => (observedAt = x))),
+    targetOf(input, !p.wrote, p, observed).finally(stamp((x) => (probedAt = x))),
+    observing,
   ]);
   // the probes decide first: a refusal is the answer even when the read failed too
   if (t.status === 'rejected') throw t.reason;
@@ -160,6 +175,15 @@ async function pausedNow(input: ConvergeInput): Promise<boolean> {
   return input.paused().catch(() => false);
 }
 
+/**
+ * The pause before a write round: the event's early read when this is the first round and it is still fresh (no
+ * older than one of its own round trips), else a read made now.
+ */
+function pausedBeforeWrite(input: ConvergeInput, first: boolean): Promise<boolean> {
+  if (first && stillFresh(input.earlyPause)) return (input.earlyPause as TimedRead<boolean>).value;
+  return pausedNow(input);
+}
+
 /** The slot failures that stop this invocation: the first one's error, with every failed slot in its detail. */
 function slotFailure(p: Progress): MirrorVipError {
   const first = [...p.failed.values()][0];
@@ -181,6 +205,11 @@ export async function convergeMirror(input: ConvergeInput): Promise<Progress> {
       // probe first (or with the read, see look): until something is written, an event's target must be its
       // claimant; after that, whoever the probes say. Serial, a refusal costs no cloud call at all.
       const { target, observed, fresh } = await look(input, p, first);
+      // the event's pause read ran alongside: a paused mirror stops here, whatever the plan (nothing was written)
+      if (first && input.earlyPause && (await input.earlyPause.value)) {
+        p.stoppedByPause = true;
+        return p;
+      }
       p.to = target;
       if (first) p.from = currentHolder(observed);
       const plan = computePlan(mirror.name, target, observed);
@@ -194,7 +223,7 @@ export async function convergeMirror(input: ConvergeInput): Promise<Progress> {
       // read the pause: an operator's pause takes effect for every write round not yet begun, whichever instance took it
       const [moved, paused] = await Promise.all([
         fresh ? false : targetOf(input, !p.wrote, p).then((t) => t !== target),
-        pausedNow(input),
+        fresh ? pausedBeforeWrite(input, first) : pausedNow(input),
       ]);
       if (moved) continue;
       if (paused) {

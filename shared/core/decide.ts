@@ -19,10 +19,15 @@ export type Roles = Record<string, MemberRole>;
 export const RETRY_AFTER_SECONDS = 1;
 
 /** Probe members at once (all of them unless `only` names one); a member that fails to answer is `down`. */
-export async function probeAll(mirror: MirrorConfig, probe: Probe, only?: string): Promise<Roles> {
+export async function probeAll(
+  mirror: MirrorConfig,
+  probe: Probe,
+  only?: string,
+  hold?: Promise<unknown>,
+): Promise<Roles> {
   const members = mirror.members.filter((m) => only === undefined || m.name === only);
   const results = await Promise.all(
-    members.map((m) => probe(m.healthUrl, mirror.health.timeoutMs, mirror.health.probe)),
+    members.map((m) => probe(m.healthUrl, mirror.health.timeoutMs, mirror.health.probe, hold)),
   );
   return Object.fromEntries(members.map((m, i) => [m.name, results[i]?.role ?? 'unknown']));
 }

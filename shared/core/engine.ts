@@ -13,6 +13,7 @@ import { computePlan, currentHolder } from './plan.ts';
 import { callFigures, type FailoverResult, publicError, type ResultDraft, statusOf, type Trigger } from './result.ts';
 import { createCallContext, DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
 import { startSnapshots } from './snapshots.ts';
+import { timedRead } from './timed-read.ts';
 
 export interface EngineDeps {
   config: Config;
@@ -104,9 +105,14 @@ export class FailoverEngine {
 
   /** Wait (outside the queue) for the claimant to answer primary, then converge in the mirror's queue. */
   private async claimed(mirror: MirrorConfig, claim: Claim, log: CallLog): Promise<Reply> {
-    // the pause state is read while the claimant is confirmed: one round trip less before the first write
-    const pause = this.readPause(mirror.name);
-    pause.catch(() => undefined);
+    // the pause state is read while the claimant is confirmed and the bindings are read: no round trip of its own
+    const pause = timedRead(
+      () => this.readPause(mirror.name),
+      (e: unknown) => {
+        this.unreadablePause(mirror.name, e);
+        return false;
+      },
+    );
     if (mirror.health.enabled && mirror.health.confirmWindowMs > 0) {
       const probes = await confirmClaimant(mirror, claim.member, this.deps.probe ?? probeMember);
       if (probes[claim.member] !== 'primary') {
@@ -198,8 +204,12 @@ export class FailoverEngine {
     const shared = jobs.length === 1 ? (jobs[0] as Job).log : new CallLog();
     // what a lone request started early (the pause read, the deployment's snapshot) serves its convergence
     const early = jobs.length === 1 ? (jobs[0] as Job).early : undefined;
-    const paused = await this.isPaused(mirror.name, shared, jobs, early?.pause);
-    if (paused) return paused;
+    // an overlapped event's early pause read runs alongside its first look (converge.ts); otherwise it gates it
+    const earlyPause = early?.overlap ? early.pause : undefined;
+    if (!earlyPause) {
+      const paused = await this.isPaused(mirror.name, shared, jobs, early?.pause?.value);
+      if (paused) return paused;
+    }
     const claims = latestPerMember(jobs);
     const p: Progress = await convergeMirror({
       mirror,
@@ -207,6 +217,7 @@ export class FailoverEngine {
       claims: claims.slice(1),
       alsoReconcile: jobs.some((j) => j.claim === null),
       paused: this.deps.pause && (() => (this.deps.pause as (m: string) => Promise<boolean>)(mirror.name)),
+      earlyPause,
       probe: this.deps.probe ?? probeMember,
       provider: this.deps.providerFor(mirror),
       order: this.order,
@@ -249,7 +260,11 @@ export class FailoverEngine {
     };
     if (p.error) return this.finish(log, trigger, p.error, common, notify);
     if (p.stoppedByPause) {
-      const warnings = ['moves were paused by an operator before this write round: later rounds were not made'];
+      const warnings = [
+        p.wrote
+          ? 'moves were paused by an operator before this write round: later rounds were not made'
+          : 'moves are paused by an operator',
+      ];
       return this.reply(log, { ok: true, outcome: 'paused', trigger, ...common, warnings }, undefined, notify);
     }
     if (claim && !mirror.health.enabled) this.order.accept(mirror.name, claim, this.now() / 1000);
@@ -273,12 +288,7 @@ export class FailoverEngine {
     try {
       if (!(await read)) return null;
     } catch (e: unknown) {
-      this.deps.log?.({
-        level: 'warn',
-        msg: 'pause state unreadable; converging as if not paused',
-        mirror,
-        error: String(e),
-      });
+      this.unreadablePause(mirror, e);
       return null;
     }
     const warnings = ['moves are paused by an operator'];
@@ -287,6 +297,15 @@ export class FailoverEngine {
         this.reply(log, { ok: true, outcome: 'paused', trigger, mirror, eventId: claim?.eventId, warnings }),
       ),
     );
+  }
+
+  private unreadablePause(mirror: string, e: unknown): void {
+    this.deps.log?.({
+      level: 'warn',
+      msg: 'pause state unreadable; converging as if not paused',
+      mirror,
+      error: String(e),
+    });
   }
 
   /** The pause state of a mirror (false without a pause store); a failed read rejects. */

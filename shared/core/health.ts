@@ -15,8 +15,12 @@ export interface ProbeResult {
   detail?: string;
 }
 
-/** Probe one member's page; `spec` says how to read it (absent = IRIS), see shared/core/probe-kinds.ts. */
-export type Probe = (url: string, timeoutMs: number, spec?: ProbeSpec) => Promise<ProbeResult>;
+/**
+ * Probe one member's page; `spec` says how to read it (absent = IRIS), see shared/core/probe-kinds.ts. `hold`: a
+ * member that has not connected when its connect window closes is declared down only once `hold` settles too (the
+ * engine holds it open while it reads the cloud, so the verdict is as late as that read; see converge.ts `look`).
+ */
+export type Probe = (url: string, timeoutMs: number, spec?: ProbeSpec, hold?: Promise<unknown>) => Promise<ProbeResult>;
 
 export { MAX_PROBE_BYTES, roleOf } from './probe-kinds.ts';
 
@@ -71,9 +75,10 @@ function graceTimer(ms: number, onExpire: () => void): { clear: () => void } {
 
 /**
  * Start `attempts` connections `windowMs / attempts` apart; the first to connect wins and the others are closed.
- * Resolves null when none connected within the window (packets dropped); rejects on a definite refusal.
+ * Resolves null when none connected within the window (packets dropped) and `hold` (if any) has settled; rejects
+ * on a definite refusal.
  */
-export function connectWithin(url: URL, policy: ConnectPolicy): Promise<net.Socket | null> {
+export function connectWithin(url: URL, policy: ConnectPolicy, hold?: Promise<unknown>): Promise<net.Socket | null> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   return new Promise((resolve, reject) => {
@@ -96,7 +101,9 @@ export function connectWithin(url: URL, policy: ConnectPolicy): Promise<net.Sock
       s.once('connect', () => settle(s));
       s.once('error', (e: Error) => settle(null, e));
     };
-    const windowTimer = graceTimer(policy.windowMs, () => settle(null));
+    // a connection made while the window is held open still counts: the member is heard, not declared down
+    const expire = () => settle(null);
+    const windowTimer = graceTimer(policy.windowMs, () => (hold ? void hold.then(expire, expire) : expire()));
     const gap = policy.windowMs / Math.max(1, policy.attempts);
     for (let i = 1; i < policy.attempts; i++) stagger.push(setTimeout(attempt, i * gap));
     attempt();
@@ -135,7 +142,7 @@ function requestHeaders(spec?: ProbeSpec): Record<string, string> {
  * is unknown.
  */
 export function createProbe(policy: ConnectPolicy = DEFAULT_CONNECT): Probe {
-  return async (url, timeoutMs, spec) => {
+  return async (url, timeoutMs, spec, hold) => {
     const t0 = performance.now();
     const ms = () => performance.now() - t0;
     if (secretsMissing(spec)) return { role: 'unknown', detail: 'probe secrets not resolved', ms: ms() };
@@ -143,7 +150,7 @@ export function createProbe(policy: ConnectPolicy = DEFAULT_CONNECT): Probe {
     let socket: net.Socket | null;
     try {
       target = new URL(url);
-      socket = await connectWithin(target, policy);
+      socket = await connectWithin(target, policy, hold);
     } catch (e: unknown) {
       const code = (e as { code?: string }).code;
       return { role: 'down', detail: code ?? (e instanceof Error ? e.name : 'error'), ms: ms() };

@@ -1,9 +1,10 @@
 # Outcome notifications and operational alerts on GCP: log-based metrics over the functions' decision lines
-# ({"msg":"mirror-vip decision","outcome":...} on stdout become jsonPayload in Cloud Logging) and alert policies on
-# them. This is the GCP outcome notification: a documented log-based alert, not a Pub/Sub publish from the function.
+# ({"message":"mirror-vip decision","outcome":...} on stdout, written by functions/gcp/gcp-runtime.ts cloudLoggingLine,
+# become jsonPayload in Cloud Logging) and alert policies on them. This is the GCP outcome notification: a documented
+# log-based alert, not a Pub/Sub publish from the function.
 
 locals {
-  decision_filter = "resource.type=\"cloud_run_revision\" AND jsonPayload.msg=\"mirror-vip decision\""
+  decision_filter = "resource.type=\"cloud_run_revision\" AND jsonPayload.message=\"mirror-vip decision\""
   outcome_alerts = {
     moved     = { filter = "jsonPayload.outcome=\"moved\"", title = "mirror-vip moved a VIP" }
     failed    = { filter = "jsonPayload.outcome=\"failed\"", title = "mirror-vip failed to move a VIP" }

@@ -79,21 +79,32 @@ export function editedNic(model: NetworkInterface, edit: NicEdit): NetworkInterf
 
 interface PollerShape {
   readonly isDone: boolean;
+  /** @azure/core-lro's live state: `config.resourceLocation` is the URL of the GET it makes once Succeeded. */
+  readonly operationState?: unknown;
   submitted(): Promise<void>;
   poll(o: { abortSignal: AbortSignal }): Promise<unknown>;
 }
 
-/** Send the initial request of a poller and wrap it as an Lro we pace ourselves (pollUntilDone would obey Retry-After). */
+/**
+ * Send the initial request of a poller and wrap it as an Lro we pace ourselves (pollUntilDone would obey
+ * Retry-After). Once the operation Succeeded the poller would GET the resource (a PUT's final state); that read is
+ * one more serial round before the next write, and nothing here uses its answer (the convergence read-back reads
+ * every binding anyway), so it is skipped as core-lro's own `skipFinalGet` option does, which arm-network 39 does
+ * not pass through.
+ */
 async function started(op: string, target: string, poller: PollerShape): Promise<Lro> {
   try {
     await poller.submitted();
   } catch (e: unknown) {
     throw classifyArmError(op, e);
   }
+  const config = (poller.operationState as { config?: { resourceLocation?: string } } | undefined)?.config;
+  if (config) config.resourceLocation = undefined;
   return {
     get done() {
       return poller.isDone;
     },
+    /** One status read (no final GET: see above); true once Succeeded, throws once Failed/Canceled. */
     async poll(o: CallOptions) {
       try {
         await poller.poll({ abortSignal: o.signal });

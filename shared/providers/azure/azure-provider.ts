@@ -3,6 +3,7 @@ import type { CallContext } from '../../core/retry.ts';
 import { settleAll } from '../../core/retry.ts';
 import { ProviderError } from '../../errors.ts';
 import { commitContext, requireTimeFor } from '../budget.ts';
+import { PollCadence } from '../poll-cadence.ts';
 import type { Observation, PlanChange, Provider } from '../types.ts';
 import { checkAzureMirror } from './azure-check.ts';
 import { ARM_CODES, apiCodeOf } from './azure-errors.ts';
@@ -88,6 +89,8 @@ function warnings(mirror: AzureMirrorConfig, seen: Seen): Record<string, string[
  */
 export function azureProvider(api: NetworkApi): Provider<AzureMirrorConfig> {
   const lastSeen = new WeakMap<CallContext, Seen>();
+  // what this instance learns of how long its LROs run, shared by every apply (shared/providers/poll-cadence.ts)
+  const cadence = new PollCadence();
   return {
     async observe(mirror, ctx, options): Promise<Observation> {
       const seen = await observeAll(api, ctx, mirror, options?.snapshot as AzureSnapshot | undefined);
@@ -110,6 +113,8 @@ export function azureProvider(api: NetworkApi): Provider<AzureMirrorConfig> {
         mirror,
         nics: new Map(seen.nics),
         missing: seen.missing,
+        written: new Map(),
+        cadence,
       };
       const mineOf = (v: AzureMirrorConfig['vips'][number]) =>
         changes.filter((c) => c.vip === (v.mode === 'ip-config' ? v.privateIp : v.cidr));

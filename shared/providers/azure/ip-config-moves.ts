@@ -2,7 +2,7 @@ import type { AzureMirrorConfig, AzureVipConfig } from '../../config/schema-azur
 import { ProviderError } from '../../errors.ts';
 import type { Binding, PlanChange } from '../types.ts';
 import { type NicView, resourceId, sameId } from './network-api.ts';
-import { currentNic, editNic, type MoveContext, memberOf } from './nics.ts';
+import { currentNic, editNic, knownNic, type MoveContext, memberOf } from './nics.ts';
 
 export type IpConfigVip = Extract<AzureVipConfig, { mode: 'ip-config' }>;
 
@@ -94,7 +94,8 @@ export async function movePublicIp(mc: MoveContext, v: IpConfigVip, c: PlanChang
   const pip = publicIpIdOf(mc.mirror, v);
   if (!pip) return;
   const target = memberOf(mc.mirror, c.to);
-  const targetNic = await currentNic(mc, target);
+  // the add just made (its LRO Succeeded) says where the public IP is: no read-back of the NIC before deciding
+  const targetNic = knownNic(mc, target) ?? (await currentNic(mc, target));
   const vipCfg = vipConfigOf(targetNic, v);
   if (!vipCfg)
     throw new ProviderError(`${c.to} does not hold the VIP ip-configuration; the public IP has nowhere to go`);

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { type CallContext, call } from '../../core/retry.ts';
 import { DeadlineError, TransientError } from '../../errors.ts';
+import type { PollCadence } from '../poll-cadence.ts';
 import { apiCodeOf } from './azure-errors.ts';
 import type { CallOptions, Lro } from './network-api.ts';
 
@@ -36,17 +37,33 @@ export async function armCall<T>(
   }
 }
 
+/** How a provider paces its LRO polls: its instance's cadence and the mirror's coarse interval (pollIntervalMs). */
+export interface LroPacing {
+  cadence: PollCadence;
+  coarseMs: number;
+}
+
 /**
- * Poll a started write to its end at `intervalMs`, never at the server's Retry-After (often 10 s for a NIC update
- * that is done in 2): a short bounded interval, within the deadline. Each poll is recorded as a read.
+ * Poll a started write to its end on the instance's cadence (shared/providers/poll-cadence.ts), never at the
+ * server's Retry-After: ARM's async-operation guide gives Retry-After as the seconds to wait before checking the
+ * status (learn.microsoft.com/azure/azure-resource-manager/management/async-operations), a schedule hint, often 10 s
+ * for a NIC update done in 2; an early status read is answered, unlike a read sent before a 429's Retry-After, which
+ * armCall honours. Each poll is recorded as a read; the deadline bounds the wait.
  */
-export async function waitLro(ctx: CallContext, what: { op: string; target: string }, lro: Lro, intervalMs: number) {
-  while (!lro.done) {
-    const left = ctx.deadline - Date.now();
-    if (left <= 0) throw new DeadlineError(`${what.op} on ${what.target} was still running at the deadline`);
-    await delay(Math.min(intervalMs, left), undefined, { signal: ctx.signal }).catch(() => undefined);
-    if (ctx.signal.aborted) throw new DeadlineError(`${what.op} on ${what.target} was still running at the deadline`);
-    await armCall(ctx, 'network.asyncOperations.get', false, (o) => lro.poll(o));
+export async function waitLro(ctx: CallContext, what: { op: string; target: string }, lro: Lro, pacing: LroPacing) {
+  const track = pacing.cadence.track(what.op, pacing.coarseMs);
+  try {
+    while (!lro.done) {
+      const left = ctx.deadline - Date.now();
+      if (left <= 0) throw new DeadlineError(`${what.op} on ${what.target} was still running at the deadline`);
+      await delay(Math.min(track.next(), left), undefined, { signal: ctx.signal }).catch(() => undefined);
+      if (ctx.signal.aborted) throw new DeadlineError(`${what.op} on ${what.target} was still running at the deadline`);
+      const at = performance.now();
+      const ended = await armCall(ctx, 'network.asyncOperations.get', false, (o) => lro.poll(o));
+      track.saw(ended, at);
+    }
+  } finally {
+    track.close();
   }
 }
 
@@ -55,8 +72,8 @@ export async function writeAndWait(
   ctx: CallContext,
   what: { op: string; target: string },
   start: (o: CallOptions) => Promise<Lro>,
-  intervalMs: number,
+  pacing: LroPacing,
 ): Promise<void> {
   const lro = await armCall(ctx, what.op, true, start);
-  await waitLro(ctx, what, lro, intervalMs);
+  await waitLro(ctx, what, lro, pacing);
 }

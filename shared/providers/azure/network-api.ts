@@ -76,7 +76,7 @@ export interface CallOptions {
 /** A long-running operation started by a write: `poll` asks once and says whether it has ended (Succeeded). */
 export interface Lro {
   readonly done: boolean;
-  /** One status request (and the final GET when it has just succeeded); throws when it ended Failed/Canceled. */
+  /** One status request (no GET of the resource once it succeeded); throws when it ended Failed/Canceled. */
   poll(o: CallOptions): Promise<boolean>;
 }
 

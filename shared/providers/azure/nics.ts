@@ -1,6 +1,7 @@
 import type { AzureMemberConfig, AzureMirrorConfig } from '../../config/schema-azure.ts';
 import type { CallContext } from '../../core/retry.ts';
 import { DeadlineError, ProviderError } from '../../errors.ts';
+import type { PollCadence } from '../poll-cadence.ts';
 import { ARM_CODES, apiCodeOf } from './azure-errors.ts';
 import { armCall, waitLro } from './lro.ts';
 import type { NetworkApi, NicEdit, NicView } from './network-api.ts';
@@ -23,6 +24,13 @@ export interface MoveContext {
   nics: Map<string, NicView>;
   /** Members whose NIC does not exist (404): they hold nothing. */
   missing: Set<string>;
+  /**
+   * The NICs as this apply's own writes left them once their LRO Succeeded (the SDK's final GET is skipped): enough
+   * to decide whether another write is needed, never quoted in a write (their ETag is the one before the write).
+   */
+  written: Map<string, NicView>;
+  /** How this provider instance paces its LRO polls. */
+  cadence: PollCadence;
 }
 
 export function memberOf(mirror: AzureMirrorConfig, name: string): AzureMemberConfig {
@@ -43,6 +51,22 @@ export function readNic(mc: Pick<MoveContext, 'api' | 'ctx' | 'mirror'>, m: Azur
 
 /** The context of this apply's calls now: the invocation's until a removal was sent, then the commit context. */
 export const liveCtx = (mc: MoveContext): CallContext => (mc.broke ? mc.commit : mc.ctx);
+
+/** The NIC as a Succeeded PUT of `edit` leaves it: the same edit the SDK layer applies to the model it sends. */
+export function withEdit(nic: NicView, edit: NicEdit): NicView {
+  const rest = nic.ipConfigs.filter((c) => c.name !== edit.name);
+  if (edit.kind === 'remove-ip-config') return { ...nic, ipConfigs: rest };
+  if (edit.kind === 'set-public-ip') {
+    const ipConfigs = nic.ipConfigs.map((c) => (c.name === edit.name ? { ...c, publicIpId: edit.publicIpId } : c));
+    return { ...nic, ipConfigs };
+  }
+  const added = { name: edit.name, primary: false, privateIp: edit.privateIp, subnetId: edit.subnetId };
+  return { ...nic, ipConfigs: [...rest, { ...added, publicIpId: edit.publicIpId, asgIds: [], poolIds: [] }] };
+}
+
+/** What this apply knows of a member's NIC without a read: as its own write left it, else as last read. */
+export const knownNic = (mc: MoveContext, m: AzureMemberConfig): NicView | undefined =>
+  mc.written.get(m.name) ?? mc.nics.get(m.name);
 
 /** The member's NIC as last read in this apply, or read now. */
 export async function currentNic(mc: MoveContext, m: AzureMemberConfig): Promise<NicView> {
@@ -90,9 +114,11 @@ export async function editNic(
       mc.broke = true;
     }
     try {
-      mc.nics.delete(m.name); // written: the next user must read the new ETag
+      mc.nics.delete(m.name); // written: the next writer must read the new ETag
+      mc.written.delete(m.name);
       const lro = await armCall(start, what.op, true, (o) => mc.api.putNic(nic, change, o));
-      await waitLro(liveCtx(mc), what, lro, mc.mirror.pollIntervalMs);
+      await waitLro(liveCtx(mc), what, lro, { cadence: mc.cadence, coarseMs: mc.mirror.pollIntervalMs });
+      mc.written.set(m.name, withEdit(nic, change));
       return;
     } catch (e: unknown) {
       if (apiCodeOf(e) !== ARM_CODES.staleEtag || attempt >= MAX_ETAG_ATTEMPTS) throw e;

@@ -1,6 +1,7 @@
 import type { AzureMirrorConfig, AzureVipConfig } from '../../config/schema-azure.ts';
 import type { CallContext } from '../../core/retry.ts';
 import { ProviderError } from '../../errors.ts';
+import type { PollCadence } from '../poll-cadence.ts';
 import type { Binding, PlanChange } from '../types.ts';
 import { ARM_CODES, apiCodeOf } from './azure-errors.ts';
 import { armCall, writeAndWait } from './lro.ts';
@@ -50,7 +51,7 @@ export function routeBindings(
  * (If-None-Match: *) when it does not exist. A 412 means another writer got there first: read again and decide again.
  */
 export async function moveRoute(
-  mc: { api: NetworkApi; ctx: CallContext; mirror: AzureMirrorConfig },
+  mc: { api: NetworkApi; ctx: CallContext; mirror: AzureMirrorConfig; cadence: PollCadence },
   v: RouteVip,
   c: PlanChange,
   targetIp: string,
@@ -72,7 +73,8 @@ export async function moveRoute(
     const etag = route?.etag ?? null;
     try {
       const body = { addressPrefix: v.cidr, nextHopIpAddress: targetIp };
-      await writeAndWait(mc.ctx, what, (o) => mc.api.putRoute(ref, body, etag, o), mc.mirror.pollIntervalMs);
+      const pacing = { cadence: mc.cadence, coarseMs: mc.mirror.pollIntervalMs };
+      await writeAndWait(mc.ctx, what, (o) => mc.api.putRoute(ref, body, etag, o), pacing);
       return;
     } catch (e: unknown) {
       if (apiCodeOf(e) !== ARM_CODES.staleEtag || attempt >= MAX_ETAG_ATTEMPTS) throw e;

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { type CallContext, call } from '../../core/retry.ts';
 import { DeadlineError } from '../../errors.ts';
+import type { PollCadence } from '../poll-cadence.ts';
 import { classifyOciError, statusOf } from './oci-errors.ts';
 import { OCI_CALLS, type VcnApi } from './vcn-api.ts';
 
@@ -42,19 +43,40 @@ export async function writeWithReread<R, W>(
   });
 }
 
-/** Poll until `stable` holds or the deadline would pass (OCI documents polling lifecycleState for these moves). */
+/** How a wait for a settled state is paced: the instance's cadence, the kind of wait, the coarse interval. */
+export interface PollPacing {
+  cadence: PollCadence;
+  kind: string;
+  coarseMs: number;
+}
+
+/**
+ * Read until `stable` holds or the deadline would pass (OCI documents polling lifecycleState for these moves). A
+ * first read that is already stable costs nothing more; after one that is not, the reads follow the instance's
+ * cadence (shared/providers/poll-cadence.ts): short intervals until it has seen how long this kind takes.
+ */
 export async function pollUntil<T>(
   ctx: CallContext,
   read: () => Promise<T>,
   stable: (v: T) => boolean,
-  pollMs: number,
+  pacing: PollPacing,
   what: string,
 ): Promise<T> {
-  for (;;) {
-    const v = await read();
-    if (stable(v)) return v;
-    if (Date.now() + pollMs >= ctx.deadline) throw new DeadlineError(`${what} did not settle before the deadline`);
-    await delay(pollMs, undefined, { signal: ctx.signal }).catch(() => undefined);
-    if (ctx.signal.aborted) throw new DeadlineError(`${what} did not settle before the deadline`);
+  const first = await read();
+  if (stable(first)) return first;
+  const track = pacing.cadence.track(pacing.kind, pacing.coarseMs);
+  try {
+    for (;;) {
+      const wait = track.next();
+      if (Date.now() + wait >= ctx.deadline) throw new DeadlineError(`${what} did not settle before the deadline`);
+      await delay(wait, undefined, { signal: ctx.signal }).catch(() => undefined);
+      if (ctx.signal.aborted) throw new DeadlineError(`${what} did not settle before the deadline`);
+      const at = performance.now();
+      const v = await read();
+      track.saw(stable(v), at);
+      if (stable(v)) return v;
+    }
+  } finally {
+    track.close();
   }
 }

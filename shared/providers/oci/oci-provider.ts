@@ -1,6 +1,7 @@
 import type { OciMemberConfig, OciMirrorConfig } from '../../config/schema-oci.ts';
 import { type CallContext, settleAll } from '../../core/retry.ts';
 import { ProviderError } from '../../errors.ts';
+import { PollCadence } from '../poll-cadence.ts';
 import type { Observation, PlanChange, Provider } from '../types.ts';
 import { vcnCall } from './calls.ts';
 import { checkOciMirror } from './oci-check.ts';
@@ -93,7 +94,9 @@ async function movePrivateIpVip(pc: PrivateIpContext, v: PrivateIpVip, changes: 
 export function ociProvider(api: VcnApi, options: OciProviderOptions = {}): Provider<OciMirrorConfig> {
   const lastSeen = new WeakMap<CallContext, Seen>();
   const pollMs = options.pollMs ?? 1000;
-  const pcOf = (mirror: OciMirrorConfig, ctx: CallContext): PrivateIpContext => ({ api, ctx, mirror, pollMs });
+  // what this instance learns of how long a public IP stays ASSIGNING (shared/providers/poll-cadence.ts)
+  const cadence = new PollCadence();
+  const pcOf = (mirror: OciMirrorConfig, ctx: CallContext): PrivateIpContext => ({ api, ctx, mirror, pollMs, cadence });
   return {
     async observe(mirror, ctx, o): Promise<Observation> {
       const seen = await observeAll(api, pcOf(mirror, ctx), o?.warnings !== false);

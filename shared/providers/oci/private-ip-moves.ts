@@ -1,6 +1,7 @@
 import type { OciMemberConfig, OciMirrorConfig, OciVipConfig } from '../../config/schema-oci.ts';
 import type { CallContext } from '../../core/retry.ts';
 import { ProviderError } from '../../errors.ts';
+import { PollCadence } from '../poll-cadence.ts';
 import type { Binding } from '../types.ts';
 import { pollUntil, vcnCall, writeWithReread } from './calls.ts';
 import type { PrivateIpView, PublicIpView, VcnApi } from './vcn-api.ts';
@@ -22,8 +23,14 @@ export interface PrivateIpContext {
   api: VcnApi;
   ctx: CallContext;
   mirror: OciMirrorConfig;
+  /** The coarse interval of a public IP's ASSIGNING poll. */
   pollMs: number;
+  /** The instance's poll cadence (what it learned of how long ASSIGNING lasts); a fresh one when absent. */
+  cadence?: PollCadence;
 }
+
+/** The kind of wait a public IP's move is, for the poll cadence. */
+export const PUBLIC_IP_ASSIGN = 'oci.publicIp.assign';
 
 const opts = (signal: AbortSignal) => ({ signal });
 
@@ -42,7 +49,8 @@ export async function readPrivateIp(pc: PrivateIpContext, v: PrivateIpVip): Prom
 /** The public IP once it is out of a transitional state (ASSIGNING → ASSIGNED or AVAILABLE), within the deadline. */
 export function settledPublicIp(pc: PrivateIpContext, id: string): Promise<PublicIpView> {
   const read = () => vcnCall(pc.ctx, 'getPublicIp', (s) => pc.api.getPublicIp(id, opts(s)));
-  return pollUntil(pc.ctx, read, (p) => !TRANSITIONAL.has(p.lifecycleState), pc.pollMs, `public IP ${id}`);
+  const pacing = { cadence: pc.cadence ?? new PollCadence(), kind: PUBLIC_IP_ASSIGN, coarseMs: pc.pollMs };
+  return pollUntil(pc.ctx, read, (p) => !TRANSITIONAL.has(p.lifecycleState), pacing, `public IP ${id}`);
 }
 
 export const memberOfVnic = (mirror: OciMirrorConfig, vnicId: string | null | undefined) =>
