@@ -17,6 +17,7 @@ import {
   settledPublicIp,
 } from './private-ip-moves.ts';
 import { moveRouteTable, type RouteVip, readTables, routeBindings } from './route-moves.ts';
+import { type OciSnapshot, ociSnapshot, snapshotPrivateIp } from './snapshot.ts';
 import type { RouteTableView, VcnApi, VnicView } from './vcn-api.ts';
 
 export interface OciProviderOptions {
@@ -37,13 +38,15 @@ const memberOf = (mirror: OciMirrorConfig, name: string): OciMemberConfig => {
   return m;
 };
 
-async function observeAll(api: VcnApi, pc: PrivateIpContext, withWarnings: boolean): Promise<Seen> {
+async function observeAll(api: VcnApi, pc: PrivateIpContext, withWarnings: boolean, snap?: OciSnapshot): Promise<Seen> {
   const { mirror, ctx } = pc;
   const pv = mirror.vips.filter((v): v is PrivateIpVip => v.mode === 'private-ip');
   const rv = mirror.vips.filter((v): v is RouteVip => v.mode === 'route');
   const readPv = async (v: PrivateIpVip): Promise<PrivateIpSeen> => {
+    // the deployment's snapshot serves the first observation (a listed private IP has no etag: a move reads it again)
+    const listed = snapshotPrivateIp(snap, v);
     const [privateIp, publicIp] = await Promise.all([
-      readPrivateIp(pc, v),
+      listed !== undefined ? listed : readPrivateIp(pc, v),
       v.publicIpId ? settledPublicIp(pc, v.publicIpId) : Promise.resolve(null),
     ]);
     return { privateIp, publicIp };
@@ -99,7 +102,8 @@ export function ociProvider(api: VcnApi, options: OciProviderOptions = {}): Prov
   const pcOf = (mirror: OciMirrorConfig, ctx: CallContext): PrivateIpContext => ({ api, ctx, mirror, pollMs, cadence });
   return {
     async observe(mirror, ctx, o): Promise<Observation> {
-      const seen = await observeAll(api, pcOf(mirror, ctx), o?.warnings !== false);
+      const snap = o?.snapshot as OciSnapshot | undefined;
+      const seen = await observeAll(api, pcOf(mirror, ctx), o?.warnings !== false, snap);
       lastSeen.set(ctx, seen);
       const bindings = mirror.vips.flatMap((v) =>
         v.mode === 'private-ip'
@@ -108,6 +112,7 @@ export function ociProvider(api: VcnApi, options: OciProviderOptions = {}): Prov
       );
       return { bindings, memberWarnings: warnings(mirror, seen) };
     },
+    snapshot: (mirrors, ctx) => ociSnapshot(api, mirrors, ctx),
     async apply(mirror, changes, ctx) {
       const pc = pcOf(mirror, ctx);
       const seen = lastSeen.get(ctx) ?? (await observeAll(api, pc, false));

@@ -80,6 +80,13 @@ export function sdkVcnApi(opts: OciSdkOptions): VcnApi {
         const r = await client.listPrivateIps({ subnetId, ipAddress });
         return r.items.map((p) => privateIp({ privateIp: p as unknown as Record<string, unknown> }));
       }),
+    listSubnetPrivateIps: (subnetId, page, o) =>
+      withSignal(o, async () => {
+        // 1000: the largest page ListPrivateIps takes (API reference, `limit`)
+        const r = await client.listPrivateIps({ subnetId, limit: 1000, ...(page ? { page } : {}) });
+        const items = r.items.map((p) => privateIp({ privateIp: p as unknown as Record<string, unknown> }));
+        return { items, ...(r.opcNextPage ? { next: r.opcNextPage } : {}) };
+      }),
     updatePrivateIp: (id, vnicId, ifMatch, o) =>
       withSignal(o, async () =>
         privateIp(await client.updatePrivateIp({ privateIpId: id, ifMatch, updatePrivateIpDetails: { vnicId } })),

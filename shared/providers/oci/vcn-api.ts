@@ -72,6 +72,14 @@ export interface VcnApi {
   updatePublicIp(id: string, privateIpId: string, ifMatch: string, o: CallOptions): Promise<PublicIpView>;
   getRouteTable(id: string, o: CallOptions): Promise<RouteTableView>;
   updateRouteTable(id: string, rules: RouteRuleView[], ifMatch: string, o: CallOptions): Promise<RouteTableView>;
+  /** One page (up to 1000) of every private IP of a subnet: a scheduled reconcile's snapshot (snapshot.ts). */
+  listSubnetPrivateIps?(subnetId: string, page: string | undefined, o: CallOptions): Promise<PrivateIpPage>;
+}
+
+/** One page of ListPrivateIps; `next` is the opc-next-page value, absent on the last page. Items carry no etag. */
+export interface PrivateIpPage {
+  items: PrivateIpView[];
+  next?: string;
 }
 
 /** A policy grant one call needs: `Allow … to <verb> <resource> … where request.operation = '<op>'`. */
@@ -100,6 +108,13 @@ export const OCI_CALLS = {
     needs: [{ verb: 'read', resource: 'private-ips', permissions: ['PRIVATE_IP_READ'] }],
   },
   listPrivateIps: {
+    op: 'ListPrivateIps',
+    write: false,
+    modes: ['private-ip'],
+    needs: [{ verb: 'read', resource: 'private-ips', permissions: ['PRIVATE_IP_READ'] }],
+  },
+  // the same operation, every private IP of a subnet page by page (the snapshot of a scheduled reconcile)
+  listSubnetPrivateIps: {
     op: 'ListPrivateIps',
     write: false,
     modes: ['private-ip'],
@@ -186,5 +201,6 @@ export function lazyVcnApi(make: () => Promise<VcnApi>): VcnApi {
     updatePublicIp: true,
     getRouteTable: true,
     updateRouteTable: true,
+    listSubnetPrivateIps: true,
   });
 }
