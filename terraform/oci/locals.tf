@@ -81,10 +81,11 @@ locals {
     })]
   }))
   estimated_settings = {
-    MIRROR_VIP_CONFIG        = var.config_in_vault ? "oci-vault:${local.ocid_estimate}" : local.estimated_config
-    MIRROR_VIP_CONFIG_SHA256 = var.config_in_vault ? join("", [for i in range(64) : "0"]) : ""
-    MIRROR_VIP_PAUSED        = join(",", var.paused_mirrors)
-    MIRROR_VIP_PAUSE_SECRETS = jsonencode({ for m in local.pause_mirrors : m => local.ocid_estimate })
+    MIRROR_VIP_CONFIG         = var.config_in_vault ? "oci-vault:${local.ocid_estimate}" : local.estimated_config
+    MIRROR_VIP_CONFIG_SHA256  = var.config_in_vault ? join("", [for i in range(64) : "0"]) : ""
+    MIRROR_VIP_PAUSED         = join(",", var.paused_mirrors)
+    MIRROR_VIP_PAUSE_SECRETS  = jsonencode({ for m in local.pause_mirrors : m => local.ocid_estimate })
+    MIRROR_VIP_COMPARTMENT_ID = var.compartment_ocid
   }
   config_bytes = sum([for k, v in local.estimated_settings : length(k) + length(v)])
 }

@@ -23,6 +23,8 @@ import type { RouteTableView, VcnApi, VnicView } from './vcn-api.ts';
 export interface OciProviderOptions {
   /** How often a public IP's lifecycleState is polled while ASSIGNING (the deadline bounds the wait). */
   pollMs?: number;
+  /** The deployment's compartment (MIRROR_VIP_COMPARTMENT_ID): a scheduled reconcile lists public IPs and route tables there. */
+  compartmentId?: string;
 }
 
 /** What one observation saw, kept for the apply of the same invocation (same CallContext). */
