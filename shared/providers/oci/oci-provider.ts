@@ -15,9 +15,10 @@ import {
   privateIpBindings,
   readPrivateIp,
   settledPublicIp,
+  TRANSITIONAL,
 } from './private-ip-moves.ts';
-import { moveRouteTable, type RouteVip, readTables, routeBindings } from './route-moves.ts';
-import { type OciSnapshot, ociSnapshot, snapshotPrivateIp } from './snapshot.ts';
+import { moveRouteTable, type RouteVip, readTable, readTables, routeBindings } from './route-moves.ts';
+import { type OciSnapshot, ociSnapshot, snapshotPrivateIp, snapshotPublicIp, snapshotRouteTable } from './snapshot.ts';
 import type { RouteTableView, VcnApi, VnicView } from './vcn-api.ts';
 
 export interface OciProviderOptions {
@@ -49,7 +50,7 @@ async function observeAll(api: VcnApi, pc: PrivateIpContext, withWarnings: boole
     const listed = snapshotPrivateIp(snap, v);
     const [privateIp, publicIp] = await Promise.all([
       listed !== undefined ? listed : readPrivateIp(pc, v),
-      v.publicIpId ? settledPublicIp(pc, v.publicIpId) : Promise.resolve(null),
+      v.publicIpId ? listedOrSettled(pc, v.publicIpId, snap) : Promise.resolve(null),
     ]);
     return { privateIp, publicIp };
   };
@@ -62,7 +63,7 @@ async function observeAll(api: VcnApi, pc: PrivateIpContext, withWarnings: boole
     );
   const [pvs, tables, vnics] = await Promise.all([
     Promise.all(pv.map(readPv)),
-    Promise.all(rv.map((v) => readTables(api, ctx, v))),
+    Promise.all(rv.map((v) => readTables(api, ctx, v, (id) => snapshotRouteTable(snap, id)))),
     withWarnings && rv.length > 0 ? Promise.all(mirror.members.map(readVnic)) : Promise.resolve([]),
   ]);
   return {
@@ -70,6 +71,12 @@ async function observeAll(api: VcnApi, pc: PrivateIpContext, withWarnings: boole
     tables: new Map(rv.map((v, i) => [v.cidr, tables[i] ?? []])),
     vnics: new Map(vnics.filter((x) => x !== undefined)),
   };
+}
+
+/** A public IP the snapshot listed settled (ASSIGNED, AVAILABLE…); else (not listed, or mid-move) read and polled. */
+function listedOrSettled(pc: PrivateIpContext, id: string, snap?: OciSnapshot) {
+  const listed = snapshotPublicIp(snap, id);
+  return listed && !TRANSITIONAL.has(listed.lifecycleState) ? Promise.resolve(listed) : settledPublicIp(pc, id);
 }
 
 function warnings(mirror: OciMirrorConfig, seen: Seen): Record<string, string[]> {
@@ -114,7 +121,7 @@ export function ociProvider(api: VcnApi, options: OciProviderOptions = {}): Prov
       );
       return { bindings, memberWarnings: warnings(mirror, seen) };
     },
-    snapshot: (mirrors, ctx) => ociSnapshot(api, mirrors, ctx),
+    snapshot: (mirrors, ctx) => ociSnapshot(api, mirrors, ctx, options.compartmentId),
     async apply(mirror, changes, ctx) {
       const pc = pcOf(mirror, ctx);
       const seen = lastSeen.get(ctx) ?? (await observeAll(api, pc, false));
@@ -130,7 +137,10 @@ export function ociProvider(api: VcnApi, options: OciProviderOptions = {}): Prov
         // one move per route table slot, all in parallel
         for (const c of mine) {
           const table = seen.tables.get(v.cidr)?.find((t) => t.id === c.slot);
-          if (table) moves.push(moveRouteTable(api, ctx, mirror, v, memberOf(mirror, c.to), table));
+          if (!table) continue;
+          // a listed table has no etag: GetRouteTable first, so the write's if-match is the table's own
+          const read = table.etag ? Promise.resolve(table) : readTable(api, ctx, table.id);
+          moves.push(read.then((t) => moveRouteTable(api, ctx, mirror, v, memberOf(mirror, c.to), t)));
         }
       }
       await settleAll(moves);

@@ -74,13 +74,20 @@ export interface VcnApi {
   updateRouteTable(id: string, rules: RouteRuleView[], ifMatch: string, o: CallOptions): Promise<RouteTableView>;
   /** One page (up to 1000) of every private IP of a subnet: a scheduled reconcile's snapshot (snapshot.ts). */
   listSubnetPrivateIps?(subnetId: string, page: string | undefined, o: CallOptions): Promise<PrivateIpPage>;
+  /** One page (up to 1000) of a compartment's reserved public IPs (scope REGION, lifetime RESERVED): the snapshot. */
+  listPublicIps?(compartmentId: string, page: string | undefined, o: CallOptions): Promise<ListPage<PublicIpView>>;
+  /** One page (up to 1000) of a compartment's route tables: the snapshot of route VIPs. */
+  listRouteTables?(compartmentId: string, page: string | undefined, o: CallOptions): Promise<ListPage<RouteTableView>>;
 }
 
-/** One page of ListPrivateIps; `next` is the opc-next-page value, absent on the last page. Items carry no etag. */
-export interface PrivateIpPage {
-  items: PrivateIpView[];
+/** One page of a List call; `next` is the opc-next-page value, absent on the last page. Items carry no etag. */
+export interface ListPage<T> {
+  items: T[];
   next?: string;
 }
+
+/** One page of ListPrivateIps. */
+export type PrivateIpPage = ListPage<PrivateIpView>;
 
 /** A policy grant one call needs: `Allow … to <verb> <resource> … where request.operation = '<op>'`. */
 export interface OciGrant {
@@ -119,6 +126,20 @@ export const OCI_CALLS = {
     write: false,
     modes: ['private-ip'],
     needs: [{ verb: 'read', resource: 'private-ips', permissions: ['PRIVATE_IP_READ'] }],
+  },
+  // public-ips read: PUBLIC_IP_READ → ListPublicIps (a compartment's reserved public IPs: the snapshot)
+  listPublicIps: {
+    op: 'ListPublicIps',
+    write: false,
+    modes: ['private-ip'],
+    needs: [{ verb: 'read', resource: 'public-ips', permissions: ['PUBLIC_IP_READ'] }],
+  },
+  // route-tables inspect: ROUTE_TABLE_INSPECT → ListRouteTables (a compartment's route tables: the snapshot)
+  listRouteTables: {
+    op: 'ListRouteTables',
+    write: false,
+    modes: ['route'],
+    needs: [{ verb: 'inspect', resource: 'route-tables', permissions: ['ROUTE_TABLE_INSPECT'] }],
   },
   // private-ips use: PRIVATE_IP_UPDATE/ASSIGN/UNASSIGN; UpdatePrivateIp "also needs use vnics" (VNIC_ASSIGN/UNASSIGN)
   updatePrivateIp: {
@@ -202,5 +223,7 @@ export function lazyVcnApi(make: () => Promise<VcnApi>): VcnApi {
     getRouteTable: true,
     updateRouteTable: true,
     listSubnetPrivateIps: true,
+    listPublicIps: true,
+    listRouteTables: true,
   });
 }
