@@ -51,8 +51,10 @@ locals {
     UpdatePrivateIp  = { modes = ["private-ip"], needs = ["use private-ips", "use vnics"] }
     GetVnic          = { modes = ["route"], needs = ["read vnics"] }
     GetPublicIp      = { modes = ["private-ip"], needs = ["read public-ips"] }
+    ListPublicIps    = { modes = ["private-ip"], needs = ["read public-ips"] }
     UpdatePublicIp   = { modes = ["private-ip"], needs = ["manage public-ips", "use private-ips"] }
     GetRouteTable    = { modes = ["route"], needs = ["read route-tables"] }
+    ListRouteTables  = { modes = ["route"], needs = ["inspect route-tables"] }
     UpdateRouteTable = { modes = ["route"], needs = ["manage route-tables", "manage private-ips"] }
   }
   used_ops = sort([for op, c in local.oci_calls : op if length(setintersection(c.modes, local.modes)) > 0])
