@@ -52,3 +52,29 @@ export function seedOciMirrors(state: OciState, n: number, holder: 'a' | 'b', pu
     return { members, vip, privateIpId, publicIpId };
   });
 }
+
+/** A seeded mirror with a route VIP: its /32 and the one route table whose rule points at the holder. */
+export interface SeededOciRouteMirror extends SeededOciMirror {
+  cidr: string;
+  routeTableId: string;
+}
+
+/**
+ * `n` mirrors as seedOciMirrors, each also with a route VIP (10.20.x.y/32) whose rule in its own route table of the
+ * seeded VCN points at the `holder` member's primary private IP.
+ */
+export function seedOciRouteMirrors(state: OciState, n: number, holder: 'a' | 'b'): SeededOciRouteMirror[] {
+  return seedOciMirrors(state, n, holder).map((m, i) => {
+    const cidr = `10.20.${Math.floor(i / 256)}.${i % 256}/32`;
+    const routeTableId = id('routetable', `m${i}`);
+    const hop = m.members[holder === 'a' ? 0 : 1]?.privateIpId as string;
+    const rule = { destination: cidr, destinationType: 'CIDR_BLOCK', networkEntityId: hop };
+    state.routeTables.set(routeTableId, {
+      id: routeTableId,
+      vcnId: MIRROR.vcnId,
+      routeRules: [rule],
+      etag: `seed-m${i}rt`,
+    });
+    return { ...m, cidr, routeTableId };
+  });
+}
