@@ -3,7 +3,14 @@
 import * as common from 'oci-common';
 import { ArmState, MIRROR as AZ, seedMirrors as seedAzure, startAzureEmulator } from '../local-cloud/azure/index.ts';
 import { ComputeState, seedMirrors as seedGcp, startGcpEmulator } from '../local-cloud/gcp/index.ts';
-import { MIRROR as OCI, OciState, seedOciMirrors, startOciEmulator, testKeyPair } from '../local-cloud/oci/index.ts';
+import {
+  COMPARTMENT,
+  MIRROR as OCI,
+  OciState,
+  seedOciMirrors,
+  startOciEmulator,
+  testKeyPair,
+} from '../local-cloud/oci/index.ts';
 import { parseConfig } from '../shared/config/load.ts';
 import { FailoverEngine } from '../shared/core/engine.ts';
 import { sdkNetworkApi } from '../shared/providers/azure/arm-sdk.ts';
@@ -87,7 +94,10 @@ export async function measureAzureMirrors(n: number, latencyMs: number): Promise
 
 let ociKey: ReturnType<typeof testKeyPair> | undefined;
 
-/** OCI: `n` mirrors in one subnet, each a secondary private IP with its reserved public IP (seed 004). */
+/**
+ * OCI: `n` mirrors in one subnet, each a secondary private IP with its reserved public IP (seed 004), the function
+ * given its compartment (terraform/oci sets MIRROR_VIP_COMPARTMENT_ID): the public IPs are listed, not read one by one.
+ */
 export async function measureOciMirrors(n: number, latencyMs: number): Promise<MirrorsRow> {
   common.CircuitBreaker.EnableGlobalCircuitBreaker = false;
   ociKey ??= testKeyPair();
@@ -107,7 +117,8 @@ export async function measureOciMirrors(n: number, latencyMs: number): Promise<M
     }));
     const [tenancy, user, fingerprint] = key.keyId.split('/') as [string, string, string];
     const auth = new common.SimpleAuthenticationDetailsProvider(tenancy, user, fingerprint, key.privateKey, null);
-    const engine = engineOf(mirrors, ociProvider(sdkVcnApi({ auth, endpoint: emu.url, region: OCI.region })));
+    const api = sdkVcnApi({ auth, endpoint: emu.url, region: OCI.region });
+    const engine = engineOf(mirrors, ociProvider(api, { compartmentId: COMPARTMENT }));
     emu.calls.length = 0;
     const ms = await timedReconcile(engine);
     return rowOf(n, ms, emu.calls, (op) => op.startsWith('List'));
