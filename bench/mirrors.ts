@@ -55,7 +55,7 @@ const WHAT = {
   aws: 'DescribeRouteTables / DescribeNetworkInterfaces per region (up to 1,000 ids a call); nothing per resource',
   gcp: 'instances.aggregatedList and routes.list per project (pages of 500); nothing per resource',
   azure: 'networkInterfaces.list and routeTables.list per resource group (pages by nextLink); nothing per resource',
-  oci: 'ListPrivateIps per subnet (pages of 1,000); GetPublicIp per reserved public IP (ListPublicIps needs a compartment the configuration does not name)',
+  oci: 'ListPrivateIps per subnet (pages of 1,000) and, with the compartment (MIRROR_VIP_COMPARTMENT_ID, set here), ListPublicIps per compartment (pages of 1,000); nothing per resource',
 } as const;
 
 /** Every cloud's rows for 1 / 10 / 100 / 1,000 mirrors at `latencyMs` per call, printed as one table per cloud. */

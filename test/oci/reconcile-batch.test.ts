@@ -98,7 +98,7 @@ describe('a scheduled reconcile of many OCI mirrors in one subnet', () => {
   it('named by OCID, 20 mirrors still cost one list and no GetPrivateIp; public IPs are read one by one', async () => {
     const twenty = await reconcileAll(20, 'a', { byId: true, publicIp: true });
     expect(twenty.outcomes).toEqual(Array(20).fill('unchanged'));
-    // ListPublicIps needs a compartment and scope the configuration does not name: one GetPublicIp per public IP
+    // without the compartment (MIRROR_VIP_COMPARTMENT_ID) ListPublicIps cannot be made: one GetPublicIp per public IP
     expect(twenty.reads).toEqual({ ListPrivateIps: 1, GetPrivateIp: 0, GetPublicIp: 20 });
   });
 
