@@ -127,14 +127,16 @@ export const OCI_CALLS = {
     modes: ['private-ip'],
     needs: [{ verb: 'read', resource: 'private-ips', permissions: ['PRIVATE_IP_READ'] }],
   },
-  // public-ips read: PUBLIC_IP_READ → ListPublicIps (a compartment's reserved public IPs: the snapshot)
+  // public-ips read: PUBLIC_IP_READ → ListPublicIps (a compartment's reserved public IPs: the snapshot); the function
+  // holds read public-ips for GetPublicIp already, so the list widens nothing
   listPublicIps: {
     op: 'ListPublicIps',
     write: false,
     modes: ['private-ip'],
     needs: [{ verb: 'read', resource: 'public-ips', permissions: ['PUBLIC_IP_READ'] }],
   },
-  // route-tables inspect: ROUTE_TABLE_INSPECT → ListRouteTables (a compartment's route tables: the snapshot)
+  // route-tables inspect: ROUTE_TABLE_INSPECT → ListRouteTables (a compartment's route tables: the snapshot); the
+  // policy reference's Verbs page: inspect's list operations of Networking resource-types return the tables' contents
   listRouteTables: {
     op: 'ListRouteTables',
     write: false,
