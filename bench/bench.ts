@@ -9,6 +9,7 @@ import { measureCliStart } from './cli-start.ts';
 import { measureAwsColdStart, measureGcpColdStart } from './cold-start.ts';
 import { measureCoreOverhead } from './core-overhead.ts';
 import { type Durations, measureGcpFailover } from './gcp-failover.ts';
+import { runMirrorsBench } from './mirrors.ts';
 import { measureOciColdStart, measureOciFailover } from './oci-failover.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -144,6 +145,9 @@ for (const [name, r] of [
     `mirror-vip ${name}: median ${f(r.medianMs)} = ${r.ratioToNode.toFixed(2)} x node -e 0 (${f(cliStart.node.medianMs)}), peak RSS ${r.maxRssMiB.toFixed(0)} MiB (node -e 0: ${cliStart.node.maxRssMiB.toFixed(0)} MiB)`,
   );
 
+// one scheduled reconcile of 1 / 10 / 100 / 1,000 mirrors per cloud (issue #20): list calls vs per-resource reads
+const mirrors = await runMirrorsBench(latency);
+
 const figures = {
   date: started.toISOString(),
   node: process.version,
@@ -156,6 +160,7 @@ const figures = {
   oci: { failover: oci, cold: ociCold },
   core,
   cliStart,
+  mirrors,
 };
 mkdirSync('bench/results', { recursive: true });
 // latest.json is scratch; the dated file is the one to commit, so figures can be compared over time.

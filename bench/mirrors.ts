@@ -1,8 +1,6 @@
-// One scheduled reconcile of N AWS mirrors in one deployment (one region): cloud calls and time, each member's
-// health page on its own path of one loopback server. `npx tsx bench/mirrors.ts` prints the rows; bench.ts runs it.
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// One scheduled reconcile of N mirrors in one deployment on each cloud: cloud calls (list/describe vs per-resource
+// reads) and time, each mirror's members on their own loopback port. `npx tsx bench/mirrors.ts` prints and saves the
+// rows; bench.ts runs it too.
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { seedMirrorVpc, startAwsEmulator } from '../local-cloud/aws/index.ts';
 import { EMULATOR_CREDENTIALS } from '../local-cloud/aws/sdk-clients.ts';
@@ -10,26 +8,14 @@ import { parseConfig } from '../shared/config/load.ts';
 import { FailoverEngine } from '../shared/core/engine.ts';
 import { awsProvider } from '../shared/providers/aws/aws-provider.ts';
 import { sdkEc2Api } from '../shared/providers/aws/ec2-client.ts';
+import { type MirrorsRow, memberPages, printRows, rowOf, timedReconcile } from './mirror-pages.ts';
+import { measureAzureMirrors, measureGcpMirrors, measureOciMirrors } from './mirrors-clouds.ts';
 
-export interface MirrorsRow {
-  mirrors: number;
-  ms: number;
-  calls: number;
-  describes: number;
-  writes: number;
-}
+export type { MirrorsRow } from './mirror-pages.ts';
 
-/** Reconcile `n` mirrors (VIP on iris-a, iris-a primary: nothing to move) with `latencyMs` per EC2 call. */
+/** Reconcile `n` AWS mirrors (VIP on iris-a, iris-a primary: nothing to move) with `latencyMs` per EC2 call. */
 export async function measureAwsMirrors(n: number, latencyMs: number): Promise<MirrorsRow> {
-  // one listening port per mirror (its members on two paths): as on real hosts, no accept queue is shared by all
-  const pages = Array.from({ length: n }, () =>
-    createServer((req, res) => {
-      const primary = (req.url ?? '').endsWith('/iris-a');
-      res.writeHead(primary ? 200 : 503).end(primary ? 'SUCCESS' : 'FAILED');
-    }).listen(0, '127.0.0.1'),
-  );
-  await Promise.all(pages.map((p) => once(p, 'listening')));
-  const base = (i: number) => `http://127.0.0.1:${(pages[i]?.address() as AddressInfo | undefined)?.port}`;
+  const pages = await memberPages(n);
   const emu = await startAwsEmulator({ latencyMs });
   try {
     const mirrors = Array.from({ length: n }, (_, i) => {
@@ -42,7 +28,7 @@ export async function measureAwsMirrors(n: number, latencyMs: number): Promise<M
           name,
           instanceId: s.members[name].instanceId,
           eniId: s.members[name].networkInterfaceId,
-          healthUrl: `${base(i)}/M${i}/${name}`,
+          healthUrl: pages.url(i, name),
         })),
         vips: [{ mode: 'route', cidr: s.vipCidr, routeTableIds: s.routeTableIds }],
         keys: [{ id: `k${i}`, member: 'iris-a', secret: 'env:K' }],
@@ -53,33 +39,49 @@ export async function measureAwsMirrors(n: number, latencyMs: number): Promise<M
     const provider = awsProvider(sdkEc2Api(client));
     const engine = new FailoverEngine({ config, keys: new Map(), providerFor: () => provider });
     emu.calls.length = 0;
-    const t0 = performance.now();
-    const replies = await engine.reconcile('schedule');
-    const ms = performance.now() - t0;
-    const bad = replies.filter((r) => r.result.outcome !== 'unchanged');
-    if (bad.length) throw new Error(`${bad.length} mirrors did not reconcile: ${JSON.stringify(bad[0]?.result)}`);
-    const describes = emu.calls.filter((c) => c.action.startsWith('Describe')).length;
-    return { mirrors: n, ms, calls: emu.calls.length, describes, writes: emu.calls.filter((c) => c.write).length };
+    const ms = await timedReconcile(engine);
+    const calls = emu.calls.map((c) => ({ op: c.action, write: c.write }));
+    return rowOf(n, ms, calls, (op) => op.startsWith('Describe'));
   } finally {
     await emu.close();
-    for (const p of pages) p.close();
+    pages.close();
   }
+}
+
+export const MIRROR_COUNTS = [1, 10, 100, 1000] as const;
+
+/** What each cloud's scheduled reconcile lists and what it still reads per resource (docs/<cloud>.md). */
+const WHAT = {
+  aws: 'DescribeRouteTables / DescribeNetworkInterfaces per region (up to 1,000 ids a call); nothing per resource',
+  gcp: 'instances.aggregatedList and routes.list per project (pages of 500); nothing per resource',
+  azure: 'networkInterfaces.list and routeTables.list per resource group (pages by nextLink); nothing per resource',
+  oci: 'ListPrivateIps per subnet (pages of 1,000) and, with the compartment (MIRROR_VIP_COMPARTMENT_ID, set here), ListPublicIps per compartment (pages of 1,000); nothing per resource',
+} as const;
+
+/** Every cloud's rows for 1 / 10 / 100 / 1,000 mirrors at `latencyMs` per call, printed as one table per cloud. */
+export async function runMirrorsBench(latencyMs: number) {
+  const measure = {
+    aws: measureAwsMirrors,
+    gcp: measureGcpMirrors,
+    azure: measureAzureMirrors,
+    oci: measureOciMirrors,
+  };
+  const out: Record<keyof typeof measure, MirrorsRow[]> = { aws: [], gcp: [], azure: [], oci: [] };
+  for (const cloud of Object.keys(measure) as (keyof typeof measure)[]) {
+    for (const n of MIRROR_COUNTS) out[cloud].push(await measure[cloud](n, latencyMs));
+    printRows(
+      `\n${cloud}, one scheduled reconcile of N mirrors, ${latencyMs} ms per cloud call: ${WHAT[cloud]}`,
+      out[cloud],
+    );
+  }
+  return out;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  console.log('AWS, one scheduled reconcile of N mirrors (one region), 100 ms per EC2 call');
-  console.log('mirrors | time     | EC2 calls | Describe calls | writes');
-  const rows: MirrorsRow[] = [];
-  for (const n of [1, 10, 100, 1000]) {
-    const r = await measureAwsMirrors(n, 100);
-    rows.push(r);
-    console.log(
-      `${String(n).padStart(7)} | ${`${Math.round(r.ms)} ms`.padEnd(8)} | ${String(r.calls).padEnd(9)} | ${String(r.describes).padEnd(14)} | ${r.writes}`,
-    );
-  }
+  const rows = await runMirrorsBench(100);
   const { writeFileSync } = await import('node:fs');
   const out = `bench/results/mirrors-${new Date().toISOString().slice(0, 10)}.json`;
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), latencyMs: 100, aws: rows }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), latencyMs: 100, ...rows }, null, 2)}\n`);
   console.log(`wrote ${out}`);
 }

@@ -8,6 +8,23 @@ import { ConfigError } from '../../shared/errors.ts';
 export const CONFIG_SHA256_ENV = 'MIRROR_VIP_CONFIG_SHA256';
 const VAULT_REF = 'oci-vault:';
 
+/** The compartment whose public IPs and route tables a scheduled reconcile lists (terraform/oci: compartment_ocid). */
+export const COMPARTMENT_ENV = 'MIRROR_VIP_COMPARTMENT_ID';
+// the root compartment's OCID is the tenancy's (docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm)
+const COMPARTMENT_OCID = /^ocid1\.(compartment|tenancy)\.oc\d+\.[a-z0-9-]*\.[a-z0-9]{1,255}$/;
+
+/** The deployment's compartment (MIRROR_VIP_COMPARTMENT_ID), undefined when unset; a malformed one is refused. */
+export function compartmentFromEnv(env: Record<string, string | undefined>): string | undefined {
+  const value = env[COMPARTMENT_ENV]?.trim();
+  if (!value) return undefined;
+  if (!COMPARTMENT_OCID.test(value)) {
+    throw new ConfigError(
+      `${COMPARTMENT_ENV}: must be a compartment OCID (ocid1.compartment.oc1..<unique id>, or the tenancy's OCID for the root compartment)`,
+    );
+  }
+  return value;
+}
+
 /** The Vault secret holding the configuration (`MIRROR_VIP_CONFIG=oci-vault:<secret OCID>`), or null when inline. */
 export function configSecretRef(env: Record<string, string | undefined>): string | null {
   const inline = env[CONFIG_ENV.inline];

@@ -12,7 +12,7 @@ import { ociProvider } from '../../shared/providers/oci/oci-provider.ts';
 import type { VcnApi } from '../../shared/providers/oci/vcn-api.ts';
 import { lazyVcnApi } from '../../shared/providers/oci/vcn-api.ts';
 import type { Provider } from '../../shared/providers/types.ts';
-import { configSecretRegion, loadOciConfig } from './oci-config.ts';
+import { compartmentFromEnv, configSecretRegion, loadOciConfig } from './oci-config.ts';
 
 /** One JSON line per decision on stdout: OCI Functions sends it to the application's log. */
 export function ociLogLine(line: Record<string, unknown>): void {
@@ -30,6 +30,8 @@ export interface OciRuntimeExtra extends Partial<EngineDeps> {
  * once), the engine. The VirtualNetwork client is created on the first cloud call.
  */
 export async function createOciEngine(env: Record<string, string | undefined>, extra: OciRuntimeExtra = {}) {
+  // the compartment a scheduled reconcile lists public IPs and route tables in; checked before anything is read
+  const compartmentId = compartmentFromEnv(env);
   const secretsEndpoint = parseOciEndpoint(env, OCI_ENV.secretsEndpoint);
   // a document over OCI's 4 KB configuration cap is read from its Vault secret (terraform/oci config_in_vault)
   const loaded = await loadOciConfig(env, async (secretId) => {
@@ -80,7 +82,7 @@ export async function createOciEngine(env: Record<string, string | undefined>, e
       const { sdkVcnApi } = await import('../../shared/providers/oci/oci-sdk.ts');
       return sdkVcnApi({ auth: await auth(), region, endpoint });
     });
-  const provider = ociProvider(api, { pollMs: extra.pollMs });
+  const provider = ociProvider(api, { pollMs: extra.pollMs, compartmentId });
   const { vcnApi: _a, pollMs: _b, ...deps } = extra;
   const log = extra.log ?? ociLogLine;
   // the engine (pause honoured) and inspect / reconcile / pause (refused: in the configuration) for an operator key

@@ -14,6 +14,7 @@ import {
   handleRead,
   handleRoute,
 } from './arm-handlers.ts';
+import { handleList, type ListKind } from './arm-lists.ts';
 import { ArmError, type ArmState, type StateTransition } from './arm-state.ts';
 import { type FaultPlan, freshFaults, ROUTES, readBody, type StartOptions, take } from './arm-wire.ts';
 import { selfSignedCert } from './cert.ts';
@@ -93,7 +94,7 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
       throw new ArmError(404, 'InvalidResourceType', `The resource type could not be found for ${url.pathname}.`);
     const [m, kind] = match;
     const write = req.method !== 'GET';
-    rec.op = `${kind}.${write ? 'put' : 'get'}`;
+    rec.op = kind.endsWith('List') ? `${kind.slice(0, -4)}.list` : `${kind}.${write ? 'put' : 'get'}`;
     rec.write = write;
     const auth = req.headers.authorization ?? '';
     const claims = ids.claims(auth);
@@ -166,6 +167,10 @@ export async function startAzureEmulator(o: StartOptions): Promise<AzureEmulator
       principal: claims.oid,
     };
     const f = emu.faults;
+    if (kind.endsWith('List')) {
+      if (write) throw new ArmError(405, 'MethodNotAllowed', `${req.method} on a list is not allowed`);
+      return [handleList(state, kind as ListKind, m[1] ?? '', url), {}];
+    }
     const out =
       kind === 'networkInterfaces'
         ? handleNic(state, ops, f, r)

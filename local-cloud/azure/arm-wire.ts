@@ -53,6 +53,11 @@ export const ROUTES: [RegExp, string][] = [
     /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.network\/publicipaddresses\/([^/]+)$/,
     'publicIPAddresses',
   ],
+  [
+    /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+)\/providers\/microsoft\.network\/networkinterfaces$/,
+    'networkInterfacesList',
+  ],
+  [/^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+)\/providers\/microsoft\.network\/routetables$/, 'routeTablesList'],
   [/^\/subscriptions\/([^/]+)\/providers\/microsoft\.network\/locations\/([^/]+)\/operations\/([^/]+)$/, 'operations'],
 ];
 

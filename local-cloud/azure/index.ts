@@ -23,8 +23,10 @@ export {
   NSG_ID,
   POOL_ID,
   PUBLIC_IP_ID,
+  type SeededMirror,
   type SeedOptions,
   SUBNET_ID,
   seedMirrorSubscription,
+  seedMirrors,
   tableNames,
 } from './seed.ts';

@@ -77,6 +77,8 @@ export class ArmRbac {
 
 /** The RBAC action of a read or write of one emulated resource kind (the routes of arm-wire.ts). */
 export function actionOf(kind: string, write: boolean): string {
+  // a list of a resource group's NICs or route tables is a read of that type at the resource group
+  if (kind.endsWith('List')) return `Microsoft.Network/${kind.slice(0, -4)}/read`;
   const type = kind === 'routes' ? 'routeTables/routes' : kind === 'subnets' ? 'virtualNetworks/subnets' : kind;
   return `Microsoft.Network/${type}/${write ? 'write' : 'read'}`;
 }

@@ -110,3 +110,62 @@ export function seedMirrorSubscription(state: ArmState, o: SeedOptions = {}): vo
     state.routeTables.set(key(tid), { id: tid, name, location: MIRROR.location, etag: newEtag(), routes });
   }
 }
+
+/** One of `seedMirrors`' mirrors: its two NICs, its ip-config VIP, and its route VIP in table `rt-m<i>`. */
+export interface SeededMirror {
+  members: { name: string; nic: string }[];
+  vip: string;
+  routeVip: string;
+  table: string;
+}
+
+/**
+ * Seed `n` mirrors into the mirror resource group (bench and batch tests), in a subnet `many` (10.8.0.0/16): mirror
+ * i has NICs m<i>-a-nic and m<i>-b-nic, the ip-config VIP 10.8.<200+i/250>.<i%250+4> on `holder`, and a route table
+ * rt-m<i> whose `mirror-vip` route for 10.98.<…>/32 points at `holder`'s address.
+ */
+export function seedMirrors(state: ArmState, n: number, holder: 'a' | 'b'): SeededMirror[] {
+  const subnetId = id('virtualNetworks', `${MIRROR.vnet}/subnets/many`);
+  state.subnets.set(key(subnetId), { id: subnetId, addressPrefix: '10.8.0.0/16' });
+  return Array.from({ length: n }, (_, i) => {
+    // .4 up: Azure reserves the first four addresses of a subnet
+    const [hi, lo] = [Math.floor(i / 250), (i % 250) + 4];
+    const ips = { a: `10.8.${hi}.${lo}`, b: `10.8.${100 + hi}.${lo}` };
+    const vip = `10.8.${200 + hi}.${lo}`;
+    for (const s of ['a', 'b'] as const) {
+      const made = nic({ nic: `m${i}-${s}-nic`, ip: ips[s], vm: `m${i}-${s}` }, true);
+      const primary = made.ipConfigurations[0];
+      if (primary) primary.subnetId = subnetId;
+      if (s === holder) {
+        made.ipConfigurations.push({
+          name: MIRROR.ipConfigName,
+          privateIPAddress: vip,
+          privateIPAllocationMethod: 'Static',
+          subnetId,
+          publicIpId: null,
+          primary: false,
+        });
+      }
+      state.nics.set(key(made.id), made);
+    }
+    const routeVip = `10.98.${hi}.${lo}/32`;
+    const table = `rt-m${i}`;
+    const route = {
+      name: MIRROR.routeName,
+      etag: newEtag(),
+      addressPrefix: routeVip,
+      nextHopType: 'VirtualAppliance',
+      nextHopIpAddress: ips[holder],
+      provisioningState: 'Succeeded',
+    };
+    const tid = id('routeTables', table);
+    const routes = new Map([[MIRROR.routeName, route]]);
+    state.routeTables.set(key(tid), { id: tid, name: table, location: MIRROR.location, etag: newEtag(), routes });
+    return {
+      members: (['a', 'b'] as const).map((s) => ({ name: `iris-${s}`, nic: `m${i}-${s}-nic` })),
+      vip,
+      routeVip,
+      table,
+    };
+  });
+}

@@ -21,4 +21,4 @@ export {
 export { REALISTIC_OPERATION_MS, SLOW_OPERATION_MS } from './durations.ts';
 export { defaultFaults, type FaultPlan } from './faults.ts';
 export type { OperationJson } from './operations.ts';
-export { MIRROR, type SeedOptions, seedMirrorProject } from './seed.ts';
+export { MIRROR, type SeededMirror, type SeedOptions, seedMirrorProject, seedMirrors } from './seed.ts';

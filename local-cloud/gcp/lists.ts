@@ -5,6 +5,7 @@ import {
   type ComputeState,
   externalIpHolder,
   instanceJson,
+  invalidField,
   listJson,
   notFound,
   routeJson,
@@ -12,10 +13,50 @@ import {
 
 type Ctx = ApiRequest & { state: ComputeState };
 
+/** The most results one page holds, and the default (Compute API reference, instances.list `maxResults`: 0–500). */
+export const MAX_RESULTS = 500;
+const token = (offset: number) => Buffer.from(`offset:${offset}`).toString('base64url');
+
+/**
+ * One page of a list (Compute API reference, `maxResults` and `pageToken` of every list and aggregatedList method):
+ * at most `maxResults` items (0–500, default 500; 0 is read as the default), and `nextPageToken` while items remain,
+ * which the next request passes back as `pageToken`. A token the emulator did not issue is refused with 400.
+ */
+export function page<T>(all: T[], query: URLSearchParams): { items: T[]; nextPageToken?: string } {
+  const max = query.get('maxResults');
+  const n = max === null ? MAX_RESULTS : Number(max);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_RESULTS) {
+    throw invalidField('maxResults', String(max), `Must be an integer from 0 to ${MAX_RESULTS}.`);
+  }
+  const size = n === 0 ? MAX_RESULTS : n;
+  const pageToken = query.get('pageToken');
+  let offset = 0;
+  if (pageToken) {
+    const m = /^offset:(\d{1,7})$/.exec(Buffer.from(pageToken, 'base64url').toString('utf8'));
+    if (!m || token(Number(m[1])) !== pageToken) throw invalidField('pageToken', pageToken, 'Invalid page token.');
+    offset = Number(m[1]);
+  }
+  const end = offset + size;
+  return { items: all.slice(offset, end), ...(end < all.length ? { nextPageToken: token(end) } : {}) };
+}
+
+/** A paged `*List` resource: listJson with the page's items and its nextPageToken. */
+function pagedList(
+  state: ComputeState,
+  kind: string,
+  path: string,
+  all: Record<string, unknown>[],
+  q: URLSearchParams,
+) {
+  const { items, nextPageToken } = page(all, q);
+  return { ...listJson(state, kind, path, items), ...(nextPageToken ? { nextPageToken } : {}) };
+}
+
 /** instances.list (GET zones/{zone}/instances). */
 export function listInstances({ state, params: [zone = ''], query }: Ctx) {
   const items = [...state.instances.values()].filter((i) => i.zone === zone).map((i) => instanceJson(state, i));
-  return listJson(state, 'compute#instanceList', `zones/${zone}/instances`, applyFilter(items, query.get('filter')));
+  const kept = applyFilter(items, query.get('filter'));
+  return pagedList(state, 'compute#instanceList', `zones/${zone}/instances`, kept, query);
 }
 
 /** instances.get. */
@@ -28,7 +69,7 @@ export function getInstance({ state, params: [zone = '', name = ''] }: Ctx) {
 /** routes.list. */
 export function listRoutes({ state, query }: Ctx) {
   const items = [...state.routes.values()].map((r) => routeJson(state, r));
-  return listJson(state, 'compute#routeList', 'global/routes', applyFilter(items, query.get('filter')));
+  return pagedList(state, 'compute#routeList', 'global/routes', applyFilter(items, query.get('filter')), query);
 }
 
 /** routes.get. */
@@ -66,7 +107,8 @@ const addressesOf = (state: ComputeState) => [...state.addresses.values()].map((
 /** addresses.list (GET regions/{region}/addresses): this state's one region; another region has none. */
 export function listAddresses({ state, params: [region = ''], query }: Ctx) {
   const items = region === state.region ? addressesOf(state) : [];
-  return listJson(state, 'compute#addressList', `regions/${region}/addresses`, applyFilter(items, query.get('filter')));
+  const kept = applyFilter(items, query.get('filter'));
+  return pagedList(state, 'compute#addressList', `regions/${region}/addresses`, kept, query);
 }
 
 /** addresses.get (GET regions/{region}/addresses/{name}). */
@@ -79,11 +121,19 @@ export function getAddress({ state, params: [region = '', name = ''] }: Ctx) {
 /**
  * An aggregatedList (InstanceAggregatedList, AddressAggregatedList): `items` maps each scope ("zones/Z",
  * "regions/R") to `{<field>: [...]}`. The real API also lists every empty scope with a NO_RESULTS_ON_PAGE warning;
- * the emulator lists only the scopes it has resources in, and never pages (nextPageToken absent).
+ * the emulator lists only the scopes it has resources in. Pages count resources, not scopes (maxResults/pageToken).
  */
-function aggregated(state: ComputeState, kind: string, path: string, field: string, scoped: [string, unknown][]) {
+function aggregated(
+  state: ComputeState,
+  kind: string,
+  path: string,
+  field: string,
+  scoped: [string, unknown][],
+  q: URLSearchParams,
+) {
+  const { items: onPage, nextPageToken } = page(scoped, q);
   const items: Record<string, Record<string, unknown[]>> = {};
-  for (const [scope, item] of scoped) {
+  for (const [scope, item] of onPage) {
     const entry = items[scope] ?? { [field]: [] };
     entry[field]?.push(item);
     items[scope] = entry;
@@ -92,6 +142,7 @@ function aggregated(state: ComputeState, kind: string, path: string, field: stri
     kind,
     id: `projects/${state.project}/aggregated/${path}`,
     items,
+    ...(nextPageToken ? { nextPageToken } : {}),
     selfLink: state.link(`aggregated/${path}`),
   };
 }
@@ -106,12 +157,12 @@ export function aggregatedInstances({ state, query }: Ctx) {
     ),
   );
   const scoped = all.filter(([, j]) => kept.has(j)).map(([zone, j]): [string, unknown] => [`zones/${zone}`, j]);
-  return aggregated(state, 'compute#instanceAggregatedList', 'instances', 'instances', scoped);
+  return aggregated(state, 'compute#instanceAggregatedList', 'instances', 'instances', scoped, query);
 }
 
 /** addresses.aggregatedList (GET aggregated/addresses): what `gcloud compute addresses list` calls. */
 export function aggregatedAddresses({ state, query }: Ctx) {
   const items = applyFilter(addressesOf(state), query.get('filter'));
   const scoped = items.map((a): [string, unknown] => [`regions/${state.region}`, a]);
-  return aggregated(state, 'compute#addressAggregatedList', 'addresses', 'addresses', scoped);
+  return aggregated(state, 'compute#addressAggregatedList', 'addresses', 'addresses', scoped, query);
 }

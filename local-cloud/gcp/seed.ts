@@ -101,3 +101,48 @@ export function seedMirrorProject(state: ComputeState, opts: SeedOptions = {}): 
   }
   return MIRROR;
 }
+
+/** One of `seedMirrors`' mirrors: its two instances (zone b and c), its alias VIP and its route VIP. */
+export interface SeededMirror {
+  members: { name: string; zone: string; instance: string }[];
+  vip: string;
+  routeVip: string;
+}
+
+/**
+ * Seed `n` mirrors into one project (bench and batch tests): mirror i has instances m<i>-a and m<i>-b, alias VIP
+ * 10.0.<200+i/250>.<i%250+1>/32 and, with `route`, a static route for 10.98.<…>/32 — both held by `holder`.
+ */
+export function seedMirrors(state: ComputeState, n: number, holder: 'a' | 'b', route = false): SeededMirror[] {
+  seedMirrorProject(state, { alias: false, accessConfig: false });
+  const network = state.link(`global/networks/${MIRROR.network}`);
+  return Array.from({ length: n }, (_, i) => {
+    const [hi, lo] = [Math.floor(i / 250), (i % 250) + 1];
+    const members = (['a', 'b'] as const).map((s, j) => {
+      const spec = {
+        name: `m${i}-${s}`,
+        zone: MIRROR.zones[j] ?? 'us-east1-b',
+        networkIP: `10.0.${20 * (j + 1) + hi}.${lo}`,
+      };
+      const inst = instance(state, spec);
+      if (s === holder) inst.networkInterfaces[0]?.aliasIpRanges.push({ ipCidrRange: `10.0.${200 + hi}.${lo}/32` });
+      state.addInstance(inst);
+      return { name: `iris-${s}`, zone: spec.zone, instance: spec.name };
+    });
+    const routeVip = `10.98.${hi}.${lo}/32`;
+    if (route) {
+      const name = `seeded-${i}`;
+      const hop = members.find((m) => m.name === `iris-${holder}`);
+      state.routes.set(name, {
+        id: newId(),
+        name,
+        network,
+        destRange: routeVip,
+        priority: 1000,
+        nextHopInstance: state.link(`zones/${hop?.zone}/instances/${hop?.instance}`),
+        creationTimestamp: '2024-01-15T09:40:00.000-08:00',
+      });
+    }
+    return { members, vip: `10.0.${200 + hi}.${lo}/32`, routeVip };
+  });
+}

@@ -1,4 +1,5 @@
 import { invalid, notFound } from './errors.ts';
+import { LIST_ENDPOINTS } from './list-endpoints.ts';
 import type { OciState } from './oci-state.ts';
 import { listPage, Page } from './paging.ts';
 import { privateIpJson, publicIpJson, routeTableJson, vnicJson } from './views.ts';
@@ -126,4 +127,5 @@ export const ENDPOINTS: Endpoint[] = [
     op: 'UpdateRouteTable',
     handle: (s, [id], _q, b, ifMatch) => routeTableJson(s.updateRouteTable(id as string, b.routeRules, ifMatch)),
   },
+  ...LIST_ENDPOINTS,
 ];

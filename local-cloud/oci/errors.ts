@@ -16,6 +16,9 @@ export class OciApiError extends Error {
 export const notFound = (what: string) =>
   new OciApiError(404, 'NotAuthorizedOrNotFound', `Authorization failed or requested resource not found: ${what}`);
 export const invalid = (message: string) => new OciApiError(400, 'InvalidParameter', message);
+/** A required query parameter absent (API Errors: 400 MissingParameter). */
+export const missing = (name: string) =>
+  new OciApiError(400, 'MissingParameter', `Missing required parameter: ${name}`);
 export const conflict = (message: string) => new OciApiError(409, 'Conflict', message);
 export const staleEtag = () =>
   new OciApiError(412, 'NoEtagMatch', 'The resource has been modified since the etag in if-match was read');

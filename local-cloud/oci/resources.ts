@@ -27,13 +27,22 @@ export interface PublicIp {
   displayName?: string;
   /** RESERVED (default) or EPHEMERAL: only a reserved public IP can be moved to another private IP. */
   lifetime?: 'RESERVED' | 'EPHEMERAL';
+  /** Its compartment (default: the seeded one, COMPARTMENT). */
+  compartmentId?: string;
 }
 export interface RouteTable {
   id: string;
   vcnId: string;
   routeRules: RouteRule[];
   etag: string;
+  /** Its compartment (default: the seeded one, COMPARTMENT). */
+  compartmentId?: string;
 }
+
+/** The compartment every seeded resource lives in unless it names another. */
+export const COMPARTMENT = 'ocid1.compartment.oc1..aaaamirrorvip';
+/** The availability domain the emulator's instances live in. */
+export const AD = 'Uocm:EU-FRANKFURT-1-AD-1';
 
 /** A change the emulator made, in order (for tests: when a public IP was attached, detached, moved). */
 export interface Transition {

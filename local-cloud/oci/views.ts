@@ -1,9 +1,7 @@
-import type { PrivateIp, PublicIp, RouteTable, Vnic } from './resources.ts';
+import { AD, COMPARTMENT, type PrivateIp, type PublicIp, type RouteTable, type Vnic } from './resources.ts';
 import { routeRuleJson } from './route-rules.ts';
 
-const COMPARTMENT = 'ocid1.compartment.oc1..aaaamirrorvip';
 const CREATED = '2026-11-01T00:00:00.000Z';
-const AD = 'Uocm:EU-FRANKFURT-1-AD-1';
 
 /** The JSON the VirtualNetwork API returns for each resource (the fields the SDK's models read). */
 export const privateIpJson = (p: PrivateIp) => ({
@@ -18,16 +16,21 @@ export const privateIpJson = (p: PrivateIp) => ({
   timeCreated: CREATED,
 });
 
+/** REGION for a reserved public IP, AVAILABILITY_DOMAIN for an ephemeral one (all of the emulator's are on private IPs). */
+export const publicIpScope = (p: PublicIp) => (p.lifetime === 'EPHEMERAL' ? 'AVAILABILITY_DOMAIN' : 'REGION');
+
 export const publicIpJson = (p: PublicIp) => ({
   id: p.id,
   ipAddress: p.ipAddress,
   lifecycleState: p.lifecycleState,
   lifetime: p.lifetime ?? 'RESERVED',
-  scope: 'REGION',
+  // PublicIp.scope: reserved public IPs are regional; an ephemeral one assigned to a private IP is in its AD
+  scope: publicIpScope(p),
+  availabilityDomain: publicIpScope(p) === 'AVAILABILITY_DOMAIN' ? AD : undefined,
   privateIpId: p.privateIpId ?? undefined,
   assignedEntityId: p.privateIpId ?? undefined,
   assignedEntityType: p.privateIpId ? 'PRIVATE_IP' : undefined,
-  compartmentId: COMPARTMENT,
+  compartmentId: p.compartmentId ?? COMPARTMENT,
   displayName: p.displayName ?? 'mirror-vip',
   timeCreated: CREATED,
 });
@@ -48,7 +51,7 @@ export const vnicJson = (v: Vnic, primaryAddress: string | undefined) => ({
 export const routeTableJson = (t: RouteTable) => ({
   id: t.id,
   vcnId: t.vcnId,
-  compartmentId: COMPARTMENT,
+  compartmentId: t.compartmentId ?? COMPARTMENT,
   lifecycleState: 'AVAILABLE',
   displayName: t.id.split('.').pop(),
   routeRules: t.routeRules.map(routeRuleJson),

@@ -37,10 +37,14 @@ locals {
   ))
   project_permissions = sort(concat(
     local.any_alias ? ["compute.zoneOperations.get"] : [],
+    # a scheduled reconcile of 2+ mirrors lists the project's instances once (instances.aggregatedList, listNicsPage)
+    # instead of one instances.get per member; aggregatedList has no narrower IAM resource than the project
+    length(local.mirrors) > 1 ? ["compute.instances.list"] : [],
     local.any_alias && var.vip_is_reserved_address ? ["compute.addresses.useInternal"] : [],
     # addAccessConfig on a legacy (non-subnet) network checks compute.networks.useExternalIp instead of the subnet's
     # useExternalIp; networks have no narrower IAM resource (GCP_PERMISSIONS_BY_CALL.addAccessConfig).
     local.any_access_config ? ["compute.addresses.use", "compute.networks.useExternalIp"] : [],
+    # routes.list serves both the per-mirror read and the scheduled reconcile's snapshot (listRoutesPage)
     local.any_route ? [
       "compute.globalOperations.get",
       "compute.networks.updatePolicy",

@@ -51,8 +51,10 @@ locals {
     UpdatePrivateIp  = { modes = ["private-ip"], needs = ["use private-ips", "use vnics"] }
     GetVnic          = { modes = ["route"], needs = ["read vnics"] }
     GetPublicIp      = { modes = ["private-ip"], needs = ["read public-ips"] }
+    ListPublicIps    = { modes = ["private-ip"], needs = ["read public-ips"] }
     UpdatePublicIp   = { modes = ["private-ip"], needs = ["manage public-ips", "use private-ips"] }
     GetRouteTable    = { modes = ["route"], needs = ["read route-tables"] }
+    ListRouteTables  = { modes = ["route"], needs = ["inspect route-tables"] }
     UpdateRouteTable = { modes = ["route"], needs = ["manage route-tables", "manage private-ips"] }
   }
   used_ops = sort([for op, c in local.oci_calls : op if length(setintersection(c.modes, local.modes)) > 0])
@@ -81,10 +83,11 @@ locals {
     })]
   }))
   estimated_settings = {
-    MIRROR_VIP_CONFIG        = var.config_in_vault ? "oci-vault:${local.ocid_estimate}" : local.estimated_config
-    MIRROR_VIP_CONFIG_SHA256 = var.config_in_vault ? join("", [for i in range(64) : "0"]) : ""
-    MIRROR_VIP_PAUSED        = join(",", var.paused_mirrors)
-    MIRROR_VIP_PAUSE_SECRETS = jsonencode({ for m in local.pause_mirrors : m => local.ocid_estimate })
+    MIRROR_VIP_CONFIG         = var.config_in_vault ? "oci-vault:${local.ocid_estimate}" : local.estimated_config
+    MIRROR_VIP_CONFIG_SHA256  = var.config_in_vault ? join("", [for i in range(64) : "0"]) : ""
+    MIRROR_VIP_PAUSED         = join(",", var.paused_mirrors)
+    MIRROR_VIP_PAUSE_SECRETS  = jsonencode({ for m in local.pause_mirrors : m => local.ocid_estimate })
+    MIRROR_VIP_COMPARTMENT_ID = var.compartment_ocid
   }
   config_bytes = sum([for k, v in local.estimated_settings : length(k) + length(v)])
 }

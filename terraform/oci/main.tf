@@ -46,6 +46,8 @@ locals {
     MIRROR_VIP_PAUSED        = join(",", var.paused_mirrors)
     # mirror → its pause secret's OCID, which `mirror-vip pause|resume` through the function write
     MIRROR_VIP_PAUSE_SECRETS = jsonencode({ for m in local.pause_mirrors : m => oci_vault_secret.pause[m].id })
+    # where a scheduled reconcile lists the reserved public IPs and route tables (ListPublicIps / ListRouteTables)
+    MIRROR_VIP_COMPARTMENT_ID = var.compartment_ocid
   }
 }
 

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { COMPARTMENT_ENV, compartmentFromEnv } from '../../functions/oci/oci-config.ts';
 import { classifyOciMessage, RECONCILE_KIND } from '../../functions/oci/oci-events.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import { decodePause, PAUSE_SECRETS_ENV, pauseSecretsFromEnv } from '../../shared/config/paused.ts';
@@ -207,5 +208,11 @@ describe('terraform/oci', () => {
     expect(Object.fromEntries(refs)).toEqual({ IRISMIRROR: 'ocid1.vaultsecret.oc1.eu-frankfurt-1.pauseirismirror' });
     expect(both.pauseSecrets).toBe('{}');
     expect(pauseSecretsFromEnv(doc, { [PAUSE_SECRETS_ENV]: both.pauseSecrets }, VAULT_SECRET_OCID, 'x').size).toBe(0);
+  });
+
+  it('the function config names the compartment the scheduled reconcile lists (MIRROR_VIP_COMPARTMENT_ID), as the runtime accepts it', () => {
+    const config = (Object.assign({}, ...tf.locals) as Block).function_config as Block;
+    expect(config[COMPARTMENT_ENV]).toBe(ref('var.compartment_ocid'));
+    expect(compartmentFromEnv({ [COMPARTMENT_ENV]: baseVars.compartment_ocid })).toBe(baseVars.compartment_ocid);
   });
 });

@@ -80,7 +80,7 @@ describe('ComputeApi', () => {
     expect(GCP_PERMISSIONS).toContain('compute.instances.updateNetworkInterface');
     expect(GCP_PERMISSIONS).toContain('compute.networks.updatePolicy');
     expect(new Set(GCP_PERMISSIONS).size).toBe(GCP_PERMISSIONS.length);
-    expect(Object.keys(GCP_PERMISSIONS_BY_CALL)).toHaveLength(10);
+    expect(Object.keys(GCP_PERMISSIONS_BY_CALL)).toHaveLength(12);
   });
 
   it('the lazy client loads the real one once, on first use, and again after a failed load', async () => {

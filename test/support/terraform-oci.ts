@@ -129,11 +129,15 @@ export const grantedTriples = (statements: string[]) =>
     .sort();
 
 /** What the provider's calls need for VIPs of these modes, from its own table (OCI_CALLS). */
+// a policy grants operations: two client methods of one operation (ListPrivateIps by address, by subnet) need it once
 export const neededTriples = (modes: string[]) =>
-  Object.values(OCI_CALLS)
-    .filter((c) => c.modes.some((m) => modes.includes(m)))
-    .flatMap((c) => c.needs.map((n) => `${n.verb} ${n.resource} ${c.op}`))
-    .sort();
+  [
+    ...new Set(
+      Object.values(OCI_CALLS)
+        .filter((c) => c.modes.some((m) => modes.includes(m)))
+        .flatMap((c) => c.needs.map((n) => `${n.verb} ${n.resource} ${c.op}`)),
+    ),
+  ].sort();
 
 let cached: Promise<Module> | undefined;
 /** The module as hcl2json reads it (once per test file). */

@@ -16,6 +16,7 @@ import type {
   RouteRef,
   RouteView,
 } from './network-api.ts';
+import { snapshotReads } from './snapshot-sdk.ts';
 
 export interface ArmClientOptions {
   /** Resource Manager base URL; default https://management.azure.com. */
@@ -38,7 +39,7 @@ function ipConfigView(c: NetworkInterfaceIPConfiguration): IpConfigView {
   };
 }
 
-function nicView(n: NetworkInterface): NicView {
+export function nicView(n: NetworkInterface): NicView {
   return {
     id: n.id ?? '',
     name: n.name ?? '',
@@ -133,6 +134,7 @@ export function sdkNetworkApi(
   const authz = authorizationClient(credential, subscriptionId, o);
   return {
     ...checkReads(client, authz),
+    ...snapshotReads(client),
     async getNic(ref, c) {
       try {
         return nicView(await client.networkInterfaces.get(ref.resourceGroup, ref.name, { abortSignal: c.signal }));

@@ -18,6 +18,7 @@ import {
 import type { NetworkApi, NicView, RouteView } from './network-api.ts';
 import { type MoveContext, memberOf, readNic } from './nics.ts';
 import { moveRoute, primaryIpOf, type RouteVip, readRoute, routeBindings, routeRef, tableSlot } from './route-moves.ts';
+import { type AzureSnapshot, azureSnapshot, snapshotNic, snapshotRoute } from './snapshot.ts';
 
 /** What one observation saw, kept for the apply of the same invocation (same CallContext) to reuse. */
 interface Seen {
@@ -26,10 +27,16 @@ interface Seen {
   routes: Map<string, (RouteView | null)[]>;
 }
 
-async function observeAll(api: NetworkApi, ctx: CallContext, mirror: AzureMirrorConfig): Promise<Seen> {
+async function observeAll(
+  api: NetworkApi,
+  ctx: CallContext,
+  mirror: AzureMirrorConfig,
+  snap?: AzureSnapshot,
+): Promise<Seen> {
   const missing = new Set<string>();
+  // the deployment's snapshot serves the first observation; its ETags are quoted like any read's (412 → re-read)
   const read = (m: AzureMirrorConfig['members'][number]) =>
-    readNic({ api, ctx, mirror }, m).then(
+    (async () => snapshotNic(snap, mirror, m) ?? (await readNic({ api, ctx, mirror }, m)))().then(
       (nic) => [m.name, nic] as const,
       (e: unknown) => {
         // a deleted NIC holds no address; any other failure would make the observation a guess
@@ -42,7 +49,14 @@ async function observeAll(api: NetworkApi, ctx: CallContext, mirror: AzureMirror
   const [pairs, routeLists] = await Promise.all([
     Promise.all(mirror.members.map(read)),
     Promise.all(
-      routeVips.map((v) => Promise.all(v.routeTables.map((t) => readRoute(api, ctx, routeRef(mirror, v, t))))),
+      routeVips.map((v) =>
+        Promise.all(
+          v.routeTables.map(async (t) => {
+            const listed = snapshotRoute(snap, mirror, v, t);
+            return listed !== undefined ? listed : readRoute(api, ctx, routeRef(mirror, v, t));
+          }),
+        ),
+      ),
     ),
   ]);
   const nics = new Map(pairs.filter((p) => p !== undefined));
@@ -78,8 +92,8 @@ export function azureProvider(api: NetworkApi): Provider<AzureMirrorConfig> {
   // what this instance learns of how long its LROs run, shared by every apply (shared/providers/poll-cadence.ts)
   const cadence = new PollCadence();
   return {
-    async observe(mirror, ctx): Promise<Observation> {
-      const seen = await observeAll(api, ctx, mirror);
+    async observe(mirror, ctx, options): Promise<Observation> {
+      const seen = await observeAll(api, ctx, mirror, options?.snapshot as AzureSnapshot | undefined);
       lastSeen.set(ctx, seen);
       const bindings = mirror.vips.flatMap((v) =>
         v.mode === 'ip-config'
@@ -88,6 +102,7 @@ export function azureProvider(api: NetworkApi): Provider<AzureMirrorConfig> {
       );
       return { bindings, memberWarnings: warnings(mirror, seen) };
     },
+    snapshot: (mirrors, ctx) => azureSnapshot(api, mirrors, ctx),
     async apply(mirror, changes, ctx) {
       const seen = lastSeen.get(ctx) ?? (await observeAll(api, ctx, mirror));
       const mc: MoveContext = {

@@ -101,6 +101,27 @@ export interface NetworkApi {
   getPublicIp(id: string, o: CallOptions): Promise<PublicIpView>;
   /** The caller's effective permissions at a resource (or resource group) id: GET {id}/providers/Microsoft.Authorization/permissions. */
   listPermissions(scopeId: string, o: CallOptions): Promise<PermissionView[]>;
+  /** One page of Network Interfaces - List (a resource group): a scheduled reconcile's snapshot (snapshot.ts). */
+  listNicsPage?(resourceGroup: string, next: string | undefined, o: CallOptions): Promise<ListPage<NicView>>;
+  /** One page of Route Tables - List (a resource group), each table with its routes: the snapshot's. */
+  listRouteTablesPage?(
+    resourceGroup: string,
+    next: string | undefined,
+    o: CallOptions,
+  ): Promise<ListPage<RouteTableView>>;
+}
+
+/** One page of an ARM list; `next` is its nextLink, absent on the last page. */
+export interface ListPage<T> {
+  items: T[];
+  next?: string;
+}
+
+/** A route table as listed: its routes by name (lower-cased: ARM names compare case-insensitively). */
+export interface RouteTableView {
+  resourceGroup: string;
+  name: string;
+  routes: Map<string, RouteView>;
 }
 
 /**
@@ -143,7 +164,16 @@ export const AZURE_CHECK_ACTIONS_BY_CALL = {
   /** Any caller may list its own permissions (Permissions - List For Resource needs no action). */
   listPermissions: {},
 } as const;
-type AZURE_CHECK_ONLY = typeof AZURE_CHECK_ACTIONS_BY_CALL;
+/**
+ * The snapshot's lists (a scheduled reconcile of 2+ mirrors): a read of the type at the resource group. terraform/azure
+ * deploys one mirror per module and grants none of them; without them the list is refused (403) and each mirror
+ * reads its own NICs and routes, as it always did.
+ */
+export const AZURE_SNAPSHOT_ACTIONS_BY_CALL = {
+  listNicsPage: { resourceGroup: ['Microsoft.Network/networkInterfaces/read'] },
+  listRouteTablesPage: { resourceGroup: ['Microsoft.Network/routeTables/read'] },
+} as const;
+type AZURE_CHECK_ONLY = typeof AZURE_CHECK_ACTIONS_BY_CALL & typeof AZURE_SNAPSHOT_ACTIONS_BY_CALL;
 
 /** Every action the provider can use: the deployment's custom role must hold exactly these. */
 export const AZURE_ACTIONS: readonly string[] = [
@@ -169,5 +199,7 @@ export function lazyNetworkApi(make: () => Promise<NetworkApi>): NetworkApi {
     getSubnet: true,
     getPublicIp: true,
     listPermissions: true,
+    listNicsPage: true,
+    listRouteTablesPage: true,
   });
 }

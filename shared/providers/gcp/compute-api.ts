@@ -88,6 +88,19 @@ export interface ComputeApi {
   ): Promise<OperationView>;
   deleteRoute(a: { project: string; name: string; requestId: string }, o: CallOptions): Promise<OperationView>;
   waitGlobalOperation(a: { project: string; operation: string }, o: CallOptions): Promise<OperationView>;
+  /** One page of instances.aggregatedList: nic0 of every instance of the project (a scheduled reconcile's snapshot). */
+  listNicsPage?(a: { project: string; pageToken?: string }, o: CallOptions): Promise<Page<NicView>>;
+  /** One page of routes.list for the given networks (a scheduled reconcile's snapshot). */
+  listRoutesPage?(
+    a: { project: string; networks: readonly string[]; pageToken?: string },
+    o: CallOptions,
+  ): Promise<Page<RouteView>>;
+}
+
+/** One page of a list call; `next` is the nextPageToken to ask for the following page, absent on the last. */
+export interface Page<T> {
+  items: T[];
+  next?: string;
 }
 
 /**
@@ -121,6 +134,9 @@ export const GCP_PERMISSIONS_BY_CALL = {
   },
   deleteRoute: { project: ['compute.routes.delete', 'compute.networks.updatePolicy'] },
   waitGlobalOperation: { project: ['compute.globalOperations.get'] },
+  // aggregatedList has no narrower IAM resource than the project; terraform grants it only to deployments of 2+ mirrors
+  listNicsPage: { project: ['compute.instances.list'] },
+  listRoutesPage: { project: ['compute.routes.list'] },
 } as const satisfies Record<
   keyof ComputeApi,
   Partial<Record<'instance' | 'subnetwork' | 'project', readonly string[]>>
@@ -153,5 +169,7 @@ export function lazyComputeApi(load: () => Promise<ComputeApi>): ComputeApi & { 
     insertRoute: true,
     deleteRoute: true,
     waitGlobalOperation: true,
+    listNicsPage: true,
+    listRoutesPage: true,
   });
 }

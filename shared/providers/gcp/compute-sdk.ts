@@ -1,4 +1,6 @@
 // Deep imports: the package root loads every Compute client (~2.7 s); these four are all the provider calls.
+
+import type { protos } from '@google-cloud/compute';
 import { GlobalOperationsClient } from '@google-cloud/compute/build/src/v1/global_operations_client.js';
 import { InstancesClient } from '@google-cloud/compute/build/src/v1/instances_client.js';
 import { RoutesClient } from '@google-cloud/compute/build/src/v1/routes_client.js';
@@ -15,6 +17,7 @@ import {
   type RouteView,
 } from './compute-api.ts';
 import { classifyGcpError } from './gcp-errors.ts';
+import { snapshotReads } from './snapshot-sdk.ts';
 import { trimmedGax } from './trimmed-protos.ts';
 
 /** Where the Compute API is: the real one by default, or an emulator (plain http, no credentials sent). */
@@ -72,7 +75,7 @@ async function defaultAuth(endpoint: ComputeEndpoint | undefined): Promise<AuthC
  * started only while the signal is live, and its promise stays watched after an abort: an abandoned call that fails
  * later (its own timeout) is not left as an unhandled rejection.
  */
-function abortable<T>(signal: AbortSignal, start: () => Promise<T>): Promise<T> {
+export function abortable<T>(signal: AbortSignal, start: () => Promise<T>): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   const p = start();
   return new Promise<T>((resolve, reject) => {
@@ -83,10 +86,10 @@ function abortable<T>(signal: AbortSignal, start: () => Promise<T>): Promise<T> 
 }
 
 // Retries are the core's (call()), never the SDK's: gax would retry a get on 503 for up to 10 minutes.
-const gaxOptions = (o: CallOptions, headers: Record<string, string> = {}) =>
+export const gaxOptions = (o: CallOptions, headers: Record<string, string> = {}) =>
   ({ timeout: Math.max(1, Math.floor(o.timeoutMs)), retry: null, otherArgs: { headers } }) as never;
 
-async function send<T>(op: string, o: CallOptions, run: () => Promise<T>): Promise<T> {
+export async function send<T>(op: string, o: CallOptions, run: () => Promise<T>): Promise<T> {
   try {
     return await abortable(o.signal, run);
   } catch (e: unknown) {
@@ -121,20 +124,47 @@ function toOperation(op: OperationJson | undefined | null): OperationView {
 const started = (res: [{ latestResponse?: unknown }, ...unknown[]]) =>
   toOperation(res[0].latestResponse as OperationJson);
 
-type RouteJson = {
+export type RouteJson = {
   name?: string | null;
   network?: string | null;
   destRange?: string | null;
   priority?: number | null;
   nextHopInstance?: string | null;
 };
-const toRoute = (r: RouteJson): RouteView => ({
+export const toRoute = (r: RouteJson): RouteView => ({
   name: r.name ?? '',
   network: (r.network ?? '').split('/').pop() ?? '',
   destRange: r.destRange ?? '',
   priority: r.priority ?? 1000,
   nextHopInstance: r.nextHopInstance ? instancePath(r.nextHopInstance) : null,
 });
+
+type InstanceJson = protos.google.cloud.compute.v1.IInstance;
+
+/** nic0 of an instance as the API answers it (instances.get or one item of aggregatedList). */
+export function nicOfInstance(inst: InstanceJson, zone: string): NicView {
+  const instance = inst.name ?? '';
+  const nics = inst.networkInterfaces ?? [];
+  const nic = nics.find((n) => n.name === NIC) ?? nics[0];
+  if (!nic) throw new ProviderError(`${zone}/${instance} has no network interface`, { detail: { apiCode: 'noNic' } });
+  return {
+    instance,
+    zone,
+    fingerprint: nic.fingerprint ?? '',
+    aliasRanges: (nic.aliasIpRanges ?? [])
+      .filter((r) => r.ipCidrRange)
+      .map((r) => ({
+        ipCidrRange: r.ipCidrRange ?? '',
+        ...(r.subnetworkRangeName ? { subnetworkRangeName: r.subnetworkRangeName } : {}),
+      })),
+    accessConfigs: (nic.accessConfigs ?? []).map((a) => ({
+      name: a.name ?? '',
+      natIP: a.natIP ?? null,
+      ...(a.networkTier ? { networkTier: a.networkTier } : {}),
+    })),
+    canIpForward: inst.canIpForward === true,
+  };
+}
 
 /** Create the ComputeApi over the real Compute client library (REST transport). Each client is made on first use. */
 export async function sdkComputeApi(opts: SdkOptions = {}): Promise<ComputeApi> {
@@ -156,31 +186,12 @@ export async function sdkComputeApi(opts: SdkOptions = {}): Promise<ComputeApi> 
   const nicOf = (project: string) => ({ project, networkInterface: NIC });
 
   return {
+    ...snapshotReads(instances, routes),
     async getNic({ project, zone, instance }, o): Promise<NicView> {
       const [inst] = await send('compute.instances.get', o, () =>
         instances().get({ project, zone, instance }, gaxOptions(o)),
       );
-      const nics = inst.networkInterfaces ?? [];
-      const nic = nics.find((n) => n.name === NIC) ?? nics[0];
-      if (!nic)
-        throw new ProviderError(`${zone}/${instance} has no network interface`, { detail: { apiCode: 'noNic' } });
-      return {
-        instance,
-        zone,
-        fingerprint: nic.fingerprint ?? '',
-        aliasRanges: (nic.aliasIpRanges ?? [])
-          .filter((r) => r.ipCidrRange)
-          .map((r) => ({
-            ipCidrRange: r.ipCidrRange ?? '',
-            ...(r.subnetworkRangeName ? { subnetworkRangeName: r.subnetworkRangeName } : {}),
-          })),
-        accessConfigs: (nic.accessConfigs ?? []).map((a) => ({
-          name: a.name ?? '',
-          natIP: a.natIP ?? null,
-          ...(a.networkTier ? { networkTier: a.networkTier } : {}),
-        })),
-        canIpForward: inst.canIpForward === true,
-      };
+      return nicOfInstance(inst, zone);
     },
     async setAliasRanges({ project, zone, instance, fingerprint, ranges, requestId }, o) {
       // every range is sent with its subnetworkRangeName: without it Compute takes the range from the primary range

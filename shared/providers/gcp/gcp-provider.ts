@@ -15,6 +15,7 @@ import type { ComputeApi, NicView, RouteView } from './compute-api.ts';
 import { API_CODES, apiCodeOf } from './gcp-errors.ts';
 import { readNic } from './operations.ts';
 import { effectiveRoutes, listVipRoutes, moveRoute, type RouteVip, routeBindings } from './route-moves.ts';
+import { type GcpSnapshot, gcpSnapshot, snapshotNics, snapshotRoutes } from './snapshot.ts';
 
 /** Slots of an alias-ip VIP: the private alias range and the public access config. */
 export const SLOTS = { alias: 'alias', accessConfig: 'access-config' } as const;
@@ -143,14 +144,25 @@ function externalIpWarnings(mirror: GcpMirrorConfig, seen: Seen, add: (member: s
  */
 export function gcpProvider(api: ComputeApi): Provider<GcpMirrorConfig> {
   const lastSeen = new WeakMap<CallContext, Seen>();
-  const observeAll = async (mirror: GcpMirrorConfig, ctx: CallContext, withWarnings = true): Promise<Seen> => {
+  const observeAll = async (
+    mirror: GcpMirrorConfig,
+    ctx: CallContext,
+    withWarnings = true,
+    snap?: GcpSnapshot,
+  ): Promise<Seen> => {
     const routeVips = mirror.vips.filter((v): v is RouteVip => v.mode === 'route');
     const needNics = mirror.vips.some((v) => v.mode === 'alias-ip');
     // in route mode the NICs only feed warnings (IP forwarding off): a read-back skips them
     const noNics = Promise.resolve({ nics: new Map<string, NicView>(), missing: [] as string[] });
+    // the deployment's snapshot serves the first observation; fingerprints from it are quoted like any read's
+    const listed = snapshotNics(snap, mirror);
     const [{ nics, missing }, routeLists] = await Promise.all([
-      needNics || withWarnings ? readNics(api, ctx, mirror, needNics) : noNics,
-      Promise.all(routeVips.map((v) => listVipRoutes(api, ctx, mirror.project, v))),
+      listed ? { nics: listed, missing: [] } : needNics || withWarnings ? readNics(api, ctx, mirror, needNics) : noNics,
+      Promise.all(
+        routeVips.map(
+          async (v) => snapshotRoutes(snap, mirror.project, v) ?? (await listVipRoutes(api, ctx, mirror.project, v)),
+        ),
+      ),
     ]);
     const seen = { nics, missing, routes: new Map(routeVips.map((v, i) => [v.cidr, routeLists[i] ?? []])) };
     lastSeen.set(ctx, seen);
@@ -158,7 +170,8 @@ export function gcpProvider(api: ComputeApi): Provider<GcpMirrorConfig> {
   };
   return {
     async observe(mirror, ctx, options): Promise<Observation> {
-      const seen = await observeAll(mirror, ctx, options?.warnings !== false);
+      const snap = options?.snapshot as GcpSnapshot | undefined;
+      const seen = await observeAll(mirror, ctx, options?.warnings !== false, snap);
       const bindings = mirror.vips.flatMap((v) =>
         v.mode === 'alias-ip'
           ? aliasBindings(mirror, v, seen.nics)
@@ -166,6 +179,7 @@ export function gcpProvider(api: ComputeApi): Provider<GcpMirrorConfig> {
       );
       return { bindings, memberWarnings: warnings(mirror, seen) };
     },
+    snapshot: (mirrors, ctx) => gcpSnapshot(api, mirrors, ctx),
     async apply(mirror, changes, ctx) {
       const seen = lastSeen.get(ctx) ?? (await observeAll(mirror, ctx));
       const lanes = new InstanceLanes();

@@ -7,7 +7,14 @@ type Service = { methods: Record<string, { requestType: string; responseType: st
 
 /** The Compute services and methods ComputeApi calls; nothing else of the 12 MB proto set is loaded. */
 export const USED_METHODS: Record<string, readonly string[]> = {
-  Instances: ['Get', 'UpdateNetworkInterface', 'AddAccessConfig', 'DeleteAccessConfig', 'TestIamPermissions'],
+  Instances: [
+    'Get',
+    'AggregatedList',
+    'UpdateNetworkInterface',
+    'AddAccessConfig',
+    'DeleteAccessConfig',
+    'TestIamPermissions',
+  ],
   // the preflight (check-sdk.ts)
   Subnetworks: ['Get', 'TestIamPermissions'],
   Addresses: ['List'],

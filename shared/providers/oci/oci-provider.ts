@@ -15,13 +15,17 @@ import {
   privateIpBindings,
   readPrivateIp,
   settledPublicIp,
+  TRANSITIONAL,
 } from './private-ip-moves.ts';
-import { moveRouteTable, type RouteVip, readTables, routeBindings } from './route-moves.ts';
+import { moveRouteTable, type RouteVip, readTable, readTables, routeBindings } from './route-moves.ts';
+import { type OciSnapshot, ociSnapshot, snapshotPrivateIp, snapshotPublicIp, snapshotRouteTable } from './snapshot.ts';
 import type { RouteTableView, VcnApi, VnicView } from './vcn-api.ts';
 
 export interface OciProviderOptions {
   /** How often a public IP's lifecycleState is polled while ASSIGNING (the deadline bounds the wait). */
   pollMs?: number;
+  /** The deployment's compartment (MIRROR_VIP_COMPARTMENT_ID): a scheduled reconcile lists public IPs and route tables there. */
+  compartmentId?: string;
 }
 
 /** What one observation saw, kept for the apply of the same invocation (same CallContext). */
@@ -37,14 +41,16 @@ const memberOf = (mirror: OciMirrorConfig, name: string): OciMemberConfig => {
   return m;
 };
 
-async function observeAll(api: VcnApi, pc: PrivateIpContext, withWarnings: boolean): Promise<Seen> {
+async function observeAll(api: VcnApi, pc: PrivateIpContext, withWarnings: boolean, snap?: OciSnapshot): Promise<Seen> {
   const { mirror, ctx } = pc;
   const pv = mirror.vips.filter((v): v is PrivateIpVip => v.mode === 'private-ip');
   const rv = mirror.vips.filter((v): v is RouteVip => v.mode === 'route');
   const readPv = async (v: PrivateIpVip): Promise<PrivateIpSeen> => {
+    // the deployment's snapshot serves the first observation (a listed private IP has no etag: a move reads it again)
+    const listed = snapshotPrivateIp(snap, v);
     const [privateIp, publicIp] = await Promise.all([
-      readPrivateIp(pc, v),
-      v.publicIpId ? settledPublicIp(pc, v.publicIpId) : Promise.resolve(null),
+      listed !== undefined ? listed : readPrivateIp(pc, v),
+      v.publicIpId ? listedOrSettled(pc, v.publicIpId, snap) : Promise.resolve(null),
     ]);
     return { privateIp, publicIp };
   };
@@ -57,7 +63,7 @@ async function observeAll(api: VcnApi, pc: PrivateIpContext, withWarnings: boole
     );
   const [pvs, tables, vnics] = await Promise.all([
     Promise.all(pv.map(readPv)),
-    Promise.all(rv.map((v) => readTables(api, ctx, v))),
+    Promise.all(rv.map((v) => readTables(api, ctx, v, (id) => snapshotRouteTable(snap, id)))),
     withWarnings && rv.length > 0 ? Promise.all(mirror.members.map(readVnic)) : Promise.resolve([]),
   ]);
   return {
@@ -65,6 +71,12 @@ async function observeAll(api: VcnApi, pc: PrivateIpContext, withWarnings: boole
     tables: new Map(rv.map((v, i) => [v.cidr, tables[i] ?? []])),
     vnics: new Map(vnics.filter((x) => x !== undefined)),
   };
+}
+
+/** A public IP the snapshot listed settled (ASSIGNED, AVAILABLE…); else (not listed, or mid-move) read and polled. */
+function listedOrSettled(pc: PrivateIpContext, id: string, snap?: OciSnapshot) {
+  const listed = snapshotPublicIp(snap, id);
+  return listed && !TRANSITIONAL.has(listed.lifecycleState) ? Promise.resolve(listed) : settledPublicIp(pc, id);
 }
 
 function warnings(mirror: OciMirrorConfig, seen: Seen): Record<string, string[]> {
@@ -99,7 +111,8 @@ export function ociProvider(api: VcnApi, options: OciProviderOptions = {}): Prov
   const pcOf = (mirror: OciMirrorConfig, ctx: CallContext): PrivateIpContext => ({ api, ctx, mirror, pollMs, cadence });
   return {
     async observe(mirror, ctx, o): Promise<Observation> {
-      const seen = await observeAll(api, pcOf(mirror, ctx), o?.warnings !== false);
+      const snap = o?.snapshot as OciSnapshot | undefined;
+      const seen = await observeAll(api, pcOf(mirror, ctx), o?.warnings !== false, snap);
       lastSeen.set(ctx, seen);
       const bindings = mirror.vips.flatMap((v) =>
         v.mode === 'private-ip'
@@ -108,6 +121,7 @@ export function ociProvider(api: VcnApi, options: OciProviderOptions = {}): Prov
       );
       return { bindings, memberWarnings: warnings(mirror, seen) };
     },
+    snapshot: (mirrors, ctx) => ociSnapshot(api, mirrors, ctx, options.compartmentId),
     async apply(mirror, changes, ctx) {
       const pc = pcOf(mirror, ctx);
       const seen = lastSeen.get(ctx) ?? (await observeAll(api, pc, false));
@@ -123,7 +137,10 @@ export function ociProvider(api: VcnApi, options: OciProviderOptions = {}): Prov
         // one move per route table slot, all in parallel
         for (const c of mine) {
           const table = seen.tables.get(v.cidr)?.find((t) => t.id === c.slot);
-          if (table) moves.push(moveRouteTable(api, ctx, mirror, v, memberOf(mirror, c.to), table));
+          if (!table) continue;
+          // a listed table has no etag: GetRouteTable first, so the write's if-match is the table's own
+          const read = table.etag ? Promise.resolve(table) : readTable(api, ctx, table.id);
+          moves.push(read.then((t) => moveRouteTable(api, ctx, mirror, v, memberOf(mirror, c.to), t)));
         }
       }
       await settleAll(moves);

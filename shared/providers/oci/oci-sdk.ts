@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as common from 'oci-common';
-import { VirtualNetworkClient } from 'oci-core';
+import { requests, VirtualNetworkClient } from 'oci-core';
 import type { CallOptions, PrivateIpView, PublicIpState, PublicIpView, RouteRuleView, VcnApi } from './vcn-api.ts';
 
 /** The abort signal of the call in progress, read by fetch through the client's httpOptions. */
@@ -79,6 +79,32 @@ export function sdkVcnApi(opts: OciSdkOptions): VcnApi {
       withSignal(o, async () => {
         const r = await client.listPrivateIps({ subnetId, ipAddress });
         return r.items.map((p) => privateIp({ privateIp: p as unknown as Record<string, unknown> }));
+      }),
+    listSubnetPrivateIps: (subnetId, page, o) =>
+      withSignal(o, async () => {
+        // 1000: the largest page ListPrivateIps takes (API reference, `limit`)
+        const r = await client.listPrivateIps({ subnetId, limit: 1000, ...(page ? { page } : {}) });
+        const items = r.items.map((p) => privateIp({ privateIp: p as unknown as Record<string, unknown> }));
+        return { items, ...(r.opcNextPage ? { next: r.opcNextPage } : {}) };
+      }),
+    listPublicIps: (compartmentId, page, o) =>
+      withSignal(o, async () => {
+        // reserved public IPs are regional: scope REGION, no availabilityDomain, lifetime RESERVED (API reference)
+        const r = await client.listPublicIps({
+          compartmentId,
+          scope: requests.ListPublicIpsRequest.Scope.Region,
+          lifetime: requests.ListPublicIpsRequest.Lifetime.Reserved,
+          limit: 1000,
+          ...(page ? { page } : {}),
+        });
+        const items = r.items.map((p) => publicIp({ publicIp: p as unknown as Record<string, unknown> }));
+        return { items, ...(r.opcNextPage ? { next: r.opcNextPage } : {}) };
+      }),
+    listRouteTables: (compartmentId, page, o) =>
+      withSignal(o, async () => {
+        const r = await client.listRouteTables({ compartmentId, limit: 1000, ...(page ? { page } : {}) });
+        const items = r.items.map((t) => ({ id: t.id, routeRules: rules(t.routeRules), etag: '' }));
+        return { items, ...(r.opcNextPage ? { next: r.opcNextPage } : {}) };
       }),
     updatePrivateIp: (id, vnicId, ifMatch, o) =>
       withSignal(o, async () =>

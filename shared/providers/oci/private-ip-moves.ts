@@ -11,7 +11,8 @@ export type PrivateIpVip = Extract<OciVipConfig, { mode: 'private-ip' }>;
 /** Slots of a private-ip VIP: the secondary private IP and the reserved public IP assigned to it. */
 export const PRIVATE_SLOTS = { privateIp: 'private-ip', publicIp: 'public-ip' } as const;
 
-const TRANSITIONAL = new Set(['PROVISIONING', 'ASSIGNING', 'UNASSIGNING', 'TERMINATING']);
+/** Public IP states a move passes through: a public IP seen in one is polled until it leaves it. */
+export const TRANSITIONAL = new Set(['PROVISIONING', 'ASSIGNING', 'UNASSIGNING', 'TERMINATING']);
 
 /** What the observation saw of one private-ip VIP. */
 export interface PrivateIpSeen {

@@ -8,12 +8,19 @@ export type RouteVip = Extract<OciVipConfig, { mode: 'route' }>;
 
 const isVipRule = (v: RouteVip) => (r: RouteRuleView) => r.destinationType === 'CIDR_BLOCK' && r.destination === v.cidr;
 
-/** Read every route table of a route VIP, in parallel. */
-export function readTables(api: VcnApi, ctx: CallContext, v: RouteVip): Promise<RouteTableView[]> {
-  return Promise.all(
-    v.routeTableIds.map((id) => vcnCall(ctx, 'getRouteTable', (signal) => api.getRouteTable(id, { signal }))),
-  );
+/** Read every route table of a route VIP, in parallel; a table `listed` holds (the snapshot) is not read again. */
+export function readTables(
+  api: VcnApi,
+  ctx: CallContext,
+  v: RouteVip,
+  listed: (id: string) => RouteTableView | undefined = () => undefined,
+): Promise<RouteTableView[]> {
+  return Promise.all(v.routeTableIds.map((id) => listed(id) ?? readTable(api, ctx, id)));
 }
+
+/** One GetRouteTable (the etag a write's if-match needs). */
+export const readTable = (api: VcnApi, ctx: CallContext, id: string) =>
+  vcnCall(ctx, 'getRouteTable', (signal) => api.getRouteTable(id, { signal }));
 
 /** One binding per route table: the member whose primary private IP is the VIP rule's networkEntityId. */
 export function routeBindings(mirror: OciMirrorConfig, v: RouteVip, tables: readonly RouteTableView[]): Binding[] {

@@ -72,7 +72,22 @@ export interface VcnApi {
   updatePublicIp(id: string, privateIpId: string, ifMatch: string, o: CallOptions): Promise<PublicIpView>;
   getRouteTable(id: string, o: CallOptions): Promise<RouteTableView>;
   updateRouteTable(id: string, rules: RouteRuleView[], ifMatch: string, o: CallOptions): Promise<RouteTableView>;
+  /** One page (up to 1000) of every private IP of a subnet: a scheduled reconcile's snapshot (snapshot.ts). */
+  listSubnetPrivateIps?(subnetId: string, page: string | undefined, o: CallOptions): Promise<PrivateIpPage>;
+  /** One page (up to 1000) of a compartment's reserved public IPs (scope REGION, lifetime RESERVED): the snapshot. */
+  listPublicIps?(compartmentId: string, page: string | undefined, o: CallOptions): Promise<ListPage<PublicIpView>>;
+  /** One page (up to 1000) of a compartment's route tables: the snapshot of route VIPs. */
+  listRouteTables?(compartmentId: string, page: string | undefined, o: CallOptions): Promise<ListPage<RouteTableView>>;
 }
+
+/** One page of a List call; `next` is the opc-next-page value, absent on the last page. Items carry no etag. */
+export interface ListPage<T> {
+  items: T[];
+  next?: string;
+}
+
+/** One page of ListPrivateIps. */
+export type PrivateIpPage = ListPage<PrivateIpView>;
 
 /** A policy grant one call needs: `Allow … to <verb> <resource> … where request.operation = '<op>'`. */
 export interface OciGrant {
@@ -104,6 +119,29 @@ export const OCI_CALLS = {
     write: false,
     modes: ['private-ip'],
     needs: [{ verb: 'read', resource: 'private-ips', permissions: ['PRIVATE_IP_READ'] }],
+  },
+  // the same operation, every private IP of a subnet page by page (the snapshot of a scheduled reconcile)
+  listSubnetPrivateIps: {
+    op: 'ListPrivateIps',
+    write: false,
+    modes: ['private-ip'],
+    needs: [{ verb: 'read', resource: 'private-ips', permissions: ['PRIVATE_IP_READ'] }],
+  },
+  // public-ips read: PUBLIC_IP_READ → ListPublicIps (a compartment's reserved public IPs: the snapshot); the function
+  // holds read public-ips for GetPublicIp already, so the list widens nothing
+  listPublicIps: {
+    op: 'ListPublicIps',
+    write: false,
+    modes: ['private-ip'],
+    needs: [{ verb: 'read', resource: 'public-ips', permissions: ['PUBLIC_IP_READ'] }],
+  },
+  // route-tables inspect: ROUTE_TABLE_INSPECT → ListRouteTables (a compartment's route tables: the snapshot); the
+  // policy reference's Verbs page: inspect's list operations of Networking resource-types return the tables' contents
+  listRouteTables: {
+    op: 'ListRouteTables',
+    write: false,
+    modes: ['route'],
+    needs: [{ verb: 'inspect', resource: 'route-tables', permissions: ['ROUTE_TABLE_INSPECT'] }],
   },
   // private-ips use: PRIVATE_IP_UPDATE/ASSIGN/UNASSIGN; UpdatePrivateIp "also needs use vnics" (VNIC_ASSIGN/UNASSIGN)
   updatePrivateIp: {
@@ -186,5 +224,8 @@ export function lazyVcnApi(make: () => Promise<VcnApi>): VcnApi {
     updatePublicIp: true,
     getRouteTable: true,
     updateRouteTable: true,
+    listSubnetPrivateIps: true,
+    listPublicIps: true,
+    listRouteTables: true,
   });
 }

@@ -34,6 +34,24 @@ describe('GCP emulator: the list calls an operator or gcloud makes', () => {
     expect(aggregated.find((i) => i.name === a.name)).toEqual(listed[0]);
   });
 
+  it('pages by maxResults (0–500) and nextPageToken, which the client follows to the end', async () => {
+    emu.calls.length = 0;
+    const names: string[] = [];
+    for await (const [, list] of instances.aggregatedListAsync({ project, maxResults: 1 }, NO_RETRY)) {
+      names.push(...(list.instances ?? []).map((i) => String(i.name)));
+    }
+    expect(names.sort()).toEqual([a.name, b.name].sort());
+    expect(emu.calls.filter((c) => c.op === 'instances.aggregatedList')).toHaveLength(2);
+    expect(emu.calls[1]?.path).toContain('pageToken=');
+    const tooMany = instances.aggregatedListAsync({ project, maxResults: 501 }, NO_RETRY)[Symbol.asyncIterator]();
+    await expect(tooMany.next()).rejects.toMatchObject({ message: expect.stringContaining('maxResults') });
+    const [first] = await instances.list(
+      { project, zone: a.zone, maxResults: 1 },
+      { ...NO_RETRY, autoPaginate: false },
+    );
+    expect(first).toHaveLength(1);
+  });
+
   it('instances.aggregatedList honours filter', async () => {
     const names: string[] = [];
     const request = { project, filter: `name = "${b.name}"` };
