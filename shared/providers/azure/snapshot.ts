@@ -1,5 +1,6 @@
 import type { AzureMemberConfig, AzureMirrorConfig } from '../../config/schema-azure.ts';
 import type { CallContext } from '../../core/retry.ts';
+import { allPages } from '../all-pages.ts';
 import { armCall } from './lro.ts';
 import type { CallOptions, ListPage, NetworkApi, NicView, RouteTableView, RouteView } from './network-api.ts';
 import { nicRef } from './nics.ts';
@@ -18,26 +19,12 @@ export interface AzureSnapshot {
 
 const key = (rg: string, name: string) => `${rg}/${name}`.toLowerCase();
 
-/** Every page of one list (each page one recorded call, following nextLink); undefined when any page fails. */
-async function allPages<T>(
+/** Every page of one list (each page one recorded call, following nextLink: shared/providers/all-pages.ts). */
+const pages = <T>(
   ctx: CallContext,
   op: string,
   read: (next: string | undefined, o: CallOptions) => Promise<ListPage<T>>,
-): Promise<T[] | undefined> {
-  const out: T[] = [];
-  let next: string | undefined;
-  try {
-    for (let n = 0; n < MAX_PAGES; n++) {
-      const page = await armCall(ctx, op, false, (o) => read(next, o));
-      out.push(...page.items);
-      next = page.next;
-      if (!next) return out;
-    }
-  } catch {
-    // refused (403 without read on the resource group) or failed: each mirror reads its own
-  }
-  return undefined;
-}
+) => allPages(MAX_PAGES, (next) => armCall(ctx, op, false, (o) => read(next, o)));
 
 /**
  * One Network Interfaces - List and one Route Tables - List (paged by nextLink) per resource group the mirrors
@@ -61,13 +48,13 @@ export async function azureSnapshot(
   );
   await Promise.all([
     ...[...nicGroups].map(async (rg) => {
-      const list = await allPages(ctx, 'network.networkInterfaces.list', (n, o) => listNicsPage.call(api, rg, n, o));
+      const list = await pages(ctx, 'network.networkInterfaces.list', (n, o) => listNicsPage.call(api, rg, n, o));
       if (!list) return;
       for (const nic of list) snap.nics.set(key(nic.resourceGroup, nic.name), nic);
       snap.nicGroups.add(rg);
     }),
     ...[...tableGroups].map(async (rg) => {
-      const list = await allPages(ctx, 'network.routeTables.list', (n, o) => listRouteTablesPage.call(api, rg, n, o));
+      const list = await pages(ctx, 'network.routeTables.list', (n, o) => listRouteTablesPage.call(api, rg, n, o));
       if (!list) return;
       for (const t of list) snap.tables.set(key(t.resourceGroup, t.name), t);
       snap.tableGroups.add(rg);

@@ -1,5 +1,6 @@
 import type { GcpMirrorConfig } from '../../config/schema.ts';
 import { type CallContext, call } from '../../core/retry.ts';
+import { allPages } from '../all-pages.ts';
 import type { CallOptions, ComputeApi, NicView, Page, RouteView } from './compute-api.ts';
 import { callOptions } from './operations.ts';
 import type { RouteVip } from './route-moves.ts';
@@ -21,26 +22,12 @@ export interface GcpSnapshot {
 
 const key = (project: string, zone: string, instance: string) => `${project}/${zone}/${instance}`;
 
-/** Every page of one list, each page one recorded call; undefined when a page fails or the pages never end. */
-async function allPages<T>(
+/** Every page of one list, each page one recorded call (shared/providers/all-pages.ts). */
+const pages = <T>(
   ctx: CallContext,
   op: string,
   read: (token: string | undefined, o: CallOptions) => Promise<Page<T>>,
-): Promise<T[] | undefined> {
-  const out: T[] = [];
-  let token: string | undefined;
-  try {
-    for (let n = 0; n < MAX_PAGES; n++) {
-      const page = await call(ctx, op, false, (s) => read(token, callOptions(ctx, s)));
-      out.push(...page.items);
-      token = page.next;
-      if (!token) return out;
-    }
-  } catch {
-    // each mirror then reads its own, and names what failed
-  }
-  return undefined;
-}
+) => allPages(MAX_PAGES, (token) => call(ctx, op, false, (s) => read(token, callOptions(ctx, s))));
 
 /**
  * One instances.aggregatedList (nic0 of every instance) and one routes.list (the VIPs' networks) per project, each
@@ -59,7 +46,7 @@ export async function gcpSnapshot(
     projects.flatMap((project) => {
       const inProject = mirrors.filter((m) => m.project === project);
       const networks = inProject.flatMap((m) => m.vips.flatMap((v) => (v.mode === 'route' ? [v.network] : [])));
-      const nics = allPages(ctx, 'compute.instances.aggregatedList', (pageToken, o) =>
+      const nics = pages(ctx, 'compute.instances.aggregatedList', (pageToken, o) =>
         listNicsPage.call(api, { project, pageToken }, o),
       ).then((list) => {
         if (!list) return;
@@ -67,7 +54,7 @@ export async function gcpSnapshot(
         snap.nicProjects.add(project);
       });
       if (networks.length === 0) return [nics];
-      const routes = allPages(ctx, 'compute.routes.list', (pageToken, o) =>
+      const routes = pages(ctx, 'compute.routes.list', (pageToken, o) =>
         listRoutesPage.call(api, { project, networks, pageToken }, o),
       ).then((list) => {
         if (list) snap.routes.set(project, list);

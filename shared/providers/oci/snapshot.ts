@@ -1,5 +1,6 @@
 import type { OciMirrorConfig } from '../../config/schema-oci.ts';
 import type { CallContext } from '../../core/retry.ts';
+import { allPages } from '../all-pages.ts';
 import { vcnCall } from './calls.ts';
 import type { PrivateIpVip } from './private-ip-moves.ts';
 import type { CallOptions, ListPage, PrivateIpView, PublicIpView, RouteTableView, VcnApi } from './vcn-api.ts';
@@ -23,26 +24,12 @@ const at = (subnetId: string, address: string) => `${subnetId}/${address}`;
 
 type ListName = 'listSubnetPrivateIps' | 'listPublicIps' | 'listRouteTables';
 
-/** Every page of one list (opc-next-page → page); undefined when a page fails or the pages never end. */
-async function allPages<T>(
+/** Every page of one list (opc-next-page → page; shared/providers/all-pages.ts). */
+const pages = <T>(
   ctx: CallContext,
   name: ListName,
   page: (next: string | undefined, o: CallOptions) => Promise<ListPage<T>>,
-): Promise<T[] | undefined> {
-  const out: T[] = [];
-  let next: string | undefined;
-  try {
-    for (let n = 0; n < MAX_PAGES; n++) {
-      const p = await vcnCall(ctx, name, (signal) => page(next, { signal }));
-      out.push(...p.items);
-      next = p.next;
-      if (!next) return out;
-    }
-  } catch {
-    // each mirror then reads its own resources, and names what failed
-  }
-  return undefined;
-}
+) => allPages(MAX_PAGES, (next) => vcnCall(ctx, name, (signal) => page(next, { signal })));
 
 /** One ListPrivateIps per subnet the private-ip VIPs name, into the snapshot. */
 async function listSubnets(api: VcnApi, mirrors: readonly OciMirrorConfig[], ctx: CallContext, snap: OciSnapshot) {
@@ -53,7 +40,7 @@ async function listSubnets(api: VcnApi, mirrors: readonly OciMirrorConfig[], ctx
   );
   await Promise.all(
     [...subnets].map(async (subnetId) => {
-      const items = await allPages(ctx, 'listSubnetPrivateIps', (p, o) => list.call(api, subnetId, p, o));
+      const items = await pages(ctx, 'listSubnetPrivateIps', (p, o) => list.call(api, subnetId, p, o));
       if (!items) return;
       for (const p of items) {
         snap.byAddress.set(at(subnetId, p.ipAddress), p);
@@ -72,7 +59,7 @@ async function listById<T extends { id: string }>(
   page: ((next: string | undefined, o: CallOptions) => Promise<ListPage<T>>) | undefined,
 ): Promise<Map<string, T> | undefined> {
   if (!needed || !page) return undefined;
-  const items = await allPages(ctx, name, page);
+  const items = await pages(ctx, name, page);
   return items && new Map(items.map((x) => [x.id, x]));
 }
 
