@@ -5,9 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../local-cloud/bundles.ts';
 
-/** A preload that writes the process's peak RSS (KiB) to fd 3 as it exits. */
+/**
+ * A preload that writes the process's peak RSS (KiB) to fd 3 as it exits: VmHWM from /proc/self/status, the high-water
+ * mark of this program's own memory. Not `resourceUsage().maxRSS`: Linux keeps ru_maxrss across execve, so a child
+ * forked from this (large) bench process would report the bench's own RSS (87 MiB for `node -e 0`, against 42 MiB
+ * measured with /usr/bin/time -v from a shell). Where /proc is absent, maxRSS is the fallback.
+ */
 const RSS_HOOK = `data:text/javascript,${encodeURIComponent(
-  "import{writeSync}from'node:fs';process.on('exit',()=>{try{writeSync(3,String(process.resourceUsage().maxRSS))}catch{}})",
+  "import{writeSync,readFileSync}from'node:fs';process.on('exit',()=>{let k=process.resourceUsage().maxRSS;try{k=Number(/VmHWM:\\s*(\\d+)/.exec(readFileSync('/proc/self/status','utf8'))[1])}catch{}try{writeSync(3,String(k))}catch{}})",
 )}`;
 
 interface Run {
