@@ -10,3 +10,14 @@ export function configErrorOf(fn: () => unknown): ConfigError {
   }
   throw new Error('expected a ConfigError');
 }
+
+/** The status and service code an OCI SDK call failed with; a call that succeeds fails the test. */
+export async function ociFailure(p: Promise<unknown>): Promise<{ status?: number; code?: string }> {
+  try {
+    await p;
+  } catch (e: unknown) {
+    const err = e as { statusCode?: number; serviceCode?: string };
+    return { status: err.statusCode, code: err.serviceCode };
+  }
+  throw new Error('expected the call to fail');
+}

@@ -10,6 +10,7 @@ import {
   testKeyPair,
 } from '../../../local-cloud/oci/index.ts';
 import { NO_SDK_RETRY } from '../../../shared/providers/oci/oci-sdk.ts';
+import { ociFailure } from '../../support/expect-error.ts';
 
 const key = testKeyPair();
 let emu: OciEmulator;
@@ -23,15 +24,7 @@ function client(privateKey: string, keyId = key.keyId) {
   return c;
 }
 
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (e: unknown) {
-    const err = e as { statusCode?: number; serviceCode?: string };
-    return { status: err.statusCode, code: err.serviceCode };
-  }
-  throw new Error('expected the call to fail');
-};
+const failure = ociFailure;
 
 beforeAll(async () => {
   emu = await startOciEmulator({ keys: { [key.keyId]: key.publicKey } });

@@ -12,6 +12,7 @@ import {
 } from '../../../local-cloud/oci/index.ts';
 import { NO_SDK_RETRY } from '../../../shared/providers/oci/oci-sdk.ts';
 import { vaultSecretSlot } from '../../../shared/providers/oci/vault.ts';
+import { ociFailure } from '../../support/expect-error.ts';
 
 // The emulator's Vault as the real SDK clients see it: UpdateSecret (oci-vault, management API /20180608) adds a
 // version that GetSecretBundle (oci-secrets, retrieval API /20190301) then serves as CURRENT.
@@ -25,15 +26,7 @@ const auth = () => {
   return new common.SimpleAuthenticationDetailsProvider(tenancy, user, fp, key.privateKey, null);
 };
 
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (e: unknown) {
-    const err = e as { statusCode?: number; serviceCode?: string };
-    return { status: err.statusCode, code: err.serviceCode };
-  }
-  throw new Error('expected the call to fail');
-};
+const failure = ociFailure;
 const content = (text: string, stage?: models.SecretContentDetails.Stage) => ({
   contentType: models.Base64SecretContentDetails.contentType,
   content: Buffer.from(text).toString('base64'),

@@ -3,21 +3,14 @@ import { VirtualNetworkClient } from 'oci-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MIRROR, type OciEmulator, startOciEmulator, testKeyPair } from '../../../local-cloud/oci/index.ts';
 import { NO_SDK_RETRY } from '../../../shared/providers/oci/oci-sdk.ts';
+import { ociFailure } from '../../support/expect-error.ts';
 
 // The VirtualNetwork rules docs/oci.md lists beside each reference, through the real oci-core client on the wire.
 const key = testKeyPair();
 let emu: OciEmulator;
 let vcn: VirtualNetworkClient;
 
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (e: unknown) {
-    const err = e as { statusCode?: number; serviceCode?: string };
-    return { status: err.statusCode, code: err.serviceCode };
-  }
-  throw new Error('expected the call to fail');
-};
+const failure = ociFailure;
 const INVALID = { status: 400, code: 'InvalidParameter' };
 const RELATED = { status: 400, code: 'RelatedResourceNotAuthorizedOrNotFound' };
 const ocid = (type: string, s: string) => `ocid1.${type}.oc1.eu-frankfurt-1.aaaa${s}`;

@@ -9,6 +9,7 @@ import {
   testKeyPair,
 } from '../../../local-cloud/oci/index.ts';
 import { NO_SDK_RETRY } from '../../../shared/providers/oci/oci-sdk.ts';
+import { ociFailure } from '../../support/expect-error.ts';
 
 // ListPublicIps and ListRouteTables as the API reference states them (docs/emulators.md), through the real oci-core
 // client on the wire: the required parameters, the scope rules, and the pages.
@@ -17,15 +18,7 @@ let emu: OciEmulator;
 let vcn: VirtualNetworkClient;
 const { Scope, Lifetime } = requests.ListPublicIpsRequest;
 
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (e: unknown) {
-    const err = e as { statusCode?: number; serviceCode?: string };
-    return { status: err.statusCode, code: err.serviceCode };
-  }
-  throw new Error('expected the call to fail');
-};
+const failure = ociFailure;
 const MISSING = { status: 400, code: 'MissingParameter' };
 const INVALID = { status: 400, code: 'InvalidParameter' };
 const OTHER = 'ocid1.compartment.oc1..aaaaother';
