@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FailoverEngine } from '../shared/core/engine.ts';
+import { parseConfig } from '../shared/config/load.ts';
+import { FailoverEngine } from '../shared/core/engine.ts';
+import type { Provider } from '../shared/providers/types.ts';
 
 /** One scheduled reconcile of N mirrors: its time and cloud calls (list/describe, per-resource reads, writes). */
 export interface MirrorsRow {
@@ -16,7 +18,7 @@ export interface MirrorsRow {
 }
 
 /** Each mirror's members on their own loopback port (iris-a answers primary): no accept queue is shared by all. */
-export async function memberPages(n: number) {
+async function memberPages(n: number) {
   const pages: Server[] = Array.from({ length: n }, () =>
     createServer((req, res) => {
       const primary = (req.url ?? '').endsWith('/iris-a');
@@ -33,8 +35,42 @@ export async function memberPages(n: number) {
   };
 }
 
+/** One deployment on an emulator: its mirrors (each member's page from `url`), the provider, the calls it records. */
+export interface ReconcileSetup {
+  mirrors: unknown[];
+  provider: Provider;
+  calls: () => readonly { op: string; write: boolean }[];
+  close: () => Promise<void>;
+}
+
+/**
+ * The row of one scheduled reconcile of `n` mirrors: their pages up, the deployment `setup` builds (one function's
+ * configuration, one provider), the calls recorded during the reconcile alone; `isList` tells a list call by its op.
+ */
+export async function measureReconcile(
+  n: number,
+  isList: (op: string) => boolean,
+  setup: (url: (i: number, member: string) => string) => Promise<ReconcileSetup>,
+): Promise<MirrorsRow> {
+  const pages = await memberPages(n);
+  try {
+    const s = await setup(pages.url);
+    try {
+      const config = parseConfig(JSON.stringify({ mirrors: s.mirrors }));
+      const engine = new FailoverEngine({ config, keys: new Map(), providerFor: () => s.provider });
+      const before = s.calls().length;
+      const ms = await timedReconcile(engine);
+      return rowOf(n, ms, s.calls().slice(before), isList);
+    } finally {
+      await s.close();
+    }
+  } finally {
+    pages.close();
+  }
+}
+
 /** Run one scheduled reconcile; every mirror must come out unchanged (the VIPs are on their primaries). */
-export async function timedReconcile(engine: FailoverEngine): Promise<number> {
+async function timedReconcile(engine: FailoverEngine): Promise<number> {
   const t0 = performance.now();
   const replies = await engine.reconcile('schedule');
   const ms = performance.now() - t0;
@@ -44,7 +80,7 @@ export async function timedReconcile(engine: FailoverEngine): Promise<number> {
 }
 
 /** The row of `n` mirrors from the emulator's recorded calls; `isList` tells a list/describe call by its op. */
-export function rowOf(
+function rowOf(
   n: number,
   ms: number,
   calls: readonly { op: string; write: boolean }[],

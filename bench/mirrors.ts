@@ -4,48 +4,45 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { seedMirrorVpc, startAwsEmulator } from '../local-cloud/aws/index.ts';
 import { EMULATOR_CREDENTIALS } from '../local-cloud/aws/sdk-clients.ts';
-import { parseConfig } from '../shared/config/load.ts';
-import { FailoverEngine } from '../shared/core/engine.ts';
 import { awsProvider } from '../shared/providers/aws/aws-provider.ts';
 import { sdkEc2Api } from '../shared/providers/aws/ec2-client.ts';
-import { type MirrorsRow, memberPages, printRows, rowOf, timedReconcile } from './mirror-pages.ts';
+import { type MirrorsRow, measureReconcile, printRows } from './mirror-pages.ts';
 import { measureAzureMirrors, measureGcpMirrors, measureOciMirrors } from './mirrors-clouds.ts';
 
 export type { MirrorsRow } from './mirror-pages.ts';
 
 /** Reconcile `n` AWS mirrors (VIP on iris-a, iris-a primary: nothing to move) with `latencyMs` per EC2 call. */
-export async function measureAwsMirrors(n: number, latencyMs: number): Promise<MirrorsRow> {
-  const pages = await memberPages(n);
-  const emu = await startAwsEmulator({ latencyMs });
-  try {
-    const mirrors = Array.from({ length: n }, (_, i) => {
-      const s = seedMirrorVpc(emu.state, { tables: 2 });
+export function measureAwsMirrors(n: number, latencyMs: number): Promise<MirrorsRow> {
+  return measureReconcile(
+    n,
+    (op) => op.startsWith('Describe'),
+    async (url) => {
+      const emu = await startAwsEmulator({ latencyMs });
+      const mirrors = Array.from({ length: n }, (_, i) => {
+        const s = seedMirrorVpc(emu.state, { tables: 2 });
+        return {
+          name: `M${i}`,
+          cloud: 'aws',
+          region: 'us-east-1',
+          members: (['iris-a', 'iris-b'] as const).map((name) => ({
+            name,
+            instanceId: s.members[name].instanceId,
+            eniId: s.members[name].networkInterfaceId,
+            healthUrl: url(i, name),
+          })),
+          vips: [{ mode: 'route', cidr: s.vipCidr, routeTableIds: s.routeTableIds }],
+          keys: [{ id: `k${i}`, member: 'iris-a', secret: 'env:K' }],
+        };
+      });
+      const client = new EC2Client({ endpoint: emu.url, region: 'us-east-1', credentials: EMULATOR_CREDENTIALS });
       return {
-        name: `M${i}`,
-        cloud: 'aws',
-        region: 'us-east-1',
-        members: (['iris-a', 'iris-b'] as const).map((name) => ({
-          name,
-          instanceId: s.members[name].instanceId,
-          eniId: s.members[name].networkInterfaceId,
-          healthUrl: pages.url(i, name),
-        })),
-        vips: [{ mode: 'route', cidr: s.vipCidr, routeTableIds: s.routeTableIds }],
-        keys: [{ id: `k${i}`, member: 'iris-a', secret: 'env:K' }],
+        mirrors,
+        provider: awsProvider(sdkEc2Api(client)),
+        calls: () => emu.calls.map((c) => ({ op: c.action, write: c.write })),
+        close: () => emu.close(),
       };
-    });
-    const config = parseConfig(JSON.stringify({ mirrors }));
-    const client = new EC2Client({ endpoint: emu.url, region: 'us-east-1', credentials: EMULATOR_CREDENTIALS });
-    const provider = awsProvider(sdkEc2Api(client));
-    const engine = new FailoverEngine({ config, keys: new Map(), providerFor: () => provider });
-    emu.calls.length = 0;
-    const ms = await timedReconcile(engine);
-    const calls = emu.calls.map((c) => ({ op: c.action, write: c.write }));
-    return rowOf(n, ms, calls, (op) => op.startsWith('Describe'));
-  } finally {
-    await emu.close();
-    pages.close();
-  }
+    },
+  );
 }
 
 export const MIRROR_COUNTS = [1, 10, 100, 1000] as const;

@@ -180,7 +180,8 @@ async function pausedNow(input: ConvergeInput): Promise<boolean> {
  * older than one of its own round trips), else a read made now.
  */
 function pausedBeforeWrite(input: ConvergeInput, first: boolean): Promise<boolean> {
-  if (first && stillFresh(input.earlyPause)) return (input.earlyPause as TimedRead<boolean>).value;
+  const early = input.earlyPause;
+  if (first && stillFresh(early)) return early.value;
   return pausedNow(input);
 }
 

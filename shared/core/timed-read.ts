@@ -23,7 +23,7 @@ export function timedRead<T>(read: () => Promise<T>, onError: (e: unknown) => T)
  * made up to one round trip ago anyway; an earlier read within that bound gives the same guarantee, and a write may
  * rely on it instead of paying a second round trip.
  */
-export function stillFresh(r: TimedRead<unknown> | undefined, now = performance.now()): boolean {
+export function stillFresh<T>(r: TimedRead<T> | undefined, now = performance.now()): r is TimedRead<T> {
   if (!r) return false;
   if (r.answeredAt === undefined) return true;
   return now - r.answeredAt <= r.answeredAt - r.issuedAt;

@@ -149,7 +149,9 @@ export function sdkNetworkApi(
         abortSignal: c.signal,
         ...headers({ 'If-Match': nic.etag }),
       });
-      return started(op, nic.name, poller);
+      // the NIC as this PUT leaves it: read the way a GET is read, the ETag the one quoted
+      const sent = nicView({ ...body, etag: nic.etag });
+      return started(op, nic.name, poller).then((lro) => Object.assign(lro, { sent }));
     },
     async getRoute(ref: RouteRef, c): Promise<RouteView | null> {
       try {

@@ -1,3 +1,4 @@
+import type { ListPage } from '../all-pages.ts';
 import { lazyClient } from '../lazy.ts';
 /** One ip-configuration of a NIC, as the provider reads it. */
 export interface IpConfigView {
@@ -80,13 +81,18 @@ export interface Lro {
   poll(o: CallOptions): Promise<boolean>;
 }
 
+/** A NIC PUT under way, with the NIC as it leaves it once Succeeded (its ETag still the one before the write). */
+export interface NicWrite extends Lro {
+  readonly sent: NicView;
+}
+
 /**
  * The narrow Resource Manager surface the Azure provider uses: the seam for tests and, through AZURE_ACTIONS_BY_CALL,
  * the source of truth of the custom role. Every write quotes the ETag it read (If-Match).
  */
 export interface NetworkApi {
   getNic(ref: NicRef, o: CallOptions): Promise<NicView>;
-  putNic(nic: NicView, edit: NicEdit, o: CallOptions): Promise<Lro>;
+  putNic(nic: NicView, edit: NicEdit, o: CallOptions): Promise<NicWrite>;
   /** null when the route does not exist (404). */
   getRoute(ref: RouteRef, o: CallOptions): Promise<RouteView | null>;
   /** Create (If-None-Match: *) when `etag` is null, else replace (If-Match). */
@@ -109,12 +115,6 @@ export interface NetworkApi {
     next: string | undefined,
     o: CallOptions,
   ): Promise<ListPage<RouteTableView>>;
-}
-
-/** One page of an ARM list; `next` is its nextLink, absent on the last page. */
-export interface ListPage<T> {
-  items: T[];
-  next?: string;
 }
 
 /** A route table as listed: its routes by name (lower-cased: ARM names compare case-insensitively). */

@@ -52,18 +52,6 @@ export function readNic(mc: Pick<MoveContext, 'api' | 'ctx' | 'mirror'>, m: Azur
 /** The context of this apply's calls now: the invocation's until a removal was sent, then the commit context. */
 export const liveCtx = (mc: MoveContext): CallContext => (mc.broke ? mc.commit : mc.ctx);
 
-/** The NIC as a Succeeded PUT of `edit` leaves it: the same edit the SDK layer applies to the model it sends. */
-export function withEdit(nic: NicView, edit: NicEdit): NicView {
-  const rest = nic.ipConfigs.filter((c) => c.name !== edit.name);
-  if (edit.kind === 'remove-ip-config') return { ...nic, ipConfigs: rest };
-  if (edit.kind === 'set-public-ip') {
-    const ipConfigs = nic.ipConfigs.map((c) => (c.name === edit.name ? { ...c, publicIpId: edit.publicIpId } : c));
-    return { ...nic, ipConfigs };
-  }
-  const added = { name: edit.name, primary: false, privateIp: edit.privateIp, subnetId: edit.subnetId };
-  return { ...nic, ipConfigs: [...rest, { ...added, publicIpId: edit.publicIpId, asgIds: [], poolIds: [] }] };
-}
-
 /** What this apply knows of a member's NIC without a read: as its own write left it, else as last read. */
 export const knownNic = (mc: MoveContext, m: AzureMemberConfig): NicView | undefined =>
   mc.written.get(m.name) ?? mc.nics.get(m.name);
@@ -118,7 +106,7 @@ export async function editNic(
       mc.written.delete(m.name);
       const lro = await armCall(start, what.op, true, (o) => mc.api.putNic(nic, change, o));
       await waitLro(liveCtx(mc), what, lro, { cadence: mc.cadence, coarseMs: mc.mirror.pollIntervalMs });
-      mc.written.set(m.name, withEdit(nic, change));
+      mc.written.set(m.name, lro.sent);
       return;
     } catch (e: unknown) {
       if (apiCodeOf(e) !== ARM_CODES.staleEtag || attempt >= MAX_ETAG_ATTEMPTS) throw e;

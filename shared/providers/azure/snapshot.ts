@@ -1,8 +1,8 @@
 import type { AzureMemberConfig, AzureMirrorConfig } from '../../config/schema-azure.ts';
 import type { CallContext } from '../../core/retry.ts';
-import { allPages } from '../all-pages.ts';
+import { allPages, type ListPage } from '../all-pages.ts';
 import { armCall } from './lro.ts';
-import type { CallOptions, ListPage, NetworkApi, NicView, RouteTableView, RouteView } from './network-api.ts';
+import type { CallOptions, NetworkApi, NicView, RouteTableView, RouteView } from './network-api.ts';
 import { nicRef } from './nics.ts';
 import type { RouteVip } from './route-moves.ts';
 

@@ -1,3 +1,4 @@
+import type { ListPage } from '../all-pages.ts';
 import { lazyClient } from '../lazy.ts';
 /** The network interface the VIP lives on: the first (and usually only) NIC of each member. */
 export const NIC = 'nic0';
@@ -89,18 +90,12 @@ export interface ComputeApi {
   deleteRoute(a: { project: string; name: string; requestId: string }, o: CallOptions): Promise<OperationView>;
   waitGlobalOperation(a: { project: string; operation: string }, o: CallOptions): Promise<OperationView>;
   /** One page of instances.aggregatedList: nic0 of every instance of the project (a scheduled reconcile's snapshot). */
-  listNicsPage?(a: { project: string; pageToken?: string }, o: CallOptions): Promise<Page<NicView>>;
+  listNicsPage?(a: { project: string; pageToken?: string }, o: CallOptions): Promise<ListPage<NicView>>;
   /** One page of routes.list for the given networks (a scheduled reconcile's snapshot). */
   listRoutesPage?(
     a: { project: string; networks: readonly string[]; pageToken?: string },
     o: CallOptions,
-  ): Promise<Page<RouteView>>;
-}
-
-/** One page of a list call; `next` is the nextPageToken to ask for the following page, absent on the last. */
-export interface Page<T> {
-  items: T[];
-  next?: string;
+  ): Promise<ListPage<RouteView>>;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { GcpMirrorConfig } from '../../config/schema.ts';
 import { type CallContext, call } from '../../core/retry.ts';
-import { allPages } from '../all-pages.ts';
-import type { CallOptions, ComputeApi, NicView, Page, RouteView } from './compute-api.ts';
+import { allPages, type ListPage } from '../all-pages.ts';
+import type { CallOptions, ComputeApi, NicView, RouteView } from './compute-api.ts';
 import { callOptions } from './operations.ts';
 import type { RouteVip } from './route-moves.ts';
 
@@ -26,7 +26,7 @@ const key = (project: string, zone: string, instance: string) => `${project}/${z
 const pages = <T>(
   ctx: CallContext,
   op: string,
-  read: (token: string | undefined, o: CallOptions) => Promise<Page<T>>,
+  read: (token: string | undefined, o: CallOptions) => Promise<ListPage<T>>,
 ) => allPages(MAX_PAGES, (token) => call(ctx, op, false, (s) => read(token, callOptions(ctx, s))));
 
 /**

@@ -67,7 +67,7 @@ async function privateIpFindings(
   };
   const out: CheckFinding[] = [];
   try {
-    const ip = await readPrivateIp({ api, ctx, mirror, pollMs: 1000 }, v);
+    const ip = await readPrivateIp({ api, ctx }, v);
     if (!ip) {
       out.push(
         fail(

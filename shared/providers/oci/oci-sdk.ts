@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as common from 'oci-common';
 import { requests, VirtualNetworkClient } from 'oci-core';
+import type { ListPage } from '../all-pages.ts';
 import type { CallOptions, PrivateIpView, PublicIpState, PublicIpView, RouteRuleView, VcnApi } from './vcn-api.ts';
 
 /** The abort signal of the call in progress, read by fetch through the client's httpOptions. */
@@ -68,6 +69,12 @@ const rules = (r: unknown): RouteRuleView[] =>
 const wireRule = ({ cidrBlock, destination, destinationType, ...rest }: RouteRuleView): WireRule =>
   cidrBlock !== undefined ? { cidrBlock, ...rest } : { destination, destinationType, ...rest };
 
+/** A list request's paging: 1000, the largest `limit` OCI's list calls take (API reference), from `page` on. */
+const pageAsk = (page: string | undefined) => ({ limit: 1000, ...(page ? { page } : {}) });
+
+/** One page of a list answer: its items, and `opc-next-page` as `next` when there is another page. */
+const pageOf = <T>(items: T[], next: string | undefined): ListPage<T> => ({ items, ...(next ? { next } : {}) });
+
 /** The narrow client over oci-core's VirtualNetworkClient. */
 export function sdkVcnApi(opts: OciSdkOptions): VcnApi {
   const client = new VirtualNetworkClient({ authenticationDetailsProvider: opts.auth }, NO_SDK_RETRY);
@@ -82,10 +89,11 @@ export function sdkVcnApi(opts: OciSdkOptions): VcnApi {
       }),
     listSubnetPrivateIps: (subnetId, page, o) =>
       withSignal(o, async () => {
-        // 1000: the largest page ListPrivateIps takes (API reference, `limit`)
-        const r = await client.listPrivateIps({ subnetId, limit: 1000, ...(page ? { page } : {}) });
-        const items = r.items.map((p) => privateIp({ privateIp: p as unknown as Record<string, unknown> }));
-        return { items, ...(r.opcNextPage ? { next: r.opcNextPage } : {}) };
+        const r = await client.listPrivateIps({ subnetId, ...pageAsk(page) });
+        return pageOf(
+          r.items.map((p) => privateIp({ privateIp: p as unknown as Record<string, unknown> })),
+          r.opcNextPage,
+        );
       }),
     listPublicIps: (compartmentId, page, o) =>
       withSignal(o, async () => {
@@ -94,17 +102,20 @@ export function sdkVcnApi(opts: OciSdkOptions): VcnApi {
           compartmentId,
           scope: requests.ListPublicIpsRequest.Scope.Region,
           lifetime: requests.ListPublicIpsRequest.Lifetime.Reserved,
-          limit: 1000,
-          ...(page ? { page } : {}),
+          ...pageAsk(page),
         });
-        const items = r.items.map((p) => publicIp({ publicIp: p as unknown as Record<string, unknown> }));
-        return { items, ...(r.opcNextPage ? { next: r.opcNextPage } : {}) };
+        return pageOf(
+          r.items.map((p) => publicIp({ publicIp: p as unknown as Record<string, unknown> })),
+          r.opcNextPage,
+        );
       }),
     listRouteTables: (compartmentId, page, o) =>
       withSignal(o, async () => {
-        const r = await client.listRouteTables({ compartmentId, limit: 1000, ...(page ? { page } : {}) });
-        const items = r.items.map((t) => ({ id: t.id, routeRules: rules(t.routeRules), etag: '' }));
-        return { items, ...(r.opcNextPage ? { next: r.opcNextPage } : {}) };
+        const r = await client.listRouteTables({ compartmentId, ...pageAsk(page) });
+        return pageOf(
+          r.items.map((t) => ({ id: t.id, routeRules: rules(t.routeRules), etag: '' })),
+          r.opcNextPage,
+        );
       }),
     updatePrivateIp: (id, vnicId, ifMatch, o) =>
       withSignal(o, async () =>

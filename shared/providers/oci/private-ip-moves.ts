@@ -1,7 +1,7 @@
 import type { OciMemberConfig, OciMirrorConfig, OciVipConfig } from '../../config/schema-oci.ts';
 import type { CallContext } from '../../core/retry.ts';
 import { ProviderError } from '../../errors.ts';
-import { PollCadence } from '../poll-cadence.ts';
+import type { PollCadence } from '../poll-cadence.ts';
 import type { Binding } from '../types.ts';
 import { pollUntil, vcnCall, writeWithReread } from './calls.ts';
 import type { PrivateIpView, PublicIpView, VcnApi } from './vcn-api.ts';
@@ -26,8 +26,8 @@ export interface PrivateIpContext {
   mirror: OciMirrorConfig;
   /** The coarse interval of a public IP's ASSIGNING poll. */
   pollMs: number;
-  /** The instance's poll cadence (what it learned of how long ASSIGNING lasts); a fresh one when absent. */
-  cadence?: PollCadence;
+  /** The instance's poll cadence (what it learned of how long ASSIGNING lasts). */
+  cadence: PollCadence;
 }
 
 /** The kind of wait a public IP's move is, for the poll cadence. */
@@ -36,7 +36,10 @@ export const PUBLIC_IP_ASSIGN = 'oci.publicIp.assign';
 const opts = (signal: AbortSignal) => ({ signal });
 
 /** The VIP's private IP: by OCID, else by address in its subnet (null when the subnet has no such address). */
-export async function readPrivateIp(pc: PrivateIpContext, v: PrivateIpVip): Promise<PrivateIpView | null> {
+export async function readPrivateIp(
+  pc: Pick<PrivateIpContext, 'api' | 'ctx'>,
+  v: PrivateIpVip,
+): Promise<PrivateIpView | null> {
   const { api, ctx } = pc;
   if (v.privateIpId) {
     const id = v.privateIpId;
@@ -50,7 +53,7 @@ export async function readPrivateIp(pc: PrivateIpContext, v: PrivateIpVip): Prom
 /** The public IP once it is out of a transitional state (ASSIGNING → ASSIGNED or AVAILABLE), within the deadline. */
 export function settledPublicIp(pc: PrivateIpContext, id: string): Promise<PublicIpView> {
   const read = () => vcnCall(pc.ctx, 'getPublicIp', (s) => pc.api.getPublicIp(id, opts(s)));
-  const pacing = { cadence: pc.cadence ?? new PollCadence(), kind: PUBLIC_IP_ASSIGN, coarseMs: pc.pollMs };
+  const pacing = { cadence: pc.cadence, kind: PUBLIC_IP_ASSIGN, coarseMs: pc.pollMs };
   return pollUntil(pc.ctx, read, (p) => !TRANSITIONAL.has(p.lifecycleState), pacing, `public IP ${id}`);
 }
 

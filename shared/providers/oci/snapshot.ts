@@ -1,9 +1,9 @@
 import type { OciMirrorConfig } from '../../config/schema-oci.ts';
 import type { CallContext } from '../../core/retry.ts';
-import { allPages } from '../all-pages.ts';
+import { allPages, type ListPage } from '../all-pages.ts';
 import { vcnCall } from './calls.ts';
 import type { PrivateIpVip } from './private-ip-moves.ts';
-import type { CallOptions, ListPage, PrivateIpView, PublicIpView, RouteTableView, VcnApi } from './vcn-api.ts';
+import type { CallOptions, PrivateIpView, PublicIpView, RouteTableView, VcnApi } from './vcn-api.ts';
 
 /** The most pages one list may take (50 pages of 1000, more than a /16 holds); longer counts as failed. */
 export const MAX_PAGES = 50;

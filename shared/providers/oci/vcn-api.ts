@@ -1,3 +1,4 @@
+import type { ListPage } from '../all-pages.ts';
 import { lazyClient } from '../lazy.ts';
 /**
  * The VirtualNetwork (oci-core) calls mirror-vip makes, and nothing else: the seam for tests and the source of
@@ -73,21 +74,12 @@ export interface VcnApi {
   getRouteTable(id: string, o: CallOptions): Promise<RouteTableView>;
   updateRouteTable(id: string, rules: RouteRuleView[], ifMatch: string, o: CallOptions): Promise<RouteTableView>;
   /** One page (up to 1000) of every private IP of a subnet: a scheduled reconcile's snapshot (snapshot.ts). */
-  listSubnetPrivateIps?(subnetId: string, page: string | undefined, o: CallOptions): Promise<PrivateIpPage>;
+  listSubnetPrivateIps?(subnetId: string, page: string | undefined, o: CallOptions): Promise<ListPage<PrivateIpView>>;
   /** One page (up to 1000) of a compartment's reserved public IPs (scope REGION, lifetime RESERVED): the snapshot. */
   listPublicIps?(compartmentId: string, page: string | undefined, o: CallOptions): Promise<ListPage<PublicIpView>>;
   /** One page (up to 1000) of a compartment's route tables: the snapshot of route VIPs. */
   listRouteTables?(compartmentId: string, page: string | undefined, o: CallOptions): Promise<ListPage<RouteTableView>>;
 }
-
-/** One page of a List call; `next` is the opc-next-page value, absent on the last page. Items carry no etag. */
-export interface ListPage<T> {
-  items: T[];
-  next?: string;
-}
-
-/** One page of ListPrivateIps. */
-export type PrivateIpPage = ListPage<PrivateIpView>;
 
 /** A policy grant one call needs: `Allow … to <verb> <resource> … where request.operation = '<op>'`. */
 export interface OciGrant {
